@@ -1,0 +1,40 @@
+package edgefn
+
+// Limits are the quotas edgefn enforces. Defaults are AWS's published defaults
+// (../shared/spec/runtime.md §4); every value is configurable.
+type Limits struct {
+	FunctionsPerAccount  int
+	FunctionCodeBytes    int // 10 KB: counted in bytes (spec §9.12 left it open)
+	KVSPerAccount        int
+	KVSPerFunction       int
+	FunctionsPerKVS      int
+	KVSKeyBytes          int
+	KVSValueBytes        int
+	KVSStoreBytes        int64 // keys + values
+	KVSBatchKeys         int   // keys per UpdateKeys
+	KVSBatchBytes        int   // UpdateKeys payload
+	KVSImportBytes       int64
+	ListKeysMaxResults   int
+	TestEventBytes       int
+	DistributionsPerFunc int
+}
+
+// DefaultLimits returns AWS's default quotas.
+func DefaultLimits() Limits {
+	return Limits{
+		FunctionsPerAccount:  100,
+		FunctionCodeBytes:    10 * 1024,
+		KVSPerAccount:        50,
+		KVSPerFunction:       1,
+		FunctionsPerKVS:      10,
+		KVSKeyBytes:          512,
+		KVSValueBytes:        1024,
+		KVSStoreBytes:        5 * 1024 * 1024,
+		KVSBatchKeys:         50,
+		KVSBatchBytes:        3 * 1024 * 1024,
+		KVSImportBytes:       5 * 1024 * 1024,
+		ListKeysMaxResults:   50,
+		TestEventBytes:       40960,
+		DistributionsPerFunc: 100,
+	}
+}
