@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/edgefn/edgefn"
+)
+
+// Snapshot is what the edge serves, at one revision: every LIVE function and
+// every store with its items, of all accounts. Apply moves it forward with
+// the batches of Follow.
+type Snapshot struct {
+	Rev       int64
+	Functions map[string]*edgefn.Function // LIVE copies by function ARN
+	Stores    map[string]*StoreContents   // by store ARN
+}
+
+// StoreContents is a store and its items.
+type StoreContents struct {
+	Store *edgefn.KeyValueStore
+	Items map[string]string
+}
+
+// EventKind says what an Event changed.
+type EventKind int
+
+const (
+	// EventFunctionPut: the LIVE copy Function was published.
+	EventFunctionPut EventKind = iota + 1
+	// EventFunctionDeleted: the function Account/Name was deleted.
+	EventFunctionDeleted
+	// EventStorePut: the resource fields of Store changed (Name, Comment,
+	// Status, FailureReason, Created, ETag); its content fields are zero.
+	EventStorePut
+	// EventStoreDataPut: the content totals of Store changed (ItemCount,
+	// TotalSize, LastModified, DataETag); only Account and ID are also set.
+	EventStoreDataPut
+	// EventStoreDeleted: the store Account/StoreID was deleted with its items.
+	EventStoreDeleted
+	// EventItemPut: Item was put in the store Account/StoreID.
+	EventItemPut
+	// EventItemDeleted: Item.Key was deleted from the store Account/StoreID.
+	EventItemDeleted
+)
+
+// Event is one decoded change.
+type Event struct {
+	Kind     EventKind
+	Account  string
+	Name     string // function events
+	StoreID  string // store and item events
+	Function *edgefn.Function
+	Store    *edgefn.KeyValueStore
+	Item     edgefn.Item
+}
+
+// Batch is the events of one revision, to be applied together. A batch may
+// have no events (the revision changed nothing the edge serves); applying it
+// still advances the follower's revision.
+type Batch struct {
+	Rev    int64
+	Events []Event
+}
+
+// Snapshot reads the replicated state at the current revision. Function
+// Status is left empty: it is a management view the edge has no use for.
+func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
+	snap := &Snapshot{Functions: map[string]*edgefn.Function{}, Stores: map[string]*StoreContents{}}
+	err := s.view(ctx, "snapshot", func(tx Tx) error {
+		snap.Rev = tx.Rev()
+		err := tx.Range(prefixLive, "", 0, func(kv KV) error {
+			fn, err := decodeLive(kv.Key, kv.Value, kv.ModRev)
+			if err != nil {
+				return err
+			}
+			snap.Functions[edgefn.FunctionARN(fn.Account, fn.Name)] = fn
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Range(prefixStore, "", 0, func(kv KV) error {
+			p, ok := parseStoreKey(kv.Key)
+			if !ok {
+				return nil
+			}
+			sc := snap.contents(p.account, p.id)
+			switch p.kind {
+			case suffixMeta:
+				var r storeRecord
+				if err := jsonValue(kv, &r); err != nil {
+					return err
+				}
+				r.setResource(sc.Store, kv.ModRev)
+			case suffixStats:
+				var r statsRecord
+				if err := jsonValue(kv, &r); err != nil {
+					return err
+				}
+				r.setData(sc.Store, kv.ModRev)
+			default:
+				sc.Items[p.item] = string(kv.Value)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// contents returns the entry of a store, adding an empty one if needed.
+func (snap *Snapshot) contents(account, id string) *StoreContents {
+	arn := edgefn.KeyValueStoreARN(account, id)
+	sc := snap.Stores[arn]
+	if sc == nil {
+		sc = &StoreContents{Store: &edgefn.KeyValueStore{Account: account, ID: id}, Items: map[string]string{}}
+		snap.Stores[arn] = sc
+	}
+	return sc
+}
+
+// Apply applies a batch of Follow to the snapshot; afterwards it equals a
+// Snapshot taken at b.Rev.
+func (snap *Snapshot) Apply(b Batch) {
+	for _, e := range b.Events {
+		switch e.Kind {
+		case EventFunctionPut:
+			snap.Functions[edgefn.FunctionARN(e.Account, e.Name)] = e.Function
+		case EventFunctionDeleted:
+			delete(snap.Functions, edgefn.FunctionARN(e.Account, e.Name))
+		case EventStorePut:
+			k := snap.contents(e.Account, e.StoreID).Store
+			k.Name, k.Comment, k.Status, k.FailureReason = e.Store.Name, e.Store.Comment, e.Store.Status, e.Store.FailureReason
+			k.Created, k.ETag = e.Store.Created, e.Store.ETag
+		case EventStoreDataPut:
+			k := snap.contents(e.Account, e.StoreID).Store
+			k.ItemCount, k.TotalSize, k.LastModified, k.DataETag = e.Store.ItemCount, e.Store.TotalSize, e.Store.LastModified, e.Store.DataETag
+		case EventStoreDeleted:
+			delete(snap.Stores, edgefn.KeyValueStoreARN(e.Account, e.StoreID))
+		case EventItemPut:
+			snap.contents(e.Account, e.StoreID).Items[e.Item.Key] = e.Item.Value
+		case EventItemDeleted:
+			if sc := snap.Stores[edgefn.KeyValueStoreARN(e.Account, e.StoreID)]; sc != nil {
+				delete(sc.Items, e.Item.Key)
+			}
+		}
+	}
+	snap.Rev = b.Rev
+}
+
+// Follow sends a Batch for every revision after fromRev, in order, then
+// follows live. Drain the channel or cancel ctx. The channel closes when ctx
+// ends or the feed breaks; Follow
+// again from the last revision received, and on ErrCompacted take a new
+// Snapshot.
+func (s *Store) Follow(ctx context.Context, fromRev int64) (<-chan Batch, error) {
+	commits, err := s.b.Watch(ctx, fromRev)
+	if err != nil {
+		return nil, fmt.Errorf("store: follow from %d: %w", fromRev, err)
+	}
+	out := make(chan Batch)
+	go func() {
+		defer close(out)
+		for c := range commits {
+			b := Batch{Rev: c.Rev, Events: s.decode(c)}
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// decode turns a commit into events. Keys of other prefixes (indexes,
+// counters, DEVELOPMENT copies) are not replicated. A record that does not
+// decode is logged and skipped rather than stalling every follower.
+func (s *Store) decode(c Commit) []Event {
+	// Deleting a store deletes its items in the same commit; the store's
+	// deletion says it all.
+	gone := map[string]bool{}
+	for _, ch := range c.Changes {
+		if p, ok := parseStoreKey(ch.Key); ok && ch.Deleted && p.kind == suffixMeta {
+			gone[p.account+"/"+p.id] = true
+		}
+	}
+	var events []Event
+	for _, ch := range c.Changes {
+		e, ok, err := decodeChange(ch, c.Rev, gone)
+		if err != nil {
+			s.log.Error("store: follow: undecodable change skipped", "rev", c.Rev, "key", ch.Key, "err", err)
+			continue
+		}
+		if ok {
+			events = append(events, e)
+		}
+	}
+	return events
+}
+
+func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, error) {
+	if rest, ok := strings.CutPrefix(ch.Key, prefixLive); ok {
+		account, name, _ := splitAccount(rest)
+		if ch.Deleted {
+			return Event{Kind: EventFunctionDeleted, Account: account, Name: name}, true, nil
+		}
+		fn, err := decodeLive(ch.Key, ch.Value, rev)
+		if err != nil {
+			return Event{}, false, err
+		}
+		return Event{Kind: EventFunctionPut, Account: account, Name: name, Function: fn}, true, nil
+	}
+	p, ok := parseStoreKey(ch.Key)
+	if !ok {
+		return Event{}, false, nil
+	}
+	e := Event{Account: p.account, StoreID: p.id}
+	switch {
+	case p.kind == suffixMeta && ch.Deleted:
+		e.Kind = EventStoreDeleted
+	case p.kind == suffixMeta:
+		var r storeRecord
+		if err := json.Unmarshal(ch.Value, &r); err != nil {
+			return Event{}, false, err
+		}
+		e.Kind, e.Store = EventStorePut, &edgefn.KeyValueStore{Account: p.account, ID: p.id}
+		r.setResource(e.Store, rev)
+	case p.kind == suffixStats && ch.Deleted:
+		return Event{}, false, nil
+	case p.kind == suffixStats:
+		var r statsRecord
+		if err := json.Unmarshal(ch.Value, &r); err != nil {
+			return Event{}, false, err
+		}
+		e.Kind, e.Store = EventStoreDataPut, &edgefn.KeyValueStore{Account: p.account, ID: p.id}
+		r.setData(e.Store, rev)
+	case ch.Deleted:
+		if gone[p.account+"/"+p.id] {
+			return Event{}, false, nil
+		}
+		e.Kind, e.Item = EventItemDeleted, edgefn.Item{Key: p.item}
+	default:
+		e.Kind, e.Item = EventItemPut, edgefn.Item{Key: p.item, Value: string(ch.Value)}
+	}
+	return e, true, nil
+}
+
+// decodeLive decodes a LIVE copy stored at key.
+func decodeLive(key string, value []byte, modRev int64) (*edgefn.Function, error) {
+	account, name, ok := splitAccount(strings.TrimPrefix(key, prefixLive))
+	if !ok {
+		return nil, fmt.Errorf("malformed key %q", key)
+	}
+	var r functionRecord
+	if err := json.Unmarshal(value, &r); err != nil {
+		return nil, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return r.function(account, name, edgefn.StageLive, modRev), nil
+}

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"strings"
+
+	"github.com/edgefn/edgefn"
+)
+
+// Key layout. Every key but the replicated prefixes' first segment starts with
+// the account, so nothing of one account is addressable from another. Account
+// ids, names and store ids never contain '/'; item keys may, and come last.
+//
+//	fd/<account>/<name>           DEVELOPMENT copy (functionRecord)
+//	fl/<account>/<name>           LIVE copy (functionRecord)
+//	fu/<account>/<name>           distributions using the function (users)
+//	k/<account>/<id>/m            store resource (storeRecord); ETag = ModRev
+//	k/<account>/<id>/s            store contents totals (statsRecord); DataETag = ModRev
+//	k/<account>/<id>/i/<key>      item value, raw
+//	kn/<account>/<name>           store name -> id
+//	ku/<account>/<id>             function copies using the store (users)
+//	n/<account>/<kind>            count of resources, so concurrent creates conflict
+//
+// Follow replicates fl/ and k/; a new replicated kind (distributions) gets its
+// own prefix here and a case in decode.
+const (
+	prefixDev        = "fd/"
+	prefixLive       = "fl/"
+	prefixFuncUsers  = "fu/"
+	prefixStore      = "k/"
+	prefixStoreName  = "kn/"
+	prefixStoreUsers = "ku/"
+	prefixCount      = "n/"
+
+	suffixMeta  = "m"
+	suffixStats = "s"
+	infixItem   = "i/"
+)
+
+// Counter names under prefixCount.
+const (
+	countFunctions = "functions"
+	countStores    = "stores"
+)
+
+func functionKey(account, name string, stage edgefn.Stage) string {
+	if stage == edgefn.StageLive {
+		return prefixLive + account + "/" + name
+	}
+	return prefixDev + account + "/" + name
+}
+
+func functionUsersKey(account, name string) string {
+	return prefixFuncUsers + account + "/" + name
+}
+
+func storePrefix(account, id string) string  { return prefixStore + account + "/" + id + "/" }
+func storeKey(account, id string) string     { return storePrefix(account, id) + suffixMeta }
+func statsKey(account, id string) string     { return storePrefix(account, id) + suffixStats }
+func itemPrefix(account, id string) string   { return storePrefix(account, id) + infixItem }
+func itemKey(account, id, key string) string { return itemPrefix(account, id) + key }
+
+func storeNameKey(account, name string) string {
+	return prefixStoreName + account + "/" + name
+}
+
+func storeUsersKey(account, id string) string {
+	return prefixStoreUsers + account + "/" + id
+}
+
+func countKey(account, kind string) string {
+	return prefixCount + account + "/" + kind
+}
+
+// splitAccount cuts "<account>/<rest>" after a prefix has been removed.
+func splitAccount(s string) (account, rest string, ok bool) {
+	return strings.Cut(s, "/")
+}
+
+// storeKeyParts is a parsed key under prefixStore.
+type storeKeyParts struct {
+	account, id string
+	kind        string // suffixMeta, suffixStats or infixItem
+	item        string // the item key when kind is infixItem
+}
+
+func parseStoreKey(key string) (storeKeyParts, bool) {
+	rest, ok := strings.CutPrefix(key, prefixStore)
+	if !ok {
+		return storeKeyParts{}, false
+	}
+	account, rest, ok := splitAccount(rest)
+	if !ok {
+		return storeKeyParts{}, false
+	}
+	id, rest, ok := strings.Cut(rest, "/")
+	if !ok {
+		return storeKeyParts{}, false
+	}
+	p := storeKeyParts{account: account, id: id}
+	switch {
+	case rest == suffixMeta, rest == suffixStats:
+		p.kind = rest
+	case strings.HasPrefix(rest, infixItem):
+		p.kind, p.item = infixItem, rest[len(infixItem):]
+	default:
+		return storeKeyParts{}, false
+	}
+	return p, true
+}
