@@ -1,0 +1,141 @@
+// Package api joins edgefn's AWS-compatible planes on one listener: it
+// verifies every request's signature (SigV4 or SigV4A), then routes by path to
+// the CloudFront REST-XML API (/2020-05-31/…) or the KeyValueStore REST-JSON
+// API (/key-value-stores/…). Hosts are never checked: the KVS SDKs prefix the
+// account id to whatever endpoint they are given.
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/api/awserror"
+	"github.com/edgefn/edgefn/api/sigv4"
+)
+
+// Config wires the planes.
+type Config struct {
+	Verifier      *sigv4.Verifier
+	CloudFront    http.Handler
+	KeyValueStore http.Handler
+	// Metrics, when set, is served at /metrics without authentication.
+	Metrics http.Handler
+	Logger  *slog.Logger
+	// MaxBodyBytes caps request bodies (default 4 MiB: an UpdateKeys batch of
+	// 3 MB plus JSON overhead is the largest legitimate body).
+	MaxBodyBytes int64
+}
+
+type server struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the API handler.
+func New(cfg Config) http.Handler {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 4 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &server{cfg: cfg, log: cfg.Logger}
+}
+
+type plane int
+
+const (
+	planeNone plane = iota
+	planeCloudFront
+	planeKVS
+)
+
+func planeOf(r *http.Request) plane {
+	p := r.URL.EscapedPath()
+	switch {
+	case strings.Contains(p, "/2020-05-31/") || strings.HasSuffix(p, "/2020-05-31"):
+		return planeCloudFront
+	case strings.Contains(p, "/key-value-stores/") || strings.HasSuffix(p, "/key-value-stores"):
+		return planeKVS
+	}
+	return planeNone
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	case "/metrics":
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.ServeHTTP(w, r)
+			return
+		}
+	}
+	pl := planeOf(r)
+	if pl == planeNone {
+		s.fail(w, pl, awserror.Code{Name: "UnknownOperationException", Status: http.StatusNotFound}, "No operation matches "+r.Method+" "+r.URL.Path)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			e := edgefn.Errorf(edgefn.ErrTooLarge, edgefn.ResourceRequest, "The request body exceeds %d bytes.", s.cfg.MaxBodyBytes)
+			s.failErr(w, pl, e)
+			return
+		}
+		s.failErr(w, pl, edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceRequest, "Could not read the request body."))
+		return
+	}
+	id, err := s.cfg.Verifier.Verify(r, body)
+	if err != nil {
+		var ae *sigv4.Error
+		if errors.As(err, &ae) {
+			s.log.Debug("request refused", "code", ae.Code, "method", r.Method, "path", r.URL.Path)
+			code := ae.Code
+			if pl == planeKVS && code == sigv4.CodeSignatureDoesNotMatch {
+				code = "InvalidSignatureException" // what the KVS plane answers on AWS
+			}
+			s.fail(w, pl, awserror.Code{Name: code, Status: ae.Status}, ae.Message)
+			return
+		}
+		s.failErr(w, pl, err)
+		return
+	}
+	r = r.WithContext(sigv4.WithIdentity(r.Context(), id))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	if pl == planeCloudFront {
+		s.cfg.CloudFront.ServeHTTP(w, r)
+		return
+	}
+	s.cfg.KeyValueStore.ServeHTTP(w, r)
+}
+
+func (s *server) failErr(w http.ResponseWriter, pl plane, err error) {
+	if pl == planeKVS {
+		c, msg := awserror.KeyValueStore(err)
+		s.fail(w, pl, c, msg)
+		return
+	}
+	c, msg := awserror.CloudFront(err)
+	s.fail(w, pl, c, msg)
+}
+
+func (s *server) fail(w http.ResponseWriter, pl plane, c awserror.Code, msg string) {
+	id := uuid.NewString()
+	if pl == planeKVS {
+		awserror.WriteJSON(w, id, c, msg)
+		return
+	}
+	awserror.WriteXML(w, id, c, msg)
+}
