@@ -84,11 +84,7 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request, account 
 }
 
 func (h *Handler) updateFunction(w http.ResponseWriter, r *http.Request, account string) error {
-	name, err := pathName(r, edgefn.ResourceFunction)
-	if err != nil {
-		return err
-	}
-	etag, err := ifMatch(r, edgefn.ResourceFunction)
+	name, etag, err := pathNameIfMatch(r, edgefn.ResourceFunction)
 	if err != nil {
 		return err
 	}
@@ -115,11 +111,7 @@ func (h *Handler) updateFunction(w http.ResponseWriter, r *http.Request, account
 // never reaches LIVE and the edge. The code compiled is the code published: the
 // store publishes only while If-Match is still the ETag of the copy compiled.
 func (h *Handler) publishFunction(w http.ResponseWriter, r *http.Request, account string) error {
-	name, err := pathName(r, edgefn.ResourceFunction)
-	if err != nil {
-		return err
-	}
-	etag, err := ifMatch(r, edgefn.ResourceFunction)
+	name, etag, err := pathNameIfMatch(r, edgefn.ResourceFunction)
 	if err != nil {
 		return err
 	}
@@ -145,11 +137,7 @@ func (h *Handler) publishFunction(w http.ResponseWriter, r *http.Request, accoun
 }
 
 func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request, account string) error {
-	name, err := pathName(r, edgefn.ResourceFunction)
-	if err != nil {
-		return err
-	}
-	etag, err := ifMatch(r, edgefn.ResourceFunction)
+	name, etag, err := pathNameIfMatch(r, edgefn.ResourceFunction)
 	if err != nil {
 		return err
 	}

@@ -57,11 +57,7 @@ func (h *Handler) listKeyValueStores(w http.ResponseWriter, r *http.Request, acc
 }
 
 func (h *Handler) updateKeyValueStore(w http.ResponseWriter, r *http.Request, account string) error {
-	name, err := pathName(r, edgefn.ResourceKeyValueStore)
-	if err != nil {
-		return err
-	}
-	etag, err := ifMatch(r, edgefn.ResourceKeyValueStore)
+	name, etag, err := pathNameIfMatch(r, edgefn.ResourceKeyValueStore)
 	if err != nil {
 		return err
 	}
@@ -77,11 +73,7 @@ func (h *Handler) updateKeyValueStore(w http.ResponseWriter, r *http.Request, ac
 }
 
 func (h *Handler) deleteKeyValueStore(w http.ResponseWriter, r *http.Request, account string) error {
-	name, err := pathName(r, edgefn.ResourceKeyValueStore)
-	if err != nil {
-		return err
-	}
-	etag, err := ifMatch(r, edgefn.ResourceKeyValueStore)
+	name, etag, err := pathNameIfMatch(r, edgefn.ResourceKeyValueStore)
 	if err != nil {
 		return err
 	}

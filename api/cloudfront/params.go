@@ -25,6 +25,15 @@ func pathName(r *http.Request, res edgefn.Resource) (string, error) {
 	return name, checkName(res, name)
 }
 
+// pathNameIfMatch is the name and If-Match of a modifying operation.
+func pathNameIfMatch(r *http.Request, res edgefn.Resource) (name, etag string, err error) {
+	if name, err = pathName(r, res); err != nil {
+		return "", "", err
+	}
+	etag, err = ifMatch(r, res)
+	return name, etag, err
+}
+
 // ifMatch returns the If-Match header, which the modifying operations require.
 func ifMatch(r *http.Request, res edgefn.Resource) (string, error) {
 	v := r.Header.Get("If-Match")

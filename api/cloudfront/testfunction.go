@@ -17,11 +17,7 @@ import (
 // in the TestResult (FunctionErrorMessage); only a request that cannot be
 // served is an API error.
 func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account string) error {
-	name, err := pathName(r, edgefn.ResourceFunction)
-	if err != nil {
-		return err
-	}
-	etag, err := ifMatch(r, edgefn.ResourceFunction)
+	name, etag, err := pathNameIfMatch(r, edgefn.ResourceFunction)
 	if err != nil {
 		return err
 	}
