@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	kvsapi "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore"
+
+	"github.com/edgefn/edgefn/api/kvs"
+)
+
+// kvsClient holds the two SDK clients the kvs commands use: the data plane for
+// items, the CloudFront control plane to turn a store name into its ARN.
+type kvsClient struct {
+	data    *kvsapi.Client
+	control *cloudfront.Client
+}
+
+// newKVSClient configures unmodified SDK clients for endpoint. Both share a
+// pinned HTTP client, so the account-prefixed host the KeyValueStore SDK
+// derives from an IP-literal endpoint still reaches the server. It is the
+// SDK's buildable client so that AWS_CA_BUNDLE keeps working.
+func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
+	pin, err := kvs.PinTransport(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(pin)),
+		// CloudFront is global; any region signs, and the KVS plane ignores it.
+		config.WithDefaultRegion("us-east-1"),
+	}
+	id, secret := os.Getenv("EDGEFN_ACCESS_KEY_ID"), os.Getenv("EDGEFN_SECRET_ACCESS_KEY")
+	switch {
+	case id != "" && secret != "":
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret, "")))
+	case id != "" || secret != "":
+		return nil, fmt.Errorf("set both EDGEFN_ACCESS_KEY_ID and EDGEFN_SECRET_ACCESS_KEY, or neither")
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return &kvsClient{
+		data:    kvsapi.NewFromConfig(cfg, func(o *kvsapi.Options) { o.BaseEndpoint = aws.String(endpoint) }),
+		control: cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.BaseEndpoint = aws.String(endpoint) }),
+	}, nil
+}
+
+// resolveARN returns store if it is an ARN, else the ARN of the store so named.
+func (c *kvsClient) resolveARN(ctx context.Context, store string) (string, error) {
+	if strings.HasPrefix(store, "arn:") {
+		return store, nil
+	}
+	out, err := c.control.DescribeKeyValueStore(ctx, &cloudfront.DescribeKeyValueStoreInput{Name: &store})
+	if err != nil {
+		return "", fmt.Errorf("look up store %q: %w", store, err)
+	}
+	return aws.ToString(out.KeyValueStore.ARN), nil
+}
+
+// etagWriter makes successive writes to one store, each with the ETag the
+// previous one returned. When another writer got in first it re-reads the
+// ETag and retries: a write refused with ConflictException changed nothing.
+type etagWriter struct {
+	client *kvsClient
+	arn    string
+	etag   string // "" until read
+}
+
+func (w *etagWriter) write(ctx context.Context, fn func(etag string) (kvsWriteResult, error)) (kvsWriteResult, error) {
+	for attempt := 1; ; attempt++ {
+		if w.etag == "" {
+			if _, err := w.refresh(ctx); err != nil {
+				return kvsWriteResult{}, err
+			}
+		}
+		res, err := fn(w.etag)
+		if isConflict(err) && attempt < kvsWriteAttempts {
+			w.etag = ""
+			continue
+		}
+		if err != nil {
+			return kvsWriteResult{}, err
+		}
+		w.etag = res.ETag
+		return res, nil
+	}
+}
+
+// refresh reads the store's current state and ETag.
+func (w *etagWriter) refresh(ctx context.Context) (kvsWriteResult, error) {
+	out, err := w.client.data.DescribeKeyValueStore(ctx, &kvsapi.DescribeKeyValueStoreInput{KvsARN: &w.arn})
+	if err != nil {
+		return kvsWriteResult{}, err
+	}
+	w.etag = aws.ToString(out.ETag)
+	return newWriteResult(out.ETag, out.ItemCount, out.TotalSizeInBytes), nil
+}

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/api"
+	"github.com/edgefn/edgefn/api/cloudfront"
+	"github.com/edgefn/edgefn/api/kvs"
+	"github.com/edgefn/edgefn/api/sigv4"
+	"github.com/edgefn/edgefn/kvsimport"
+	"github.com/edgefn/edgefn/runtime"
+	"github.com/edgefn/edgefn/store"
+	"github.com/edgefn/edgefn/store/bolt"
+)
+
+// The development key pair: documented in README.md and printed at start, so
+// `edgefn serve` works with no set-up. It is refused beyond loopback.
+const (
+	devAccessKeyID     = "AKIAEDGEFNDEVELOPER1"
+	devSecretAccessKey = "edgefn-development-secret-do-not-use"
+	devAccountID       = "000000000000"
+)
+
+type serveConfig struct {
+	dataDir     string
+	apiAddr     string
+	edgeAddr    string
+	credentials string
+	s3Dir       string
+	logLevel    string
+	logFormat   string
+}
+
+func newServeCommand() *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the CloudFront and KeyValueStore APIs (and viewer traffic)",
+		Long: `Serves the CloudFront 2020-05-31 API (functions, KeyValueStores) and the
+cloudfront-keyvaluestore data plane on --api-addr, with state in an embedded
+database under --data. Every flag has an EDGEFN_* environment variable
+(--api-addr is EDGEFN_API_ADDR).
+
+Credentials: --credentials FILE (a JSON list of {"accessKeyId",
+"secretAccessKey", "accountId"}), or EDGEFN_ACCESS_KEY_ID,
+EDGEFN_SECRET_ACCESS_KEY and EDGEFN_ACCOUNT_ID. With neither, a development
+key pair is used and printed; it only listens on loopback addresses.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.dataDir, "data", "edgefn-data", "directory of the embedded store")
+	f.StringVar(&cfg.apiAddr, "api-addr", "127.0.0.1:8080", "listen address of the AWS APIs")
+	f.StringVar(&cfg.edgeAddr, "edge-addr", "127.0.0.1:8081", "listen address of the viewer-facing edge")
+	f.StringVar(&cfg.credentials, "credentials", "", "credentials file (JSON)")
+	f.StringVar(&cfg.s3Dir, "s3-dir", "", "directory whose BUCKET/KEY files serve KeyValueStore imports (default DATA/s3; unused when AWS_ENDPOINT_URL_S3 is set)")
+	f.StringVar(&cfg.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&cfg.logFormat, "log-format", "text", "text or json")
+	bindEnv(f)
+	return cmd
+}
+
+// bindEnv gives every flag an EDGEFN_<FLAG> environment variable.
+func bindEnv(f *pflag.FlagSet) {
+	f.VisitAll(func(fl *pflag.Flag) {
+		env := "EDGEFN_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok && !fl.Changed {
+			_ = fl.Value.Set(v)
+		}
+		fl.Usage += " (env " + env + ")"
+	})
+}
+
+func newLogger(level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError("--log-level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, usageError("--log-format %q: want text or json", format)
+}
+
+// keyring returns the configured key pairs and whether they are the
+// development pair.
+func keyring(path string) (*sigv4.Keyring, bool, error) {
+	cred := sigv4.Credential{AccessKeyID: devAccessKeyID, SecretAccessKey: devSecretAccessKey, AccountID: devAccountID}
+	dev := true
+	if path != "" {
+		k, err := sigv4.LoadKeyring(path)
+		if err != nil {
+			return nil, false, usageError("credentials: %v", err)
+		}
+		return k, false, nil
+	}
+	id, secret, account := os.Getenv("EDGEFN_ACCESS_KEY_ID"), os.Getenv("EDGEFN_SECRET_ACCESS_KEY"), os.Getenv("EDGEFN_ACCOUNT_ID")
+	if id != "" || secret != "" || account != "" {
+		cred, dev = sigv4.Credential{AccessKeyID: id, SecretAccessKey: secret, AccountID: account}, false
+	}
+	k, err := sigv4.NewKeyring(cred)
+	if err != nil {
+		return nil, false, usageError("EDGEFN_ACCESS_KEY_ID, EDGEFN_SECRET_ACCESS_KEY, EDGEFN_ACCOUNT_ID: %v", err)
+	}
+	return k, dev, nil
+}
+
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func serve(ctx context.Context, cfg serveConfig) error {
+	log, err := newLogger(cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+	keys, dev, err := keyring(cfg.credentials)
+	if err != nil {
+		return err
+	}
+	if dev && !loopback(cfg.apiAddr) {
+		return usageError("refusing to serve the API on %s with the development credentials: set --credentials or EDGEFN_ACCESS_KEY_ID/EDGEFN_SECRET_ACCESS_KEY/EDGEFN_ACCOUNT_ID", cfg.apiAddr)
+	}
+	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	db, err := bolt.Open(filepath.Join(cfg.dataDir, "edgefn.db"))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer db.Close()
+	limits := edgefn.DefaultLimits()
+	st := store.New(db, limits)
+
+	importer, err := newImporter(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	cf := cloudfront.New(cloudfront.Config{
+		Store:    st,
+		Engine:   cloudfront.RuntimeEngine{Engine: runtime.New(runtime.Options{})},
+		Importer: importer,
+		Limits:   limits,
+		Logger:   log,
+	})
+	if err := cf.ResumeImports(ctx, keys.Accounts()); err != nil {
+		return fmt.Errorf("resume imports: %w", err)
+	}
+	handler := api.New(api.Config{
+		Verifier:      sigv4.NewVerifier(keys, sigv4.WithLogger(log)),
+		CloudFront:    cf,
+		KeyValueStore: kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log}),
+		Logger:        log,
+	})
+	ln, err := net.Listen("tcp", cfg.apiAddr)
+	if err != nil {
+		return fmt.Errorf("api listener: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if dev {
+		log.Warn("using the development credentials", "access_key_id", devAccessKeyID, "secret_access_key", devSecretAccessKey, "account_id", devAccountID)
+	}
+	log.Info("edgefn ready", "api", "http://"+ln.Addr().String(), "data", cfg.dataDir, "health", "http://"+ln.Addr().String()+"/healthz")
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("api server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if cerr := cf.Close(shutdownCtx); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// newImporter reads KeyValueStore imports from a real S3 endpoint when one is
+// configured the standard AWS way, and from a local directory otherwise.
+func newImporter(ctx context.Context, cfg serveConfig) (kvsimport.Opener, error) {
+	if os.Getenv("AWS_ENDPOINT_URL_S3") != "" && cfg.s3Dir == "" {
+		s3, err := kvsimport.NewS3(ctx, true)
+		if err != nil {
+			return nil, fmt.Errorf("s3 import source: %w", err)
+		}
+		return s3, nil
+	}
+	dir := cfg.s3Dir
+	if dir == "" {
+		dir = filepath.Join(cfg.dataDir, "s3")
+	}
+	return kvsimport.Dir(dir), nil
+}

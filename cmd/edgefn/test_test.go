@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// testFiles are the inputs `edgefn test` reads, by file name.
+var testFiles = map[string]string{
+	"echo.js": `function handler(event) {
+	console.log('uri ' + event.request.uri);
+	event.request.headers['x-seen'] = {value: 'yes'};
+	return event.request;
+}`,
+	"throws.js": `function handler(event) {
+	console.log('about to fail');
+	throw new Error('boom');
+}`,
+	"let.js": `function handler(event) {
+	let uri = event.request.uri;
+	return event.request;
+}`,
+	"kvs.js": `import cf from 'cloudfront';
+const store = cf.kvs();
+async function handler(event) {
+	let v;
+	try {
+		v = await store.get(event.request.uri.slice(1));
+	} catch (e) {
+		v = 'missing';
+	}
+	event.request.headers['x-kvs'] = {value: v};
+	return event.request;
+}`,
+	"event.json":        `{"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"192.0.2.1"},"request":{"method":"GET","uri":"/colour","querystring":{},"headers":{},"cookies":{}}}`,
+	"absent-key.json":   `{"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"192.0.2.1"},"request":{"method":"GET","uri":"/shape","querystring":{},"headers":{},"cookies":{}}}`,
+	"bad-event.json":    `{"version":"1.0","context":`,
+	"store.json":        `{"data":[{"key":"colour","value":"green"}]}`,
+	"dup-store.json":    `{"data":[{"key":"a","value":"1"},{"key":"a","value":"2"}]}`,
+	"expect-echo.json":  `{"request":{"method":"GET","uri":"/colour","querystring":{},"headers":{"x-seen":{"value":"yes"}},"cookies":{}}}`,
+	"expect-other.json": `{"request":{"method":"GET","uri":"/other","querystring":{},"headers":{},"cookies":{}}}`,
+	"bad-expect.json":   `{"request":`,
+}
+
+// runEdgefnTest runs `edgefn test args...` in dir through the root command and
+// returns stdout, stderr and the exit status main would use.
+func runEdgefnTest(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRootCommand()
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	full := []string{"test"}
+	for _, a := range args {
+		if strings.HasSuffix(a, ".js") || strings.HasSuffix(a, ".json") {
+			a = filepath.Join(dir, a)
+		}
+		full = append(full, a)
+	}
+	root.SetArgs(full)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		code = exitCode(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestTestCommand(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range testFiles {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		// For exit 0 and 1, the result printed; for 2, nothing is printed.
+		wantOutput string // part of FunctionOutput ("" means none)
+		wantError  string // part of FunctionErrorMessage ("" means none)
+		wantLog    string // one of the FunctionExecutionLogs
+		wantStderr string // part of the message on stderr
+	}{
+		{name: "output", args: []string{"--event", "event.json", "echo.js"}, wantOutput: `"x-seen":{"value":"yes"}`, wantLog: "uri /colour"},
+		{name: "a thrown error is a result", args: []string{"--event", "event.json", "throws.js"}, wantError: "boom", wantLog: "about to fail"},
+		{name: "1.0 refuses let", args: []string{"--runtime", "cloudfront-js-1.0", "--event", "event.json", "let.js"}, wantError: "SyntaxError"},
+		{name: "2.0 accepts let", args: []string{"--event", "event.json", "let.js"}, wantOutput: `"uri":"/colour"`},
+		{name: "kvs file plays the store", args: []string{"--kvs", "store.json", "--event", "event.json", "kvs.js"}, wantOutput: `"x-kvs":{"value":"green"}`},
+		{name: "kvs file without the key", args: []string{"--kvs", "store.json", "--event", "absent-key.json", "kvs.js"}, wantOutput: `"x-kvs":{"value":"missing"}`},
+		{name: "no kvs file", args: []string{"--event", "event.json", "kvs.js"}, wantError: "KVSNamespaceNotFound"},
+		{name: "expect matches", args: []string{"--expect", "expect-echo.json", "--event", "event.json", "echo.js"}, wantOutput: `"x-seen"`},
+		{name: "expect differs", args: []string{"--expect", "expect-other.json", "--event", "event.json", "echo.js"}, code: 1, wantOutput: `"x-seen"`, wantLog: "uri /colour", wantStderr: "differs"},
+		{name: "expect output of a failing function", args: []string{"--expect", "expect-echo.json", "--event", "event.json", "throws.js"}, code: 1, wantError: "boom", wantStderr: "boom"},
+		{name: "missing function file", args: []string{"--event", "event.json", "absent.js"}, code: 2, wantStderr: "absent.js"},
+		{name: "missing event file", args: []string{"--event", "absent.json", "echo.js"}, code: 2, wantStderr: "absent.json"},
+		{name: "bad event JSON", args: []string{"--event", "bad-event.json", "echo.js"}, code: 2, wantStderr: "bad-event.json"},
+		{name: "bad runtime", args: []string{"--runtime", "cloudfront-js-3.0", "--event", "event.json", "echo.js"}, code: 2, wantStderr: "cloudfront-js-3.0"},
+		{name: "bad kvs file", args: []string{"--kvs", "dup-store.json", "--event", "event.json", "kvs.js"}, code: 2, wantStderr: "dup-store.json"},
+		{name: "bad expect file", args: []string{"--expect", "bad-expect.json", "--event", "event.json", "echo.js"}, code: 2, wantStderr: "bad-expect.json"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runEdgefnTest(t, dir, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d; want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr %q; want it to mention %q", stderr, tt.wantStderr)
+			}
+			if tt.code == 2 {
+				if stdout != "" {
+					t.Errorf("unusable input printed a result: %s", stdout)
+				}
+				return
+			}
+			checkTestResult(t, stdout, tt.wantOutput, tt.wantError, tt.wantLog)
+		})
+	}
+}
+
+// checkTestResult checks the JSON `edgefn test` prints: exactly the four
+// members of TestResult other tools script against.
+func checkTestResult(t *testing.T, stdout, wantOutput, wantError, wantLog string) {
+	t.Helper()
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(stdout), &members); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	}
+	keys := slices.Sorted(maps.Keys(members))
+	if want := []string{"ComputeUtilization", "FunctionErrorMessage", "FunctionExecutionLogs", "FunctionOutput"}; !slices.Equal(keys, want) {
+		t.Fatalf("members %v; want %v", keys, want)
+	}
+	var res testResult
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.FunctionExecutionLogs == nil {
+		t.Error("FunctionExecutionLogs is null; want a list")
+	}
+	if n, err := strconv.Atoi(res.ComputeUtilization); err != nil || n < 0 || n > 100 {
+		t.Errorf("ComputeUtilization %q; want a percentage", res.ComputeUtilization)
+	}
+	if (wantOutput == "") != (res.FunctionOutput == "") || !strings.Contains(res.FunctionOutput, wantOutput) {
+		t.Errorf("FunctionOutput %q; want it to contain %q", res.FunctionOutput, wantOutput)
+	}
+	if res.FunctionOutput != "" && !json.Valid([]byte(res.FunctionOutput)) {
+		t.Errorf("FunctionOutput %q is not JSON", res.FunctionOutput)
+	}
+	if (wantError == "") != (res.FunctionErrorMessage == "") || !strings.Contains(res.FunctionErrorMessage, wantError) {
+		t.Errorf("FunctionErrorMessage %q; want it to contain %q", res.FunctionErrorMessage, wantError)
+	}
+	if wantLog != "" && !slices.Contains(res.FunctionExecutionLogs, wantLog) {
+		t.Errorf("FunctionExecutionLogs %q; want the line %q", res.FunctionExecutionLogs, wantLog)
+	}
+}
+
+// TestTestCommandPretty checks the people-readable form.
+func TestTestCommandPretty(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"echo.js", "throws.js", "event.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(testFiles[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		file string
+		want []string
+	}{
+		{"output", "echo.js", []string{"Output:\n{\n  \"request\": {", `"x-seen": {`, "Logs:\n  uri /colour\n", "Compute utilization: "}},
+		{"error", "throws.js", []string{"Logs:\n  about to fail\n", "Error: ", "boom", "Compute utilization: "}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runEdgefnTest(t, dir, "--pretty", "--event", "event.json", tt.file)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("--pretty output lacks %q:\n%s", w, stdout)
+				}
+			}
+			if json.Valid([]byte(stdout)) {
+				t.Errorf("--pretty printed JSON:\n%s", stdout)
+			}
+		})
+	}
+}

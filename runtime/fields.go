@@ -1,0 +1,118 @@
+package runtime
+
+import (
+	"github.com/dop251/goja"
+
+	"github.com/edgefn/edgefn/event"
+)
+
+// fieldsObject backs request.headers, querystring and cookies (and the
+// response's). Entries become JS objects only when the function touches them:
+// most functions read a header or two out of dozens, and building every entry
+// up front was the largest cost of an invocation.
+type fieldsObject struct {
+	r      *realm
+	orig   event.Fields
+	order  []string              // current names, in order; nil: orig's, unchanged
+	edited bool                  // order has diverged from orig
+	vals   map[string]goja.Value // entries touched or set by the function
+	cookie bool                  // response cookies: entries carry attributes
+}
+
+func (r *realm) newFields(fs event.Fields, cookie bool) (*fieldsObject, *goja.Object) {
+	f := &fieldsObject{r: r, orig: fs, cookie: cookie}
+	return f, r.vm.NewDynamicObject(f)
+}
+
+// names returns the current names; the first edit copies orig's.
+func (f *fieldsObject) names() []string {
+	if !f.edited {
+		f.order = make([]string, len(f.orig), len(f.orig)+2)
+		for i := range f.orig {
+			f.order[i] = f.orig[i].Name
+		}
+		f.edited = true
+	}
+	return f.order
+}
+
+func (f *fieldsObject) index(key string) int {
+	if !f.edited {
+		for i := range f.orig {
+			if f.orig[i].Name == key {
+				return i
+			}
+		}
+		return -1
+	}
+	for i, n := range f.order {
+		if n == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *fieldsObject) Get(key string) goja.Value {
+	if v, ok := f.vals[key]; ok {
+		return v
+	}
+	if f.index(key) < 0 {
+		return nil
+	}
+	fld, ok := f.orig.Get(key)
+	if !ok {
+		return nil
+	}
+	v := f.r.entryJS(fld, f.cookie)
+	if f.vals == nil {
+		f.vals = make(map[string]goja.Value, 4)
+	}
+	f.vals[key] = v
+	return v
+}
+
+func (f *fieldsObject) Set(key string, val goja.Value) bool {
+	if f.vals == nil {
+		f.vals = make(map[string]goja.Value, 4)
+	}
+	if f.index(key) < 0 {
+		f.order = append(f.names(), key)
+	}
+	f.vals[key] = val
+	return true
+}
+
+func (f *fieldsObject) Has(key string) bool { return f.index(key) >= 0 }
+
+func (f *fieldsObject) Delete(key string) bool {
+	if i := f.index(key); i >= 0 {
+		names := f.names()
+		f.order = append(names[:i], names[i+1:]...)
+		delete(f.vals, key)
+	}
+	return true
+}
+
+func (f *fieldsObject) Keys() []string { return f.names() }
+
+func (r *realm) entryJS(fld *event.Field, cookie bool) *goja.Object {
+	o := r.vm.NewObject()
+	_ = o.Set("value", fld.Value)
+	if cookie {
+		_ = o.Set("attributes", fld.Attributes)
+	}
+	if fld.MultiValue != nil {
+		mv := make([]any, len(fld.MultiValue))
+		for i, v := range fld.MultiValue {
+			e := r.vm.NewObject()
+			_ = e.Set("value", v.Value)
+			if cookie {
+				_ = e.Set("attributes", v.Attributes)
+			}
+			mv[i] = e
+		}
+		_ = o.Set("multiValue", r.vm.NewArray(mv...))
+	}
+	return o
+}

@@ -1,0 +1,322 @@
+package runtime
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/file"
+	"github.com/dop251/goja/token"
+
+	"github.com/edgefn/edgefn"
+)
+
+// The feature gate refuses, at compile time, what CloudFront's engine refuses at
+// publish: goja understands far more of modern JavaScript than CloudFront does,
+// and code that runs here but fails there is the bug users hit most
+// (../shared/spec/runtime.md §1.3, §1.7).
+
+// modules are the names require() accepts per runtime.
+var modules = map[edgefn.Runtime]map[string]bool{
+	edgefn.RuntimeJS1: {"crypto": true, "querystring": true},
+	edgefn.RuntimeJS2: {"crypto": true, "querystring": true, "cloudfront": true, "buffer": true},
+}
+
+// forbiddenGlobals are refused when referenced and never declared by the code:
+// CloudFront has no timers, network, process or dynamic code.
+var forbiddenGlobals = map[string]string{
+	"eval":           "eval() is not allowed",
+	"Function":       "the Function constructor is not allowed",
+	"setTimeout":     "timers are not available",
+	"setInterval":    "timers are not available",
+	"setImmediate":   "timers are not available",
+	"clearTimeout":   "timers are not available",
+	"clearInterval":  "timers are not available",
+	"queueMicrotask": "timers are not available",
+	"fetch":          "network access is not available",
+	"XMLHttpRequest": "network access is not available",
+	"WebSocket":      "network access is not available",
+	"process":        "the process object is not available",
+	"module":         "module.exports is not supported; define a global handler function",
+	"exports":        "exports is not supported; define a global handler function",
+}
+
+// analysis is what the gate learns about a program besides its verdict.
+type analysis struct {
+	// touchesShared: the code may change objects every invocation shares
+	// (built-in prototypes, the global object), so it runs on a fresh VM.
+	touchesShared bool
+	// mutated holds property names the code assigns or deletes statically.
+	mutated map[string]bool
+}
+
+type gate struct {
+	rt       edgefn.Runtime
+	file     *file.File
+	declared map[string]bool
+	refs     []*ast.Identifier
+	err      *CompileError
+	an       analysis
+}
+
+func checkFeatures(prg *ast.Program, rt edgefn.Runtime) (*analysis, error) {
+	g := &gate{rt: rt, file: prg.File, declared: map[string]bool{}, an: analysis{mutated: map[string]bool{}}}
+	for _, st := range prg.Body {
+		g.walk(reflect.ValueOf(st))
+		if g.err != nil {
+			return nil, g.err
+		}
+	}
+	for _, id := range g.refs {
+		name := id.Name.String()
+		if why, ok := forbiddenGlobals[name]; ok && !g.declared[name] {
+			g.fail(id.Idx, "%s in CloudFront Functions (%s)", why, name)
+			return nil, g.err
+		}
+		if name == "globalThis" && !g.declared[name] {
+			g.an.touchesShared = true
+		}
+	}
+	return &g.an, nil
+}
+
+func (g *gate) fail(idx file.Idx, format string, args ...any) {
+	if g.err != nil {
+		return
+	}
+	pos := g.file.Position(int(idx))
+	if pos.Line == 1 {
+		pos.Column -= len(wrapperHead)
+	}
+	g.err = &CompileError{
+		Message: fmt.Sprintf("SyntaxError: %s in %d:%d", fmt.Sprintf(format, args...), pos.Line, pos.Column),
+		Line:    pos.Line,
+	}
+}
+
+func (g *gate) unsupported(idx file.Idx, what string) {
+	g.fail(idx, "%s %s not supported by %s", what, verb(what), g.rt)
+}
+
+func verb(what string) string {
+	if strings.HasSuffix(what, "s") && !strings.HasSuffix(what, "ss") {
+		return "are"
+	}
+	return "is"
+}
+
+var nodeType = reflect.TypeOf((*ast.Node)(nil)).Elem()
+
+// walk visits every node below v. goja's AST has no visitor, and a reflective
+// walk cannot forget a node type when goja adds one.
+func (g *gate) walk(v reflect.Value) {
+	if g.err != nil || !v.IsValid() {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		if v.Kind() == reflect.Pointer && v.Type().Implements(nodeType) {
+			if !g.visit(v.Interface().(ast.Node)) {
+				return
+			}
+		}
+		g.walk(v.Elem())
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			g.walk(v.Index(i))
+		}
+	case reflect.Struct:
+		if v.CanAddr() && v.Addr().Type().Implements(nodeType) && v.Type() != reflect.TypeOf(ast.Identifier{}) {
+			if !g.visit(v.Addr().Interface().(ast.Node)) {
+				return
+			}
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				g.walk(v.Field(i))
+			}
+		}
+	}
+}
+
+// visit checks one node; false means its children are handled (or not needed).
+func (g *gate) visit(n ast.Node) bool {
+	js1 := g.rt == edgefn.RuntimeJS1
+	switch n := n.(type) {
+	case *ast.ClassLiteral, *ast.ClassDeclaration:
+		g.unsupported(n.Idx0(), "class declarations")
+	case *ast.ArrayPattern, *ast.ObjectPattern:
+		g.unsupported(n.Idx0(), "destructuring patterns")
+	case *ast.SpreadElement:
+		g.unsupported(n.Idx0(), "spread syntax")
+	case *ast.OptionalChain, *ast.Optional:
+		g.unsupported(n.Idx0(), "optional chaining (?.)")
+	case *ast.ForOfStatement:
+		g.unsupported(n.Idx0(), "for...of loops")
+	case *ast.YieldExpression:
+		g.unsupported(n.Idx0(), "generators")
+	case *ast.MetaProperty:
+		g.unsupported(n.Idx0(), n.Meta.Name.String()+"."+n.Property.Name.String())
+	case *ast.SuperExpression:
+		g.unsupported(n.Idx0(), "super")
+	case *ast.NumberLiteral:
+		if _, big := n.Value.(interface{ BitLen() int }); big || strings.HasSuffix(n.Literal, "n") {
+			g.unsupported(n.Idx, "BigInt literals")
+		} else if js1 && strings.Contains(n.Literal, "_") {
+			g.unsupported(n.Idx, "numeric separators")
+		}
+	case *ast.RegExpLiteral:
+		for _, f := range n.Flags {
+			if f == 'd' || f == 'v' || (js1 && f == 'y') {
+				g.unsupported(n.Idx, fmt.Sprintf("regular expression flag %q", f))
+			}
+		}
+	case *ast.FunctionLiteral:
+		if n.Generator {
+			g.unsupported(n.Idx0(), "generators")
+		} else if n.Async && js1 {
+			g.unsupported(n.Idx0(), "async functions")
+		}
+		if n.Name != nil {
+			g.declared[n.Name.Name.String()] = true
+		}
+		g.params(n.ParameterList)
+	case *ast.ArrowFunctionLiteral:
+		if n.Async && js1 {
+			g.unsupported(n.Idx0(), "async functions")
+		}
+		g.params(n.ParameterList)
+	case *ast.AwaitExpression:
+		if js1 {
+			g.unsupported(n.Idx0(), "await expressions")
+		}
+	case *ast.LexicalDeclaration:
+		if js1 {
+			g.unsupported(n.Idx, n.Token.String()+" declarations")
+		}
+	case *ast.ForDeclaration:
+		if js1 {
+			g.unsupported(n.Idx, "let and const declarations")
+		}
+		g.declare(n.Target)
+	case *ast.Binding:
+		g.declare(n.Target)
+	case *ast.CatchStatement:
+		g.declare(n.Parameter)
+	case *ast.Identifier:
+		g.refs = append(g.refs, n)
+	case *ast.DotExpression:
+		g.member(n.Identifier.Name.String())
+		g.walk(reflect.ValueOf(n.Left))
+		return false
+	case *ast.BracketExpression:
+		if s, ok := n.Member.(*ast.StringLiteral); ok {
+			g.member(s.Value.String())
+		}
+	case *ast.PropertyKeyed:
+		if !n.Computed {
+			g.walk(reflect.ValueOf(n.Value))
+			return false
+		}
+	case *ast.PropertyShort:
+		g.refs = append(g.refs, &n.Name)
+		return false
+	case *ast.LabelledStatement:
+		g.walk(reflect.ValueOf(n.Statement))
+		return false
+	case *ast.BranchStatement:
+		return false
+	case *ast.AssignExpression:
+		g.mutation(n.Left)
+	case *ast.UnaryExpression:
+		if n.Operator == token.DELETE || n.Operator == token.INCREMENT || n.Operator == token.DECREMENT {
+			g.mutation(n.Operand)
+		}
+	case *ast.CallExpression:
+		g.require(n)
+	}
+	return true
+}
+
+func (g *gate) params(pl *ast.ParameterList) {
+	if pl == nil {
+		return
+	}
+	for _, b := range pl.List {
+		if b.Initializer != nil {
+			g.unsupported(b.Initializer.Idx0(), "default parameters")
+		}
+	}
+}
+
+func (g *gate) declare(t ast.BindingTarget) {
+	if id, ok := t.(*ast.Identifier); ok {
+		g.declared[id.Name.String()] = true
+	}
+}
+
+// member notes property accesses that reach objects shared by all invocations.
+func (g *gate) member(name string) {
+	switch name {
+	case "prototype", "__proto__", "constructor", "defineProperty", "defineProperties",
+		"setPrototypeOf", "getPrototypeOf", "__defineGetter__", "__defineSetter__":
+		g.an.touchesShared = true
+	}
+}
+
+// mutation notes assignment targets: a static property name may shadow a frozen
+// built-in (the "override mistake"), and a built-in global may be written to.
+func (g *gate) mutation(target ast.Expression) {
+	switch t := target.(type) {
+	case *ast.DotExpression:
+		g.an.mutated[t.Identifier.Name.String()] = true
+		if id, ok := t.Left.(*ast.Identifier); ok && builtinGlobal(id.Name.String()) && !g.declared[id.Name.String()] {
+			g.an.touchesShared = true
+		}
+	case *ast.BracketExpression:
+		if s, ok := t.Member.(*ast.StringLiteral); ok {
+			g.an.mutated[s.Value.String()] = true
+		}
+		if id, ok := t.Left.(*ast.Identifier); ok && builtinGlobal(id.Name.String()) && !g.declared[id.Name.String()] {
+			g.an.touchesShared = true
+		}
+	}
+}
+
+// require accepts only the runtime's built-in modules, by literal name.
+func (g *gate) require(c *ast.CallExpression) {
+	id, ok := c.Callee.(*ast.Identifier)
+	if !ok || id.Name.String() != "require" {
+		return
+	}
+	if len(c.ArgumentList) != 1 {
+		g.fail(c.Idx0(), "require() takes one module name")
+		return
+	}
+	lit, ok := c.ArgumentList[0].(*ast.StringLiteral)
+	if !ok {
+		g.fail(c.Idx0(), "require() needs a literal module name")
+		return
+	}
+	if !modules[g.rt][lit.Value.String()] {
+		g.fail(c.Idx0(), "module %q is not available in %s", lit.Value.String(), g.rt)
+	}
+}
+
+// builtinGlobal reports names of the global built-ins user code could mutate.
+func builtinGlobal(name string) bool {
+	switch name {
+	case "Object", "Array", "String", "Number", "Boolean", "Math", "JSON", "Date", "RegExp",
+		"Promise", "Symbol", "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError",
+		"EvalError", "URIError", "InternalError", "MemoryError", "ArrayBuffer", "DataView",
+		"Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
+		"Uint32Array", "Float32Array", "Float64Array", "Buffer", "TextEncoder", "TextDecoder",
+		"console", "globalThis", "require":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,254 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/event"
+)
+
+// Program is a compiled function. It is safe for concurrent use; each run
+// borrows a realm from the program's pool.
+type Program struct {
+	e     *Engine
+	rt    edgefn.Runtime
+	prog  *goja.Program
+	fresh bool // every run on a new, unfrozen VM (see Engine)
+	pool  chan *realm
+}
+
+func newProgram(e *Engine, rt edgefn.Runtime, prog *goja.Program, fresh bool) *Program {
+	return &Program{e: e, rt: rt, prog: prog, fresh: fresh, pool: make(chan *realm, e.opts.PoolSize)}
+}
+
+// Runtime returns the runtime the program was compiled for.
+func (p *Program) Runtime() edgefn.Runtime { return p.rt }
+
+// Result is the outcome of one run.
+type Result struct {
+	Output *event.Output // nil when the run failed
+	Logs   []string
+	// Err is nil on success; Err.Error() is TestFunction's FunctionErrorMessage.
+	// An *ExecutionError is a throw or a limit; an *OutputError a result that is
+	// not a request or response (the edge answers 503 and 502).
+	Err                error
+	ComputeUtilization int
+	Duration           time.Duration
+	// Origin is the last origin-modification helper the function called.
+	Origin *OriginChange
+	// CustomLogData is what cf.logCustomData() recorded last.
+	CustomLogData string
+}
+
+// ExecutionError is an exception, a timeout or an exhausted limit.
+type ExecutionError struct {
+	Message string
+	Timeout bool
+}
+
+func (e *ExecutionError) Error() string { return e.Message }
+
+// OutputError is a handler result the runtime cannot turn into a request or a
+// response.
+type OutputError struct{ Message string }
+
+func (e *OutputError) Error() string { return e.Message }
+
+// Run invokes the handler with ev. kvs is the associated store, or nil.
+func (p *Program) Run(ctx context.Context, ev *event.Event, kvs KeyValueStore) *Result {
+	if err := ctx.Err(); err != nil {
+		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
+	}
+	if p.fresh {
+		return p.runFresh(ctx, ev, kvs)
+	}
+	r, err := p.get()
+	if err != nil {
+		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
+	}
+	res, reusable := r.run(ctx, ev, kvs)
+	if reusable {
+		p.put(r)
+	}
+	var ee *ExecutionError
+	if errors.As(res.Err, &ee) && !ee.Timeout {
+		// The frozen built-ins may have caused the throw; a fresh VM gives the
+		// answer CloudFront would.
+		return p.runFresh(ctx, ev, kvs)
+	}
+	return res
+}
+
+func (p *Program) runFresh(ctx context.Context, ev *event.Event, kvs KeyValueStore) *Result {
+	r, err := p.newRealm(false)
+	if err != nil {
+		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
+	}
+	res, _ := r.run(ctx, ev, kvs)
+	return res
+}
+
+func (p *Program) get() (*realm, error) {
+	select {
+	case r := <-p.pool:
+		return r, nil
+	default:
+		return p.newRealm(true)
+	}
+}
+
+func (p *Program) put(r *realm) {
+	select {
+	case p.pool <- r:
+	default:
+	}
+}
+
+func (p *Program) newRealm(sealed bool) (*realm, error) {
+	r, err := newRealm(p.e, p.rt, sealed)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.vm.RunProgram(p.prog)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	r.wrapper, _ = goja.AssertFunction(w)
+	r.timer = time.AfterFunc(time.Hour, r.onTimeout)
+	r.timer.Stop()
+	return r, nil
+}
+
+// invocation is the state of one run.
+type invocation struct {
+	ctx       context.Context
+	start     time.Time
+	ev        *event.Event
+	kvs       KeyValueStore
+	logs      []string
+	logBytes  int
+	origin    *OriginChange
+	customLog string
+}
+
+var errTimeout = errors.New("timeout")
+
+// run executes one invocation; reusable is false when the realm must be dropped.
+func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (res *Result, reusable bool) {
+	inv := &invocation{ctx: ctx, start: time.Now(), ev: ev, kvs: kvs}
+	r.inv = inv
+	r.pcg.Seed(uint64(inv.start.UnixNano()), 0x9e3779b97f4a7c15)
+	r.arm()
+	reusable = true
+	res = &Result{}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				reusable = false
+				res.Err = &ExecutionError{Message: fmt.Sprintf("InternalError: %v", p)}
+			}
+		}()
+		out, err := r.invoke(ev)
+		if err != nil {
+			res.Err = err
+			return
+		}
+		res.Output = out
+	}()
+	r.disarm()
+	res.Duration = time.Since(inv.start)
+	res.ComputeUtilization = utilization(res.Duration, r.e.opts.Budget)
+	res.Logs, res.Origin, res.CustomLogData = inv.logs, inv.origin, inv.customLog
+	var ee *ExecutionError
+	if errors.As(res.Err, &ee) && ee.Timeout {
+		reusable = false
+	}
+	r.inv = nil
+	return res, reusable
+}
+
+func (r *realm) invoke(ev *event.Event) (*event.Output, error) {
+	h, err := r.wrapper(goja.Undefined())
+	if err != nil {
+		return nil, r.execError(err)
+	}
+	handler, ok := goja.AssertFunction(h)
+	if !ok {
+		return nil, &ExecutionError{Message: `ReferenceError: "handler" is not defined`}
+	}
+	jsEv, err := r.toJS(ev)
+	if err != nil {
+		return nil, err
+	}
+	v, err := handler(goja.Undefined(), jsEv)
+	if err != nil {
+		return nil, r.execError(err)
+	}
+	if p, ok := v.Export().(*goja.Promise); ok {
+		switch p.State() {
+		case goja.PromiseStateFulfilled:
+			v = p.Result()
+		case goja.PromiseStateRejected:
+			return nil, &ExecutionError{Message: r.describe(p.Result())}
+		default:
+			return nil, &ExecutionError{Message: "InternalError: the handler's promise never settled"}
+		}
+	}
+	return r.fromJS(v, ev)
+}
+
+// arm starts the run timer for this invocation.
+func (r *realm) arm() {
+	r.timerMu.Lock()
+	r.gen++
+	r.armed = r.gen
+	r.timerMu.Unlock()
+	r.timer.Reset(r.e.opts.Timeout)
+}
+
+// disarm stops the timer. A tick that already fired is cleared, and one still
+// waiting for the lock finds nothing armed, so it can never reach the next run.
+func (r *realm) disarm() {
+	stopped := r.timer.Stop()
+	r.timerMu.Lock()
+	r.armed = 0
+	r.timerMu.Unlock()
+	if !stopped {
+		r.vm.ClearInterrupt()
+	}
+}
+
+func (r *realm) onTimeout() {
+	r.timerMu.Lock()
+	defer r.timerMu.Unlock()
+	if r.armed != 0 && r.armed == r.gen {
+		r.vm.Interrupt(errTimeout)
+	}
+}
+
+func utilization(d, budget time.Duration) int {
+	u := int(math.Ceil(float64(d) * 100 / float64(budget)))
+	return min(max(u, 1), 100)
+}
+
+// execError turns what goja returned into the reference engine's wording.
+func (r *realm) execError(err error) error {
+	var ex *goja.Exception
+	var intr *goja.InterruptedError
+	var so *goja.StackOverflowError
+	switch {
+	case errors.As(err, &intr):
+		return &ExecutionError{Message: fmt.Sprintf("InternalError: the function exceeded its compute time limit (%s)", r.e.opts.Timeout), Timeout: true}
+	case errors.As(err, &so):
+		return &ExecutionError{Message: "RangeError: Maximum call stack size exceeded"}
+	case errors.As(err, &ex):
+		return &ExecutionError{Message: r.describe(ex.Value())}
+	}
+	return &ExecutionError{Message: "InternalError: " + err.Error()}
+}
