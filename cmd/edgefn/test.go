@@ -48,6 +48,13 @@ Exit status: 0 when the function ran (a thrown error is a result too), 1 when
 --expect did not match, 2 for unusable input.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var want any
+			if expectPath != "" {
+				var err error
+				if want, err = readExpected(expectPath); err != nil {
+					return err
+				}
+			}
 			res, err := runTest(cmd.Context(), testInput{
 				codePath: args[0], eventPath: eventPath, kvsPath: kvsPath, kvsID: kvsID,
 				runtime: edgefn.Runtime(rt),
@@ -59,7 +66,7 @@ Exit status: 0 when the function ran (a thrown error is a result too), 1 when
 				return err
 			}
 			if expectPath != "" {
-				return expect(res, expectPath)
+				return expect(res, want, expectPath)
 			}
 			return nil
 		},
@@ -160,18 +167,11 @@ func writeResult(w io.Writer, res *testResult, pretty bool) error {
 
 // expect compares the output with the expected JSON semantically: CloudFront's
 // own output order is not stable (spec §2.9).
-func expect(res *testResult, path string) error {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return usageError("expect: %v", err)
-	}
-	var want, got any
-	if err := json.Unmarshal(raw, &want); err != nil {
-		return usageError("expect %s: %v", path, err)
-	}
+func expect(res *testResult, want any, path string) error {
 	if res.FunctionOutput == "" {
 		return &exitError{code: 1, err: fmt.Errorf("expected output, the function failed: %s", res.FunctionErrorMessage)}
 	}
+	var got any
 	if err := json.Unmarshal([]byte(res.FunctionOutput), &got); err != nil {
 		return err
 	}
@@ -179,6 +179,19 @@ func expect(res *testResult, path string) error {
 		return &exitError{code: 1, err: fmt.Errorf("output differs from %s:\n  want %s\n  got  %s", path, canonical(want), canonical(got))}
 	}
 	return nil
+}
+
+// readExpected loads --expect before the run: unusable input prints no result.
+func readExpected(path string) (any, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("expect: %v", err)
+	}
+	var want any
+	if err := json.Unmarshal(raw, &want); err != nil {
+		return nil, usageError("expect %s: %v", path, err)
+	}
+	return want, nil
 }
 
 func canonical(v any) string {
