@@ -3,7 +3,6 @@ package runtime
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/dop251/goja"
 
@@ -23,6 +22,9 @@ type OriginChange struct {
 }
 
 const customLogLimit = 800
+
+// isoMillis is the form CloudFront documents for meta() dates (2023-11-30T23:07:55.765Z).
+const isoMillis = "2006-01-02T15:04:05.000Z07:00"
 
 // cloudfrontModule builds require('cloudfront') for a realm. Its functions
 // read the running invocation, so one frozen module serves every run.
@@ -146,8 +148,8 @@ func (r *realm) kvsMeta(goja.FunctionCall) goja.Value {
 		return r.settle(nil, fmt.Errorf("KVS read failed: %w", err))
 	}
 	o := r.vm.NewObject()
-	_ = o.Set("creationDateTime", m.Created.UTC().Format(time.RFC3339Nano))
-	_ = o.Set("lastUpdatedDateTime", m.LastUpdated.UTC().Format(time.RFC3339Nano))
+	_ = o.Set("creationDateTime", m.Created.UTC().Format(isoMillis))
+	_ = o.Set("lastUpdatedDateTime", m.LastUpdated.UTC().Format(isoMillis))
 	_ = o.Set("keyCount", m.KeyCount)
 	return r.settle(o, nil)
 }

@@ -9,63 +9,48 @@ import (
 	"github.com/edgefn/edgefn/event"
 )
 
-// toJS builds the event object a handler receives. Objects are built directly:
-// a JSON round trip costs several times more (DESIGN.md).
-func (r *realm) toJS(ev *event.Event) (goja.Value, error) {
+// toJS builds the event object a handler receives, from Go-backed objects the
+// realm reuses: a JSON round trip costs several times more, and building
+// ordinary objects property by property was most of an invocation's cost.
+func (r *realm) toJS(ev *event.Event) goja.Value {
 	vm := r.vm
 	version := ev.Version
 	if version == "" {
 		version = "1.0"
 	}
-	req := &ev.Request
-	_, qs := r.newFields(req.Querystring, false)
-	_, h := r.newFields(req.Headers, false)
-	_, c := r.newFields(req.Cookies, false)
-	c1 := &ev.Context
-	args := [...]goja.Value{
-		vm.ToValue(version), str(vm, c1.DistributionDomainName), str(vm, c1.Endpoint), str(vm, c1.DistributionID),
-		str(vm, c1.EventType), str(vm, c1.RequestID), vm.ToValue(ev.Viewer.IP),
-		vm.ToValue(req.Method), vm.ToValue(req.URI), qs, h, c, r.rawQueryFn,
+	ctx := r.record(&r.contextRec, contextKeys, "")
+	for i, v := range [...]string{ev.Context.DistributionDomainName, ev.Context.Endpoint, ev.Context.DistributionID, ev.Context.EventType, ev.Context.RequestID} {
+		if v != "" {
+			ctx.set(i, vm.ToValue(v))
+		}
 	}
-	o, err := r.buildEvent(goja.Undefined(), args[:]...)
-	if err != nil {
-		return nil, r.execError(err)
-	}
-	if ev.Response != nil {
-		_ = o.(*goja.Object).Set("response", r.responseJS(ev.Response))
-	}
-	return o, nil
-}
+	viewer := r.record(&r.viewerRec, viewerKeys, "")
+	viewer.set(0, vm.ToValue(ev.Viewer.IP))
 
-// str maps "" to undefined so that absent context fields stay absent.
-func str(vm *goja.Runtime, s string) goja.Value {
-	if s == "" {
-		return goja.Undefined()
-	}
-	return vm.ToValue(s)
-}
+	req := r.record(&r.requestRec, requestKeys, "rawQueryString")
+	req.set(0, vm.ToValue(ev.Request.Method))
+	req.set(1, vm.ToValue(ev.Request.URI))
+	req.set(2, r.fields(slotQuery, ev.Request.Querystring))
+	req.set(3, r.fields(slotRequestHeaders, ev.Request.Headers))
+	req.set(4, r.fields(slotRequestCookies, ev.Request.Cookies))
+	req.set(5, r.rawQueryFn)
 
-func setIf(o *goja.Object, k, v string) {
-	if v != "" {
-		_ = o.Set(k, v)
+	e := r.record(&r.eventRec, eventKeys, "")
+	e.set(0, vm.ToValue(version))
+	e.set(1, r.contextRec.obj)
+	e.set(2, r.viewerRec.obj)
+	e.set(3, r.requestRec.obj)
+	if resp := ev.Response; resp != nil {
+		o := r.record(&r.responseRec, responseKeys, "")
+		o.set(0, vm.ToValue(resp.StatusCode))
+		if resp.StatusDescription != "" {
+			o.set(1, vm.ToValue(resp.StatusDescription))
+		}
+		o.set(2, r.fields(slotResponseHeaders, resp.Headers))
+		o.set(3, r.fields(slotResponseCookies, resp.Cookies))
+		e.set(4, r.responseRec.obj)
 	}
-}
-
-func (r *realm) responseJS(resp *event.Response) *goja.Object {
-	o := r.vm.NewObject()
-	_ = o.Set("statusCode", resp.StatusCode)
-	setIf(o, "statusDescription", resp.StatusDescription)
-	_, h := r.newFields(resp.Headers, false)
-	_ = o.Set("headers", h)
-	_, c := r.newFields(resp.Cookies, true)
-	_ = o.Set("cookies", c)
-	if resp.Body != nil {
-		b := r.vm.NewObject()
-		_ = b.Set("data", resp.Body.Data)
-		_ = b.Set("encoding", resp.Body.Encoding)
-		_ = o.Set("body", b)
-	}
-	return o
+	return r.eventRec.obj
 }
 
 // rawQueryString is request.rawQueryString(): the query as received.

@@ -19,17 +19,46 @@ type fieldsObject struct {
 	cookie bool                  // response cookies: entries carry attributes
 }
 
-func (r *realm) newFields(fs event.Fields, cookie bool) (*fieldsObject, *goja.Object) {
-	f := &fieldsObject{r: r, orig: fs, cookie: cookie}
-	return f, r.vm.NewDynamicObject(f)
+// fieldSlot is one of the event's five collections; its objects are reused
+// from one invocation to the next, which is safe because nothing of an
+// invocation is reachable after it (see Engine).
+type fieldSlot int
+
+const (
+	slotQuery fieldSlot = iota
+	slotRequestHeaders
+	slotRequestCookies
+	slotResponseHeaders
+	slotResponseCookies
+	slotCount
+)
+
+type fieldsHolder struct {
+	f   *fieldsObject
+	obj *goja.Object
+}
+
+func (r *realm) fields(slot fieldSlot, fs event.Fields) *goja.Object {
+	h := &r.slots[slot]
+	if h.f == nil {
+		h.f = &fieldsObject{r: r, cookie: slot == slotResponseCookies}
+		h.obj = r.vm.NewDynamicObject(h.f)
+	}
+	h.f.reset(fs)
+	return h.obj
+}
+
+func (f *fieldsObject) reset(fs event.Fields) {
+	f.orig, f.edited, f.order = fs, false, f.order[:0]
+	clear(f.vals)
 }
 
 // names returns the current names; the first edit copies orig's.
 func (f *fieldsObject) names() []string {
 	if !f.edited {
-		f.order = make([]string, len(f.orig), len(f.orig)+2)
+		f.order = f.order[:0]
 		for i := range f.orig {
-			f.order[i] = f.orig[i].Name
+			f.order = append(f.order, f.orig[i].Name)
 		}
 		f.edited = true
 	}

@@ -233,6 +233,9 @@ func (g *gate) visit(n ast.Node) bool {
 	case *ast.AssignExpression:
 		g.mutation(n.Left)
 	case *ast.UnaryExpression:
+		if _, ok := n.Operand.(*ast.Identifier); ok && n.Operator == token.TYPEOF {
+			return false // feature tests such as typeof setTimeout are harmless
+		}
 		if n.Operator == token.DELETE || n.Operator == token.INCREMENT || n.Operator == token.DECREMENT {
 			g.mutation(n.Operand)
 		}

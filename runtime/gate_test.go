@@ -48,6 +48,7 @@ func TestFeatureGate(t *testing.T) {
 		{"setTimeout", `function handler(e) { setTimeout(function () {}, 1); return e.request; }`, false, false, "timers"},
 		{"fetch", `function handler(e) { fetch('http://x'); return e.request; }`, false, false, "network"},
 		{"process", `function handler(e) { return process.env.X; }`, false, false, "process"},
+		{"typeof is a feature test", `function handler(e) { if (typeof setTimeout === 'function' || typeof process !== 'undefined') {} return e.request; }`, true, true, ""},
 		{"declared process is fine", `function handler(e) { var process = 1; return e.request; }`, true, true, ""},
 		{"require fs", `var fs = require('fs'); function handler(e) { return e.request; }`, false, false, `module "fs"`},
 		{"require computed", `var m = 'crypto'; var c = require(m); function handler(e) { return e.request; }`, false, false, "literal module name"},

@@ -182,11 +182,7 @@ func (r *realm) invoke(ev *event.Event) (*event.Output, error) {
 	if !ok {
 		return nil, &ExecutionError{Message: `ReferenceError: "handler" is not defined`}
 	}
-	jsEv, err := r.toJS(ev)
-	if err != nil {
-		return nil, err
-	}
-	v, err := handler(goja.Undefined(), jsEv)
+	v, err := handler(goja.Undefined(), r.toJS(ev))
 	if err != nil {
 		return nil, r.execError(err)
 	}

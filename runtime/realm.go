@@ -30,11 +30,12 @@ type realm struct {
 	freeze  goja.Value    // the deep-freeze function of freezeJS
 
 	// Helpers shared by every invocation of this realm.
-	buildEvent    goja.Callable // see eventJS
-	jsonParse     goja.Callable
-	jsonStringify goja.Callable
-	rawQueryFn    goja.Value
-	kvsHandle     *goja.Object
+	jsonParse                                                goja.Callable
+	jsonStringify                                            goja.Callable
+	rawQueryFn                                               goja.Value
+	kvsHandle                                                *goja.Object
+	slots                                                    [slotCount]fieldsHolder
+	eventRec, contextRec, viewerRec, requestRec, responseRec recordHolder
 
 	frozenNames map[string]bool
 
@@ -124,19 +125,6 @@ const setupJS = `(function (g, memLimit, js1) {
 	guard(TypedArray.prototype, "join", function (s, a) { return (s.length >>> 0) * (a[0] === undefined ? 2 : String(a[0]).length + 1) * 2; });
 })`
 
-// eventJS builds the event object in one call: an object literal in the VM is
-// several times cheaper than setting the same properties one by one from Go.
-const eventJS = `(function (version, dn, ep, id, type, rid, ip, method, uri, qs, headers, cookies, raw) {
-	var context = {};
-	if (dn !== undefined) context.distributionDomainName = dn;
-	if (ep !== undefined) context.endpoint = ep;
-	if (id !== undefined) context.distributionId = id;
-	if (type !== undefined) context.eventType = type;
-	if (rid !== undefined) context.requestId = rid;
-	return {version: version, context: context, viewer: {ip: ip},
-		request: {method: method, uri: uri, querystring: qs, headers: headers, cookies: cookies, rawQueryString: raw}};
-})`
-
 // freezeJS deep-freezes everything reachable from the roots and reports the
 // data properties of frozen prototypes (see Engine.frozenNames).
 const freezeJS = `(function (Reflect, Set, hidden) {
@@ -216,11 +204,6 @@ func (r *realm) install() error {
 	if _, err := fn(goja.Undefined(), g, vm.ToValue(r.e.opts.MemoryLimit), vm.ToValue(js1)); err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
-	build, err := vm.RunString(eventJS)
-	if err != nil {
-		return fmt.Errorf("event builder: %w", err)
-	}
-	r.buildEvent, _ = goja.AssertFunction(build)
 	r.jsonParse, _ = goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))
 	r.jsonStringify, _ = goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
 

@@ -1,0 +1,4 @@
+// async/await needs cloudfront-js-2.0.
+async function handler(event) {
+    return event.request;
+}
