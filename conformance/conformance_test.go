@@ -90,14 +90,46 @@ func readSpec(t *testing.T, dir string) caseSpec {
 	return spec
 }
 
-func runCase(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec) {
-	code := readFile(t, filepath.Join(dir, "function.js"))
-	ev, err := event.ParseJSON(readFile(t, filepath.Join(dir, "event.json")))
+// scenarios lists a case's events: event.json, and NAME.event.json for a
+// function tested with several events (each with NAME.expected.json and
+// optionally NAME.logs.json). The prefix is "" or "NAME.".
+func scenarios(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	if _, err := os.Stat(filepath.Join(dir, "event.json")); err == nil {
+		out = append(out, "")
+	}
+	named, err := filepath.Glob(filepath.Join(dir, "*.event.json"))
 	if err != nil {
-		t.Fatalf("event.json: %v", err)
+		t.Fatal(err)
+	}
+	for _, f := range named {
+		out = append(out, strings.TrimSuffix(filepath.Base(f), "event.json"))
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s: no event.json or NAME.event.json", dir)
+	}
+	return out
+}
+
+func runCase(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec) {
+	for _, prefix := range scenarios(t, dir) {
+		if prefix == "" {
+			runScenario(t, eng, dir, spec, prefix)
+			continue
+		}
+		t.Run(strings.TrimSuffix(prefix, "."), func(t *testing.T) { runScenario(t, eng, dir, spec, prefix) })
+	}
+}
+
+func runScenario(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec, prefix string) {
+	code := readFile(t, filepath.Join(dir, "function.js"))
+	ev, err := event.ParseJSON(readFile(t, filepath.Join(dir, prefix+"event.json")))
+	if err != nil {
+		t.Fatalf("%sevent.json: %v", prefix, err)
 	}
 	var want any
-	decode(t, filepath.Join(dir, "expected.json"), &want)
+	decode(t, filepath.Join(dir, prefix+"expected.json"), &want)
 	wantErr, isErrCase := errorExpectation(t, want)
 	if isErrCase && spec.EdgeInvalid {
 		t.Fatal("case.json: edgeInvalid applies to outputs, not to errors")
@@ -135,7 +167,7 @@ func runCase(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec) {
 	} else {
 		checkOutput(t, ev, res, want, spec)
 	}
-	checkLogs(t, dir, res.Logs)
+	checkLogs(t, filepath.Join(dir, prefix+"logs.json"), res.Logs)
 }
 
 // errorExpectation recognises {"error": "<substring>"}.
@@ -197,9 +229,8 @@ func hasRule(ve *event.ValidationError, rule string) bool {
 }
 
 // checkLogs compares the console lines with logs.json, when there is one.
-func checkLogs(t *testing.T, dir string, logs []string) {
+func checkLogs(t *testing.T, path string, logs []string) {
 	t.Helper()
-	path := filepath.Join(dir, "logs.json")
 	if _, err := os.Stat(path); err != nil {
 		return
 	}
