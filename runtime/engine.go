@@ -127,17 +127,27 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog, err := goja.CompileAST(ast, true)
-	if err != nil {
-		return nil, syntaxError(err)
-	}
 	fresh := an.touchesShared
 	for name := range an.mutated {
 		if e.frozenNames[rt][name] {
 			fresh = true
 		}
 	}
-	return newProgram(e, rt, prog, fresh), nil
+	funcs, static := staticTop(ast, an)
+	if static && !fresh {
+		// Same code, with a tail that also hands back the functions to freeze.
+		wrapped = wrapperHead + src + staticTail(funcs)
+		if ast, err = goja.Parse("function.js", wrapped, parser.WithDisableSourceMaps); err != nil {
+			return nil, syntaxError(err)
+		}
+	}
+	prog, err := goja.CompileAST(ast, true)
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	p := newProgram(e, rt, prog, fresh)
+	p.static = static && !fresh
+	return p, nil
 }
 
 // syntaxError renders a goja parse error the way the reference engine does:

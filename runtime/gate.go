@@ -49,6 +49,9 @@ type analysis struct {
 	touchesShared bool
 	// mutated holds property names the code assigns or deletes statically.
 	mutated map[string]bool
+	// assigned holds identifiers assigned anywhere; writtenRoots the
+	// identifiers at the root of a property write (see staticTop).
+	assigned, writtenRoots map[string]bool
 }
 
 type gate struct {
@@ -61,7 +64,7 @@ type gate struct {
 }
 
 func checkFeatures(prg *ast.Program, rt edgefn.Runtime) (*analysis, error) {
-	g := &gate{rt: rt, file: prg.File, declared: map[string]bool{}, an: analysis{mutated: map[string]bool{}}}
+	g := &gate{rt: rt, file: prg.File, declared: map[string]bool{}, an: analysis{mutated: map[string]bool{}, assigned: map[string]bool{}, writtenRoots: map[string]bool{}}}
 	for _, st := range prg.Body {
 		g.walk(reflect.ValueOf(st))
 		if g.err != nil {
@@ -207,6 +210,8 @@ func (g *gate) visit(n ast.Node) bool {
 		g.declare(n.Target)
 	case *ast.CatchStatement:
 		g.declare(n.Parameter)
+	case *ast.ForIntoExpression:
+		g.mutation(n.Expression)
 	case *ast.Identifier:
 		g.refs = append(g.refs, n)
 	case *ast.DotExpression:
@@ -274,6 +279,13 @@ func (g *gate) member(name string) {
 // mutation notes assignment targets: a static property name may shadow a frozen
 // built-in (the "override mistake"), and a built-in global may be written to.
 func (g *gate) mutation(target ast.Expression) {
+	if root := rootIdent(target); root != "" {
+		if _, plain := target.(*ast.Identifier); plain {
+			g.an.assigned[root] = true
+		} else {
+			g.an.writtenRoots[root] = true
+		}
+	}
 	switch t := target.(type) {
 	case *ast.DotExpression:
 		g.an.mutated[t.Identifier.Name.String()] = true
@@ -286,6 +298,22 @@ func (g *gate) mutation(target ast.Expression) {
 		}
 		if id, ok := t.Left.(*ast.Identifier); ok && builtinGlobal(id.Name.String()) && !g.declared[id.Name.String()] {
 			g.an.touchesShared = true
+		}
+	}
+}
+
+// rootIdent is the identifier an assignment target starts from (x in x.a[b].c).
+func rootIdent(e ast.Expression) string {
+	for {
+		switch t := e.(type) {
+		case *ast.Identifier:
+			return t.Name.String()
+		case *ast.DotExpression:
+			e = t.Left
+		case *ast.BracketExpression:
+			e = t.Left
+		default:
+			return ""
 		}
 	}
 }

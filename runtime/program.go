@@ -16,11 +16,12 @@ import (
 // Program is a compiled function. It is safe for concurrent use; each run
 // borrows a realm from the program's pool.
 type Program struct {
-	e     *Engine
-	rt    edgefn.Runtime
-	prog  *goja.Program
-	fresh bool // every run on a new, unfrozen VM (see Engine)
-	pool  chan *realm
+	e      *Engine
+	rt     edgefn.Runtime
+	prog   *goja.Program
+	fresh  bool // every run on a new, unfrozen VM (see Engine)
+	static bool // the top level is evaluated once per VM (see staticTop)
+	pool   chan *realm
 }
 
 func newProgram(e *Engine, rt edgefn.Runtime, prog *goja.Program, fresh bool) *Program {
@@ -120,6 +121,7 @@ func (p *Program) newRealm(sealed bool) (*realm, error) {
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	r.wrapper, _ = goja.AssertFunction(w)
+	r.static, r.cache = p.static, p.static && sealed
 	r.timer = time.AfterFunc(time.Hour, r.onTimeout)
 	r.timer.Stop()
 	return r, nil
@@ -174,13 +176,9 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 }
 
 func (r *realm) invoke(ev *event.Event) (*event.Output, error) {
-	h, err := r.wrapper(goja.Undefined())
+	handler, err := r.handler()
 	if err != nil {
-		return nil, r.execError(err)
-	}
-	handler, ok := goja.AssertFunction(h)
-	if !ok {
-		return nil, &ExecutionError{Message: `ReferenceError: "handler" is not defined`}
+		return nil, err
 	}
 	v, err := handler(goja.Undefined(), r.toJS(ev))
 	if err != nil {
@@ -197,6 +195,39 @@ func (r *realm) invoke(ev *event.Event) (*event.Output, error) {
 		}
 	}
 	return r.fromJS(v, ev)
+}
+
+// handler evaluates the top level and returns the handler. A static program's
+// is kept while the invocation's store is the same (cf.kvs() depends on it).
+func (r *realm) handler() (goja.Callable, error) {
+	key := ""
+	if r.inv.kvs != nil {
+		key = "kvs:" + r.inv.kvs.ID()
+	}
+	if r.cache && r.cached != nil && r.cachedKey == key {
+		return r.cached, nil
+	}
+	v, err := r.wrapper(goja.Undefined())
+	if err != nil {
+		return nil, r.execError(err)
+	}
+	var funcs goja.Value
+	if r.static {
+		pair := v.(*goja.Object)
+		v, funcs = pair.Get("0"), pair.Get("1")
+	}
+	h, ok := goja.AssertFunction(v)
+	if !ok {
+		return nil, &ExecutionError{Message: `ReferenceError: "handler" is not defined`}
+	}
+	if r.cache {
+		freeze, _ := goja.AssertFunction(r.freeze)
+		if _, err := freeze(goja.Undefined(), funcs); err != nil {
+			return nil, r.execError(err)
+		}
+		r.cached, r.cachedKey = h, key
+	}
+	return h, nil
 }
 
 // arm starts the run timer for this invocation.

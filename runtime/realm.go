@@ -27,7 +27,14 @@ type realm struct {
 	inv     *invocation
 
 	wrapper goja.Callable // the program's top level, evaluated per invocation
-	freeze  goja.Value    // the deep-freeze function of freezeJS
+	// static: the program's tail also returns its functions (see staticTop);
+	// cache: this sealed realm evaluates that top level once, and cached is
+	// its handler for the store key cachedKey.
+	static    bool
+	cache     bool
+	cached    goja.Callable
+	cachedKey string
+	freeze    goja.Value // the deep-freeze function of freezeJS
 
 	// Helpers shared by every invocation of this realm.
 	jsonParse                                                goja.Callable

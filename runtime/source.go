@@ -77,3 +77,9 @@ const (
 	wrapperHead = `(function(){"use strict";`
 	wrapperTail = "\n;return typeof handler === 'function' ? handler : undefined;})"
 )
+
+// staticTail returns [handler, [top-level functions]] for a static program
+// (see staticTop), which is evaluated once per VM.
+func staticTail(funcs []string) string {
+	return "\n;return [typeof handler === 'function' ? handler : undefined, [" + strings.Join(funcs, ",") + "]];})"
+}
