@@ -111,6 +111,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, pl, err)
 		return
 	}
+	if want := map[plane]string{planeCloudFront: sigv4.ServiceCloudFront, planeKVS: sigv4.ServiceKeyValueStore}[pl]; id.Service != want {
+		// A signature is only good for the service it names, as on AWS.
+		s.fail(w, pl, awserror.Code{Name: sigv4.CodeSignatureDoesNotMatch, Status: http.StatusForbidden},
+			"Credential should be scoped to correct service: '"+want+"'.")
+		return
+	}
 	r = r.WithContext(sigv4.WithIdentity(r.Context(), id))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))

@@ -46,8 +46,16 @@ plays the function's associated store; cf.kvs(id) accepts any id unless
 
 Exit status: 0 when the function ran (a thrown error is a result too), 1 when
 --expect did not match, 2 for unusable input.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("want one FUNCTION.js, got %d arguments", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if eventPath == "" {
+				return usageError("--event EVENT.json is required")
+			}
 			var want any
 			if expectPath != "" {
 				var err error
@@ -77,7 +85,7 @@ Exit status: 0 when the function ran (a thrown error is a result too), 1 when
 	cmd.Flags().StringVar(&kvsID, "kvs-id", "", "the store id cf.kvs(id) must name (default: any)")
 	cmd.Flags().StringVar(&expectPath, "expect", "", "expected FunctionOutput (JSON); exit 1 when it differs")
 	cmd.Flags().BoolVar(&pretty, "pretty", false, "print for people: output as indented JSON, logs as lines")
-	_ = cmd.MarkFlagRequired("event")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return cmd
 }
 

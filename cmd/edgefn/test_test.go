@@ -104,6 +104,9 @@ func TestTestCommand(t *testing.T) {
 		{name: "bad event JSON", args: []string{"--event", "bad-event.json", "echo.js"}, code: 2, wantStderr: "bad-event.json"},
 		{name: "bad runtime", args: []string{"--runtime", "cloudfront-js-3.0", "--event", "event.json", "echo.js"}, code: 2, wantStderr: "cloudfront-js-3.0"},
 		{name: "bad kvs file", args: []string{"--kvs", "dup-store.json", "--event", "event.json", "kvs.js"}, code: 2, wantStderr: "dup-store.json"},
+		{name: "missing --event", args: []string{"echo.js"}, code: 2, wantStderr: "--event"},
+		{name: "unknown flag", args: []string{"--colour", "--event", "event.json", "echo.js"}, code: 2, wantStderr: "colour"},
+		{name: "two functions", args: []string{"--event", "event.json", "echo.js", "throws.js"}, code: 2, wantStderr: "got 2"},
 		{name: "bad expect file", args: []string{"--expect", "bad-expect.json", "--event", "event.json", "echo.js"}, code: 2, wantStderr: "bad-expect.json"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
