@@ -166,3 +166,26 @@ func TestNoGrowth(t *testing.T) {
 		t.Errorf("live heap grew from %d to %d bytes", h0, h1)
 	}
 }
+
+// BenchmarkSteadyState reports goroutine and live-heap growth across b.N
+// invocations; run it with -benchtime=1000000x for the 1e6 figure.
+func BenchmarkSteadyState(b *testing.B) {
+	p := benchProgram(b, typicalRequest)
+	ev := benchEvent()
+	measure := func() (int, uint64) {
+		goruntime.GC()
+		var ms goruntime.MemStats
+		goruntime.ReadMemStats(&ms)
+		return goruntime.NumGoroutine(), ms.HeapAlloc
+	}
+	p.Run(context.Background(), ev, nil)
+	g0, h0 := measure()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.Run(context.Background(), ev, nil)
+	}
+	b.StopTimer()
+	g1, h1 := measure()
+	b.ReportMetric(float64(g1-g0), "goroutines-grown")
+	b.ReportMetric(float64(int64(h1)-int64(h0))/1024, "heap-KiB-grown")
+}
