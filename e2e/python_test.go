@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -22,5 +24,30 @@ func TestPythonSDK(t *testing.T) {
 	out := runClient(t, s, exec.Command(python, "python/cloudfront_smoke.py"))
 	if !strings.Contains(string(out), "boto3 smoke: ok") {
 		t.Fatalf("the smoke script did not finish:\n%s", out)
+	}
+}
+
+// TestAWSCLI drives the AWS CLI (botocore underneath, its own argument and
+// output handling on top) through a create, describe and list.
+func TestAWSCLI(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Fatalf("the AWS CLI is needed for this smoke test: %v", err)
+	}
+	s := startServer(t, serverConfig{})
+	code := filepath.Join(t.TempDir(), "fn.js")
+	if err := os.WriteFile(code, []byte("function handler(event) { return event.request; }"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `set -e
+export AWS_ACCESS_KEY_ID="$EDGEFN_E2E_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$EDGEFN_E2E_SECRET_ACCESS_KEY" AWS_DEFAULT_REGION=ap-southeast-2
+aws --endpoint-url "$EDGEFN_E2E_ENDPOINT" cloudfront create-function --name cli-fn \
+  --function-config Comment=from-cli,Runtime=cloudfront-js-2.0 --function-code "fileb://$1" --output json
+aws --endpoint-url "$EDGEFN_E2E_ENDPOINT" cloudfront describe-function --name cli-fn --query FunctionSummary.Status --output text
+aws --endpoint-url "$EDGEFN_E2E_ENDPOINT" cloudfront list-functions --query 'FunctionList.Items[].Name' --output text`
+	out := string(runClient(t, s, exec.Command("/bin/sh", "-c", script, "sh", code)))
+	for _, want := range []string{`"ETag": "E`, "UNPUBLISHED", "cli-fn"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("CLI output lacks %q:\n%s", want, out)
+		}
 	}
 }
