@@ -1,0 +1,226 @@
+// Package etcd is the distributed store.Backend: many edgefn nodes share one
+// etcd v3 cluster, each owning nothing but its connection. Every Update is one
+// etcd transaction, so revisions, ModRevs and watches are etcd's own.
+//
+// Keys live under a prefix, so one cluster can hold several edgefn
+// deployments (or other tenants). Revisions and compaction are the cluster's:
+// revisions of other prefixes show as gaps, and Compact drops every prefix's
+// history.
+//
+// Server flags: one Update is one etcd request, and the largest an edgefn
+// store makes is a KeyValueStore import: a 5 MB import file holds up to
+// ~210,000 items, a transaction of as many operations and ~15 MB. Run etcd
+// with at least
+//
+//	--max-txn-ops=262144 --max-request-bytes=33554432
+//
+// (etcd's defaults, 128 operations and 1.5 MiB, refuse imports of more than
+// 126 items). Imports are not split across transactions: a follower must
+// never see half of one.
+package etcd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/edgefn/edgefn/store"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+const (
+	// maxSendBytes is the largest request the client sends: above the
+	// recommended server limit, so that an operator sees the server's
+	// refusal, which names its flag.
+	maxSendBytes = 64 << 20
+	// connectTimeout bounds Open's first round trip, so a wrong endpoint
+	// fails start-up instead of hanging it.
+	connectTimeout = 10 * time.Second
+	// maxAttempts bounds how often Update runs fn when commits conflict.
+	maxAttempts = 64
+	// Conflict backoff: full jitter, doubling from backoffMin up to backoffMax.
+	backoffMin = time.Millisecond
+	backoffMax = 100 * time.Millisecond
+)
+
+var (
+	errClosed    = errors.New("etcd: database closed")
+	errContended = errors.New("etcd: transaction conflicted on every attempt")
+)
+
+// DB is a store.Backend over an etcd cluster.
+type DB struct {
+	client *clientv3.Client
+	prefix string
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	closed   chan struct{}
+	isClosed bool
+	watchers sync.WaitGroup
+}
+
+var _ store.Backend = (*DB)(nil)
+
+// Option configures a DB.
+type Option func(*DB)
+
+// WithLogger sets the logger (default slog.Default()); the etcd client's own
+// messages go to it too.
+func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
+
+// Open connects to the cluster at endpoints (host:port or URLs) and keeps
+// edgefn's keys under prefix, which must not be empty. It fails unless the
+// cluster answers a linearizable read.
+func Open(ctx context.Context, endpoints []string, prefix string, opts ...Option) (*DB, error) {
+	if prefix == "" {
+		return nil, errors.New("etcd: empty key prefix")
+	}
+	if len(endpoints) == 0 {
+		return nil, errors.New("etcd: no endpoints")
+	}
+	d := &DB{prefix: prefix, log: slog.Default(), closed: make(chan struct{})}
+	for _, o := range opts {
+		o(d)
+	}
+	client, err := clientv3.New(clientv3.Config{
+		Endpoints:          endpoints,
+		DialTimeout:        connectTimeout,
+		MaxCallSendMsgSize: maxSendBytes,
+		Logger:             zapLogger(d.log),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("etcd: connect %v: %w", endpoints, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if _, err := client.Get(pctx, prefix); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("etcd: connect %v: %w", endpoints, err)
+	}
+	d.client = client
+	return d, nil
+}
+
+// Close ends the watchers and the connection. Closing again does nothing.
+func (d *DB) Close() error {
+	d.mu.Lock()
+	if d.isClosed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.isClosed = true
+	close(d.closed)
+	d.mu.Unlock()
+	d.watchers.Wait()
+	return d.client.Close()
+}
+
+// usable fails when ctx is done or the DB closed: a closed client would
+// only fail after its retries.
+func (d *DB) usable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.isClosed {
+		return errClosed
+	}
+	return nil
+}
+
+// View runs fn on the cluster's state at one revision: the first read fixes
+// it, every later read asks for it.
+func (d *DB) View(ctx context.Context, fn func(store.Tx) error) error {
+	if err := d.usable(ctx); err != nil {
+		return err
+	}
+	t := newTx(ctx, d, false)
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.err
+}
+
+// Update runs fn on a snapshot and commits its writes in one etcd transaction
+// guarded by the ModRev of every key fn read with Get (absent keys must still
+// be absent). When another commit changed one of them first, fn runs again on
+// a newer snapshot after a jittered backoff, at most maxAttempts times.
+func (d *DB) Update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
+	if err := d.usable(ctx); err != nil {
+		return 0, err
+	}
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			if err := sleep(ctx, attempt); err != nil {
+				return 0, err
+			}
+		}
+		t := newTx(ctx, d, true)
+		err := fn(t)
+		if t.stale {
+			// A read found the snapshot compacted away: take a new one.
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if t.err != nil {
+			return 0, t.err
+		}
+		rev, ok, err := t.commit()
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return rev, nil
+		}
+	}
+	return 0, fmt.Errorf("%w (%d attempts)", errContended, maxAttempts)
+}
+
+// sleep waits before attempt n with full jitter.
+func sleep(ctx context.Context, n int) error {
+	ceiling := min(backoffMin<<min(n, 16), backoffMax)
+	timer := time.NewTimer(rand.N(ceiling) + 1)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Compact drops the cluster's history up to rev, for every prefix. Compacting
+// at or below an earlier compaction does nothing.
+func (d *DB) Compact(ctx context.Context, rev int64) error {
+	if err := d.usable(ctx); err != nil {
+		return err
+	}
+	if rev < 1 {
+		return nil
+	}
+	_, err := d.client.Compact(ctx, rev)
+	if errors.Is(err, rpctypes.ErrCompacted) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("etcd: compact %d: %w", rev, err)
+	}
+	return nil
+}
+
+// readError labels a failed read; a compacted revision is store.ErrCompacted.
+func readError(op, key string, rev int64, err error) error {
+	if errors.Is(err, rpctypes.ErrCompacted) {
+		return fmt.Errorf("etcd: %s %q at %d: %w", op, key, rev, store.ErrCompacted)
+	}
+	return fmt.Errorf("etcd: %s %q at %d: %w", op, key, rev, err)
+}
