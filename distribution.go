@@ -8,15 +8,21 @@ import "time"
 type Distribution struct {
 	Account      string
 	ID           string
-	DomainName   string // <id-lower>.cloudfront.net style; the edge also routes on Aliases
-	Status       string // InProgress, Deployed
+	DomainName   string // <id-lower>.<suffix>; the edge also routes on Aliases
+	Status       string // DistributionDeployed: edgefn deploys at once
 	ETag         string
 	LastModified time.Time
 	Config       DistributionConfig
-	// RawConfig is the DistributionConfig XML document as received.
+	// RawConfig is the DistributionConfig XML element as received.
 	RawConfig []byte
 	Tags      []Tag
 }
+
+// Distribution Status values.
+const (
+	DistributionInProgress = "InProgress"
+	DistributionDeployed   = "Deployed"
+)
 
 // DistributionARN returns arn:aws:cloudfront::<account>:distribution/<id>.
 func DistributionARN(account, id string) string {
@@ -32,7 +38,7 @@ type DistributionConfig struct {
 	DefaultRootObject    string
 	Origins              []Origin
 	DefaultCacheBehavior CacheBehavior
-	CacheBehaviors       []CacheBehavior // in order; PathPattern decides
+	CacheBehaviors       []CacheBehavior // in order; the first PathPattern that matches wins
 }
 
 // Origin is where a cache behavior sends requests.
@@ -43,14 +49,29 @@ type Origin struct {
 	CustomHeaders []Header
 	// Custom is set for custom origins; nil means an S3 origin.
 	Custom *CustomOrigin
+	// ConnectionAttempts (1-3) and ConnectionTimeout (seconds, 1-10); zero
+	// means CloudFront's defaults, 3 and 10.
+	ConnectionAttempts int
+	ConnectionTimeout  int
 }
 
 // CustomOrigin is CustomOriginConfig.
 type CustomOrigin struct {
 	HTTPPort       int
 	HTTPSPort      int
-	ProtocolPolicy string // http-only, https-only, match-viewer
+	ProtocolPolicy string // OriginHTTPOnly, OriginHTTPSOnly, OriginMatchViewer
+	// ReadTimeout and KeepaliveTimeout are seconds; zero means CloudFront's
+	// defaults, 30 and 5.
+	ReadTimeout      int
+	KeepaliveTimeout int
 }
+
+// OriginProtocolPolicy values.
+const (
+	OriginHTTPOnly    = "http-only"
+	OriginHTTPSOnly   = "https-only"
+	OriginMatchViewer = "match-viewer"
+)
 
 // Header is a name/value pair (origin custom headers).
 type Header struct {
@@ -70,8 +91,41 @@ type CacheBehavior struct {
 	FunctionAssociations []FunctionAssociation
 }
 
+// Function returns the ARN of the function associated with eventType, or "".
+func (b *CacheBehavior) Function(eventType string) string {
+	for _, a := range b.FunctionAssociations {
+		if a.EventType == eventType {
+			return a.FunctionARN
+		}
+	}
+	return ""
+}
+
 // FunctionAssociation attaches a LIVE function to a viewer event.
 type FunctionAssociation struct {
 	EventType   string // viewer-request, viewer-response
 	FunctionARN string
 }
+
+// Resources of the distribution errors whose AWS codes are more specific
+// than the error kind (see api/awserror).
+const (
+	// ResourceOrigin: a TargetOriginId names no origin (NoSuchOrigin).
+	ResourceOrigin Resource = "origin"
+	// ResourceFunctionAssociation: an association names no LIVE function or a
+	// non-viewer event (InvalidFunctionAssociation), or repeats an event type
+	// (TooManyFunctionAssociations).
+	ResourceFunctionAssociation Resource = "function-association"
+	// ResourceFunctionDistributions: a function is associated with too many
+	// distributions (TooManyDistributionsWithSingleFunctionARN).
+	ResourceFunctionDistributions Resource = "function-distributions"
+	// ResourceAlias: a CNAME another distribution already has (CNAMEAlreadyExists).
+	ResourceAlias Resource = "alias"
+	// ResourceQuantity: a Quantity that is not the number of Items (InconsistentQuantities).
+	ResourceQuantity Resource = "quantity"
+	// ResourceBody: a request without the document it needs (MissingBody).
+	ResourceBody Resource = "body"
+	// ResourceTag: tags that break CloudFront's rules (InvalidTagging), or
+	// a tagged resource that does not exist (NoSuchResource).
+	ResourceTag Resource = "tag"
+)

@@ -17,6 +17,12 @@ type Limits struct {
 	ListKeysMaxResults   int
 	TestEventBytes       int
 	DistributionsPerFunc int
+	// Distributions and what one may hold.
+	DistributionsPerAccount  int
+	OriginsPerDistribution   int
+	BehaviorsPerDistribution int
+	AliasesPerDistribution   int
+	OriginCustomHeaders      int
 }
 
 // DefaultLimits returns AWS's default quotas.
@@ -36,5 +42,11 @@ func DefaultLimits() Limits {
 		ListKeysMaxResults:   50,
 		TestEventBytes:       40960,
 		DistributionsPerFunc: 100,
+
+		DistributionsPerAccount:  500,
+		OriginsPerDistribution:   100,
+		BehaviorsPerDistribution: 75,
+		AliasesPerDistribution:   100,
+		OriginCustomHeaders:      10,
 	}
 }

@@ -9,13 +9,16 @@ import (
 	"github.com/edgefn/edgefn"
 )
 
-// Snapshot is what the edge serves, at one revision: every LIVE function and
-// every store with its items, of all accounts. Apply moves it forward with
-// the batches of Follow.
+// Snapshot is what the edge serves, at one revision: every LIVE function,
+// every store with its items and every distribution, of all accounts. Apply
+// moves it forward with the batches of Follow.
 type Snapshot struct {
 	Rev       int64
 	Functions map[string]*edgefn.Function // LIVE copies by function ARN
 	Stores    map[string]*StoreContents   // by store ARN
+	// Distributions by distribution ARN, without RawConfig: the edge acts on
+	// the parsed configuration only.
+	Distributions map[string]*edgefn.Distribution
 }
 
 // StoreContents is a store and its items.
@@ -44,17 +47,24 @@ const (
 	EventItemPut
 	// EventItemDeleted: Item.Key was deleted from the store Account/StoreID.
 	EventItemDeleted
+	// EventDistributionPut: Distribution was created or updated.
+	EventDistributionPut
+	// EventDistributionDeleted: the distribution Account/DistributionID was deleted.
+	EventDistributionDeleted
 )
 
 // Event is one decoded change.
 type Event struct {
-	Kind     EventKind
-	Account  string
-	Name     string // function events
-	StoreID  string // store and item events
-	Function *edgefn.Function
-	Store    *edgefn.KeyValueStore
-	Item     edgefn.Item
+	Kind    EventKind
+	Account string
+	Name    string // function events
+	StoreID string // store and item events
+	// DistributionID is set for distribution events.
+	DistributionID string
+	Function       *edgefn.Function
+	Store          *edgefn.KeyValueStore
+	Item           edgefn.Item
+	Distribution   *edgefn.Distribution
 }
 
 // Batch is the events of one revision, to be applied together. A batch may
@@ -68,7 +78,11 @@ type Batch struct {
 // Snapshot reads the replicated state at the current revision. Function
 // Status is left empty: it is a management view the edge has no use for.
 func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
-	snap := &Snapshot{Functions: map[string]*edgefn.Function{}, Stores: map[string]*StoreContents{}}
+	snap := &Snapshot{
+		Functions:     map[string]*edgefn.Function{},
+		Stores:        map[string]*StoreContents{},
+		Distributions: map[string]*edgefn.Distribution{},
+	}
 	err := s.view(ctx, "snapshot", func(tx Tx) error {
 		snap.Rev = tx.Rev()
 		err := tx.Range(prefixLive, "", 0, func(kv KV) error {
@@ -77,6 +91,17 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 				return err
 			}
 			snap.Functions[edgefn.FunctionARN(fn.Account, fn.Name)] = fn
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Range(prefixDist, "", 0, func(kv KV) error {
+			d, err := decodeDistribution(kv.Key, kv.Value, kv.ModRev)
+			if err != nil {
+				return err
+			}
+			snap.Distributions[edgefn.DistributionARN(d.Account, d.ID)] = d
 			return nil
 		})
 		if err != nil {
@@ -148,6 +173,10 @@ func (snap *Snapshot) Apply(b Batch) {
 			if sc := snap.Stores[edgefn.KeyValueStoreARN(e.Account, e.StoreID)]; sc != nil {
 				delete(sc.Items, e.Item.Key)
 			}
+		case EventDistributionPut:
+			snap.Distributions[edgefn.DistributionARN(e.Account, e.DistributionID)] = e.Distribution
+		case EventDistributionDeleted:
+			delete(snap.Distributions, edgefn.DistributionARN(e.Account, e.DistributionID))
 		}
 	}
 	snap.Rev = b.Rev
@@ -216,6 +245,17 @@ func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, erro
 		}
 		return Event{Kind: EventFunctionPut, Account: account, Name: name, Function: fn}, true, nil
 	}
+	if rest, ok := strings.CutPrefix(ch.Key, prefixDist); ok {
+		account, id, _ := splitAccount(rest)
+		if ch.Deleted {
+			return Event{Kind: EventDistributionDeleted, Account: account, DistributionID: id}, true, nil
+		}
+		d, err := decodeDistribution(ch.Key, ch.Value, rev)
+		if err != nil {
+			return Event{}, false, err
+		}
+		return Event{Kind: EventDistributionPut, Account: account, DistributionID: id, Distribution: d}, true, nil
+	}
 	p, ok := parseStoreKey(ch.Key)
 	if !ok {
 		return Event{}, false, nil
@@ -262,4 +302,19 @@ func decodeLive(key string, value []byte, modRev int64) (*edgefn.Function, error
 		return nil, fmt.Errorf("decode %q: %w", key, err)
 	}
 	return r.function(account, name, edgefn.StageLive, modRev), nil
+}
+
+// decodeDistribution decodes a distribution stored at key, leaving out its
+// configuration document.
+func decodeDistribution(key string, value []byte, modRev int64) (*edgefn.Distribution, error) {
+	account, id, ok := splitAccount(strings.TrimPrefix(key, prefixDist))
+	if !ok {
+		return nil, fmt.Errorf("malformed key %q", key)
+	}
+	var r distributionRecord
+	if err := json.Unmarshal(value, &r); err != nil {
+		return nil, fmt.Errorf("decode %q: %w", key, err)
+	}
+	r.Raw = nil
+	return r.distribution(account, id, modRev), nil
 }

@@ -19,9 +19,14 @@ import (
 //	kn/<account>/<name>           store name -> id
 //	ku/<account>/<id>             function copies using the store (users)
 //	n/<account>/<kind>            count of resources, so concurrent creates conflict
+//	d/<account>/<id>              distribution (distributionRecord); ETag = ModRev
+//	dc/<account>/<reference>      distribution CallerReference -> id
+//	dt/<account>/<id>             distribution tags, apart so tagging keeps the ETag
+//	da/<alias>                    alias (CNAME) -> "<account>/<id>"; global, as the
+//	                              edge routes a Host to one distribution of any account
 //
-// Follow replicates fl/ and k/; a new replicated kind (distributions) gets its
-// own prefix here and a case in decode.
+// Follow replicates fl/, k/ and d/; a new replicated kind gets its own prefix
+// here and a case in decode.
 const (
 	prefixDev        = "fd/"
 	prefixLive       = "fl/"
@@ -30,6 +35,10 @@ const (
 	prefixStoreName  = "kn/"
 	prefixStoreUsers = "ku/"
 	prefixCount      = "n/"
+	prefixDist       = "d/"
+	prefixDistRef    = "dc/"
+	prefixDistTags   = "dt/"
+	prefixAlias      = "da/"
 
 	suffixMeta  = "m"
 	suffixStats = "s"
@@ -40,6 +49,7 @@ const (
 const (
 	countFunctions = "functions"
 	countStores    = "stores"
+	countDists     = "distributions"
 )
 
 func functionKey(account, name string, stage edgefn.Stage) string {
@@ -66,6 +76,15 @@ func storeNameKey(account, name string) string {
 func storeUsersKey(account, id string) string {
 	return prefixStoreUsers + account + "/" + id
 }
+
+func distKey(account, id string) string { return prefixDist + account + "/" + id }
+
+func distRefKey(account, ref string) string { return prefixDistRef + account + "/" + ref }
+
+func distTagsKey(account, id string) string { return prefixDistTags + account + "/" + id }
+
+// aliasKey is case-insensitive: DNS names are.
+func aliasKey(alias string) string { return prefixAlias + strings.ToLower(alias) }
 
 func countKey(account, kind string) string {
 	return prefixCount + account + "/" + kind

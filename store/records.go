@@ -83,6 +83,30 @@ func (r *statsRecord) setData(k *edgefn.KeyValueStore, modRev int64) {
 	k.DataETag = etag(spaceData, modRev)
 }
 
+// distributionRecord is a distribution (d/…). The parsed configuration is
+// what the store checks and the edge serves; Raw is the document as the
+// client sent it, which is what GetDistributionConfig returns. Its tags are
+// kept under dt/.
+type distributionRecord struct {
+	Domain   string                    `json:"domain"`
+	Config   edgefn.DistributionConfig `json:"config"`
+	Raw      []byte                    `json:"raw"`
+	Modified time.Time                 `json:"modified"`
+}
+
+func (r *distributionRecord) distribution(account, id string, modRev int64) *edgefn.Distribution {
+	return &edgefn.Distribution{
+		Account:      account,
+		ID:           id,
+		DomainName:   r.Domain,
+		Status:       edgefn.DistributionDeployed,
+		ETag:         etag(spaceDist, modRev),
+		LastModified: r.Modified,
+		Config:       r.Config,
+		RawConfig:    r.Raw,
+	}
+}
+
 // users is a sorted set of references to a resource: "<function>/<STAGE>"
 // for a store, distribution ids for a function.
 type users []string

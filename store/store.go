@@ -23,6 +23,8 @@ type Store struct {
 	limits edgefn.Limits
 	now    func() time.Time
 	log    *slog.Logger
+	// distDomain ends the DomainName of new distributions.
+	distDomain string
 }
 
 // Option configures a Store.
@@ -36,7 +38,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 
 // New returns a Store over b enforcing limits.
 func New(b Backend, limits edgefn.Limits, opts ...Option) *Store {
-	s := &Store{b: b, limits: limits, now: time.Now, log: slog.Default()}
+	s := &Store{b: b, limits: limits, now: time.Now, log: slog.Default(), distDomain: DefaultDistributionDomain}
 	for _, o := range opts {
 		o(s)
 	}

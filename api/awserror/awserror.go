@@ -55,6 +55,16 @@ var cloudFront = map[key]Code{
 	{edgefn.ErrTooLarge, edgefn.ResourceRequest}:             {"InvalidArgument", 400},
 	{edgefn.ErrInvalidArgument, edgefn.ResourceDistribution}: {"InvalidArgument", 400},
 	{edgefn.ErrConflict, edgefn.ResourceFunction}:            {"InvalidFunctionAssociation", 400},
+
+	{edgefn.ErrNotFound, edgefn.ResourceOrigin}:                     {"NoSuchOrigin", 404},
+	{edgefn.ErrInvalidArgument, edgefn.ResourceFunctionAssociation}: {"InvalidFunctionAssociation", 400},
+	{edgefn.ErrLimitExceeded, edgefn.ResourceFunctionAssociation}:   {"TooManyFunctionAssociations", 400},
+	{edgefn.ErrLimitExceeded, edgefn.ResourceFunctionDistributions}: {"TooManyDistributionsWithSingleFunctionARN", 400},
+	{edgefn.ErrAlreadyExists, edgefn.ResourceAlias}:                 {"CNAMEAlreadyExists", 409},
+	{edgefn.ErrInvalidArgument, edgefn.ResourceQuantity}:            {"InconsistentQuantities", 400},
+	{edgefn.ErrInvalidArgument, edgefn.ResourceBody}:                {"MissingBody", 400},
+	{edgefn.ErrInvalidArgument, edgefn.ResourceTag}:                 {"InvalidTagging", 400},
+	{edgefn.ErrNotFound, edgefn.ResourceTag}:                        {"NoSuchResource", 404},
 }
 
 // keyValueStore is the table for the cloudfront-keyvaluestore 2022-07-26 REST-JSON API.

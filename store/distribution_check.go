@@ -1,0 +1,143 @@
+package store
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/edgefn/edgefn"
+)
+
+// aliasPattern accepts DNS names, with an optional leading "*." wildcard.
+var aliasPattern = regexp.MustCompile(`^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
+
+// checkDistribution validates what Create and Update take before any read:
+// everything that does not depend on other resources.
+func (s *Store) checkDistribution(account string, cfg *edgefn.DistributionConfig) error {
+	invalid := func(format string, args ...any) error {
+		return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceDistribution, format, args...)
+	}
+	if cfg.CallerReference == "" {
+		return invalid("CallerReference is required.")
+	}
+	if err := checkComment(edgefn.ResourceDistribution, cfg.Comment); err != nil {
+		return err
+	}
+	if strings.HasPrefix(cfg.DefaultRootObject, "/") {
+		return invalid("The DefaultRootObject %q must not start with '/'.", cfg.DefaultRootObject)
+	}
+	if len(cfg.Aliases) > s.limits.AliasesPerDistribution {
+		return invalid("A distribution can have at most %d aliases.", s.limits.AliasesPerDistribution)
+	}
+	seen := map[string]bool{}
+	for _, a := range cfg.Aliases {
+		if len(a) > 253 || !aliasPattern.MatchString(a) {
+			return invalid("The alias %q is not a valid domain name.", a)
+		}
+		if seen[strings.ToLower(a)] {
+			return invalid("The alias %q is listed twice.", a)
+		}
+		seen[strings.ToLower(a)] = true
+	}
+	if err := s.checkOrigins(cfg.Origins, invalid); err != nil {
+		return err
+	}
+	if len(cfg.CacheBehaviors)+1 > s.limits.BehaviorsPerDistribution {
+		return invalid("A distribution can have at most %d cache behaviors.", s.limits.BehaviorsPerDistribution)
+	}
+	for i, b := range behaviorsOf(cfg) {
+		if i > 0 && b.PathPattern == "" {
+			return invalid("CacheBehavior %d has no PathPattern.", i)
+		}
+		if !hasOrigin(cfg.Origins, b.TargetOriginID) {
+			return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceOrigin,
+				"One or more of your origins or origin groups do not exist: %q.", b.TargetOriginID)
+		}
+		if err := checkAssociations(account, b.FunctionAssociations); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) checkOrigins(origins []edgefn.Origin, invalid func(string, ...any) error) error {
+	switch {
+	case len(origins) == 0:
+		return invalid("A distribution needs at least one origin.")
+	case len(origins) > s.limits.OriginsPerDistribution:
+		return invalid("A distribution can have at most %d origins.", s.limits.OriginsPerDistribution)
+	}
+	for i, o := range origins {
+		switch {
+		case o.ID == "":
+			return invalid("Origin %d has no Id.", i)
+		case hasOrigin(origins[:i], o.ID):
+			return invalid("The origin id %q is used twice.", o.ID)
+		case o.DomainName == "":
+			return invalid("The origin %q has no DomainName.", o.ID)
+		case o.OriginPath != "" && (!strings.HasPrefix(o.OriginPath, "/") || strings.HasSuffix(o.OriginPath, "/")):
+			return invalid("The OriginPath %q of origin %q must start with '/' and not end with '/'.", o.OriginPath, o.ID)
+		case o.ConnectionAttempts < 0 || o.ConnectionAttempts > 3:
+			return invalid("The ConnectionAttempts of origin %q must be from 1 to 3.", o.ID)
+		case o.ConnectionTimeout < 0 || o.ConnectionTimeout > 10:
+			return invalid("The ConnectionTimeout of origin %q must be from 1 to 10 seconds.", o.ID)
+		case len(o.CustomHeaders) > s.limits.OriginCustomHeaders:
+			return invalid("The origin %q has more than %d custom headers.", o.ID, s.limits.OriginCustomHeaders)
+		}
+		for _, h := range o.CustomHeaders {
+			if h.Name == "" || strings.ContainsAny(h.Name, " \t\r\n:") || strings.ContainsAny(h.Value, "\r\n") {
+				return invalid("The custom header %q of origin %q is not valid.", h.Name, o.ID)
+			}
+		}
+		if c := o.Custom; c != nil {
+			switch {
+			case c.HTTPPort < 1 || c.HTTPPort > 65535 || c.HTTPSPort < 1 || c.HTTPSPort > 65535:
+				return invalid("The ports of origin %q must be from 1 to 65535.", o.ID)
+			case c.ProtocolPolicy != edgefn.OriginHTTPOnly && c.ProtocolPolicy != edgefn.OriginHTTPSOnly && c.ProtocolPolicy != edgefn.OriginMatchViewer:
+				return invalid("The OriginProtocolPolicy %q of origin %q is not valid.", c.ProtocolPolicy, o.ID)
+			case c.ReadTimeout < 0 || c.ReadTimeout > 120 || c.KeepaliveTimeout < 0 || c.KeepaliveTimeout > 120:
+				return invalid("The timeouts of origin %q must be from 1 to 120 seconds.", o.ID)
+			}
+		}
+	}
+	return nil
+}
+
+func hasOrigin(origins []edgefn.Origin, id string) bool {
+	for _, o := range origins {
+		if o.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAssociations applies CloudFront's rules to one behavior's function
+// associations: viewer events only, one function per event type, and ARNs
+// of this account's functions (whether they are LIVE is checked in link).
+func checkAssociations(account string, as []edgefn.FunctionAssociation) error {
+	bad := func(format string, args ...any) error {
+		return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceFunctionAssociation, format, args...)
+	}
+	for i, a := range as {
+		switch {
+		case a.EventType != "viewer-request" && a.EventType != "viewer-response":
+			return bad("The event type %q cannot run a CloudFront function: use viewer-request or viewer-response.", a.EventType)
+		case hasEvent(as[:i], a.EventType):
+			return edgefn.Errorf(edgefn.ErrLimitExceeded, edgefn.ResourceFunctionAssociation,
+				"A cache behavior can have only one function for the %s event.", a.EventType)
+		}
+		if _, ok := parseFunctionARN(account, a.FunctionARN); !ok {
+			return bad("The function ARN %q is not a function of this account.", a.FunctionARN)
+		}
+	}
+	return nil
+}
+
+func hasEvent(as []edgefn.FunctionAssociation, eventType string) bool {
+	for _, a := range as {
+		if a.EventType == eventType {
+			return true
+		}
+	}
+	return false
+}
