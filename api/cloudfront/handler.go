@@ -40,6 +40,8 @@ type Store interface {
 	// The reads of a function's associated store, for TestFunction.
 	KeyValueStoreByID(ctx context.Context, account, id string) (*edgefn.KeyValueStore, error)
 	GetKey(ctx context.Context, account, id, key string) (edgefn.Item, *edgefn.KeyValueStore, error)
+
+	DistributionStore
 }
 
 // Engine compiles function code. A *runtime.CompileError is code the runtime

@@ -29,6 +29,15 @@ func (h *Handler) routes() {
 	h.handle("PUT /2020-05-31/key-value-store/{Name}", h.updateKeyValueStore)
 	h.handle("DELETE /2020-05-31/key-value-store/{Name}", h.deleteKeyValueStore)
 
+	h.handle("POST /2020-05-31/distribution", h.createDistribution)
+	h.handle("GET /2020-05-31/distribution", h.listDistributions)
+	h.handle("GET /2020-05-31/distribution/{Id}", h.getDistribution)
+	h.handle("GET /2020-05-31/distribution/{Id}/config", h.getDistributionConfig)
+	h.handle("PUT /2020-05-31/distribution/{Id}/config", h.updateDistribution)
+	h.handle("DELETE /2020-05-31/distribution/{Id}", h.deleteDistribution)
+	h.handle("GET /2020-05-31/tagging", h.listTagsForResource)
+	h.handle("POST /2020-05-31/tagging", h.tagResource)
+
 	// Anything else is an operation edgefn does not serve; answer in AWS's form
 	// rather than with the mux's plain-text 404 or 405.
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

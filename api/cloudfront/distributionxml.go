@@ -1,0 +1,360 @@
+package cloudfront
+
+import (
+	"bytes"
+	"encoding/xml"
+
+	"github.com/edgefn/edgefn"
+)
+
+// distributionConfigXML is the part of DistributionConfig edgefn acts on;
+// the rest is kept in the document itself. Pointers tell a missing required
+// member from an empty one.
+type distributionConfigXML struct {
+	CallerReference   *string           `xml:"CallerReference"`
+	Aliases           listXMLOf[string] `xml:"Aliases"`
+	DefaultRootObject string            `xml:"DefaultRootObject"`
+	Origins           *struct {
+		Items []originXML `xml:"Items>Origin"`
+	} `xml:"Origins"`
+	DefaultCacheBehavior *cacheBehaviorXML `xml:"DefaultCacheBehavior"`
+	CacheBehaviors       struct {
+		Items []cacheBehaviorXML `xml:"Items>CacheBehavior"`
+	} `xml:"CacheBehaviors"`
+	Comment *string `xml:"Comment"`
+	Enabled *bool   `xml:"Enabled"`
+}
+
+// listXMLOf reads the Items of a wrapped list whatever its entries are named
+// (Aliases holds CNAME elements).
+type listXMLOf[T any] struct {
+	Items struct {
+		Entries []T `xml:",any"`
+	} `xml:"Items"`
+}
+
+type originXML struct {
+	ID            string `xml:"Id"`
+	DomainName    string `xml:"DomainName"`
+	OriginPath    string `xml:"OriginPath"`
+	CustomHeaders struct {
+		Items []struct {
+			HeaderName  string `xml:"HeaderName"`
+			HeaderValue string `xml:"HeaderValue"`
+		} `xml:"Items>OriginCustomHeader"`
+	} `xml:"CustomHeaders"`
+	S3OriginConfig     *struct{} `xml:"S3OriginConfig"`
+	VpcOriginConfig    *struct{} `xml:"VpcOriginConfig"`
+	CustomOriginConfig *struct {
+		HTTPPort               *int   `xml:"HTTPPort"`
+		HTTPSPort              *int   `xml:"HTTPSPort"`
+		OriginProtocolPolicy   string `xml:"OriginProtocolPolicy"`
+		OriginReadTimeout      int    `xml:"OriginReadTimeout"`
+		OriginKeepaliveTimeout int    `xml:"OriginKeepaliveTimeout"`
+	} `xml:"CustomOriginConfig"`
+	ConnectionAttempts int `xml:"ConnectionAttempts"`
+	ConnectionTimeout  int `xml:"ConnectionTimeout"`
+}
+
+type cacheBehaviorXML struct {
+	PathPattern          *string `xml:"PathPattern"`
+	TargetOriginID       string  `xml:"TargetOriginId"`
+	ViewerProtocolPolicy string  `xml:"ViewerProtocolPolicy"`
+	FunctionAssociations struct {
+		Items []struct {
+			FunctionARN string `xml:"FunctionARN"`
+			EventType   string `xml:"EventType"`
+		} `xml:"Items>FunctionAssociation"`
+	} `xml:"FunctionAssociations"`
+}
+
+func invalidDist(format string, args ...any) error {
+	return invalid(edgefn.ResourceDistribution, format, args...)
+}
+
+// config checks the wire-level rules (required members, one origin type)
+// and returns the domain configuration; the store checks the rest.
+func (c *distributionConfigXML) config() (edgefn.DistributionConfig, error) {
+	switch {
+	case c.CallerReference == nil:
+		return edgefn.DistributionConfig{}, invalidDist("DistributionConfig.CallerReference is required.")
+	case c.Origins == nil:
+		return edgefn.DistributionConfig{}, invalidDist("DistributionConfig.Origins is required.")
+	case c.DefaultCacheBehavior == nil:
+		return edgefn.DistributionConfig{}, invalidDist("DistributionConfig.DefaultCacheBehavior is required.")
+	case c.Comment == nil:
+		return edgefn.DistributionConfig{}, invalidDist("DistributionConfig.Comment is required (it may be empty).")
+	case c.Enabled == nil:
+		return edgefn.DistributionConfig{}, invalidDist("DistributionConfig.Enabled is required.")
+	}
+	cfg := edgefn.DistributionConfig{
+		CallerReference:   *c.CallerReference,
+		Comment:           *c.Comment,
+		Enabled:           *c.Enabled,
+		Aliases:           c.Aliases.Items.Entries,
+		DefaultRootObject: c.DefaultRootObject,
+	}
+	for _, o := range c.Origins.Items {
+		origin, err := o.origin()
+		if err != nil {
+			return edgefn.DistributionConfig{}, err
+		}
+		cfg.Origins = append(cfg.Origins, origin)
+	}
+	var err error
+	if cfg.DefaultCacheBehavior, err = c.DefaultCacheBehavior.behavior(false); err != nil {
+		return edgefn.DistributionConfig{}, err
+	}
+	for _, b := range c.CacheBehaviors.Items {
+		cb, err := b.behavior(true)
+		if err != nil {
+			return edgefn.DistributionConfig{}, err
+		}
+		cfg.CacheBehaviors = append(cfg.CacheBehaviors, cb)
+	}
+	return cfg, nil
+}
+
+func (o *originXML) origin() (edgefn.Origin, error) {
+	out := edgefn.Origin{
+		ID:                 o.ID,
+		DomainName:         o.DomainName,
+		OriginPath:         o.OriginPath,
+		ConnectionAttempts: o.ConnectionAttempts,
+		ConnectionTimeout:  o.ConnectionTimeout,
+	}
+	for _, h := range o.CustomHeaders.Items {
+		out.CustomHeaders = append(out.CustomHeaders, edgefn.Header{Name: h.HeaderName, Value: h.HeaderValue})
+	}
+	c := o.CustomOriginConfig
+	switch {
+	case o.VpcOriginConfig != nil:
+		return out, invalidDist("The origin %q is a VPC origin; edgefn serves custom and S3 origins.", o.ID)
+	case (c == nil) == (o.S3OriginConfig == nil):
+		return out, invalidDist("The origin %q needs exactly one of S3OriginConfig and CustomOriginConfig.", o.ID)
+	case c == nil:
+		return out, nil
+	case c.HTTPPort == nil || c.HTTPSPort == nil || c.OriginProtocolPolicy == "":
+		return out, invalidDist("The CustomOriginConfig of origin %q needs HTTPPort, HTTPSPort and OriginProtocolPolicy.", o.ID)
+	}
+	out.Custom = &edgefn.CustomOrigin{
+		HTTPPort:         *c.HTTPPort,
+		HTTPSPort:        *c.HTTPSPort,
+		ProtocolPolicy:   c.OriginProtocolPolicy,
+		ReadTimeout:      c.OriginReadTimeout,
+		KeepaliveTimeout: c.OriginKeepaliveTimeout,
+	}
+	return out, nil
+}
+
+func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) {
+	out := edgefn.CacheBehavior{TargetOriginID: b.TargetOriginID, ViewerProtocolPolicy: b.ViewerProtocolPolicy}
+	if ordered {
+		if b.PathPattern == nil {
+			return out, invalidDist("CacheBehavior.PathPattern is required.")
+		}
+		out.PathPattern = *b.PathPattern
+	}
+	switch b.ViewerProtocolPolicy {
+	case "allow-all", "https-only", "redirect-to-https":
+	default:
+		return out, invalidDist("ViewerProtocolPolicy %q is not valid: use allow-all, https-only or redirect-to-https.", b.ViewerProtocolPolicy)
+	}
+	for _, a := range b.FunctionAssociations.Items {
+		out.FunctionAssociations = append(out.FunctionAssociations, edgefn.FunctionAssociation{EventType: a.EventType, FunctionARN: a.FunctionARN})
+	}
+	return out, nil
+}
+
+// tagsXML is Tags, in requests and responses.
+type tagsXML struct {
+	Items []tagXML `xml:"Items>Tag"`
+}
+
+type tagXML struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+// distributionDoc is a DistributionConfig read from a request: the domain
+// configuration and the element as sent.
+type distributionDoc struct {
+	config edgefn.DistributionConfig
+	raw    []byte
+	tags   []edgefn.Tag
+}
+
+// readDistributionDoc reads a DistributionConfig document, or with withTags
+// a DistributionConfigWithTags one.
+func readDistributionDoc(body []byte, withTags bool) (*distributionDoc, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceBody, "The request body is empty: it must hold a DistributionConfig.")
+	}
+	root, err := parseTree(body)
+	if err != nil {
+		return nil, malformed("The request body is not well-formed XML: %v.", err)
+	}
+	cfgNode, tagsNode := root, (*element)(nil)
+	want := "DistributionConfig"
+	if withTags {
+		want = "DistributionConfigWithTags"
+		cfgNode, tagsNode = root.child("DistributionConfig"), root.child("Tags")
+	}
+	switch {
+	case root.name != want:
+		return nil, malformed("The request body's root element is %s, not %s.", root.name, want)
+	case cfgNode == nil:
+		return nil, edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceBody, "DistributionConfigWithTags.DistributionConfig is required.")
+	}
+	if err := root.checkQuantities(body); err != nil {
+		return nil, err
+	}
+	doc := &distributionDoc{raw: cfgNode.raw(body)}
+	var c distributionConfigXML
+	if err := xml.Unmarshal(doc.raw, &c); err != nil {
+		return nil, malformed("The DistributionConfig is not valid: %v.", err)
+	}
+	if doc.config, err = c.config(); err != nil {
+		return nil, err
+	}
+	if tagsNode != nil {
+		var t tagsXML
+		if err := xml.Unmarshal(tagsNode.raw(body), &t); err != nil {
+			return nil, malformed("The Tags are not valid: %v.", err)
+		}
+		for _, tag := range t.Items {
+			doc.tags = append(doc.tags, edgefn.Tag{Key: tag.Key, Value: tag.Value})
+		}
+	}
+	return doc, nil
+}
+
+// distributionXML is Distribution, the root of most distribution responses.
+type distributionXML struct {
+	ID                            string        `xml:"Id"`
+	ARN                           string        `xml:"ARN"`
+	Status                        string        `xml:"Status"`
+	LastModifiedTime              string        `xml:"LastModifiedTime"`
+	InProgressInvalidationBatches int           `xml:"InProgressInvalidationBatches"`
+	DomainName                    string        `xml:"DomainName"`
+	ActiveTrustedSigners          activeListXML `xml:"ActiveTrustedSigners"`
+	ActiveTrustedKeyGroups        activeListXML `xml:"ActiveTrustedKeyGroups"`
+	DistributionConfig            innerXML      `xml:"DistributionConfig"`
+}
+
+// activeListXML is an empty ActiveTrustedSigners or ActiveTrustedKeyGroups:
+// edgefn has no signed URLs.
+type activeListXML struct {
+	Enabled  bool `xml:"Enabled"`
+	Quantity int  `xml:"Quantity"`
+}
+
+// innerXML is an element whose content is written verbatim.
+type innerXML struct {
+	Content []byte `xml:",innerxml"`
+}
+
+// configContent returns the content of a stored DistributionConfig element.
+func configContent(raw []byte) ([]byte, error) {
+	root, err := parseTree(raw)
+	if err != nil {
+		return nil, err
+	}
+	return root.inner(raw), nil
+}
+
+func newDistributionXML(d *edgefn.Distribution) (*distributionXML, error) {
+	content, err := configContent(d.RawConfig)
+	if err != nil {
+		return nil, err
+	}
+	return &distributionXML{
+		ID:                 d.ID,
+		ARN:                edgefn.DistributionARN(d.Account, d.ID),
+		Status:             d.Status,
+		LastModifiedTime:   formatTime(d.LastModified),
+		DomainName:         d.DomainName,
+		DistributionConfig: innerXML{content},
+	}, nil
+}
+
+// distributionListXML is DistributionList.
+type distributionListXML struct {
+	Marker      string `xml:"Marker"`
+	NextMarker  string `xml:"NextMarker,omitempty"`
+	MaxItems    int    `xml:"MaxItems"`
+	IsTruncated bool   `xml:"IsTruncated"`
+	Quantity    int    `xml:"Quantity"`
+	Items       *struct {
+		Summaries []innerXML `xml:"DistributionSummary"`
+	} `xml:"Items"`
+}
+
+// summaryMembers are the DistributionSummary members copied from the
+// configuration, in the model's order, with what to send for a required
+// one the configuration left out.
+var summaryMembers = []struct{ name, absent string }{
+	{"Aliases", "<Aliases><Quantity>0</Quantity></Aliases>"},
+	{"Origins", ""},
+	{"OriginGroups", ""},
+	{"DefaultCacheBehavior", ""},
+	{"CacheBehaviors", "<CacheBehaviors><Quantity>0</Quantity></CacheBehaviors>"},
+	{"CustomErrorResponses", "<CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses>"},
+	{"Comment", "<Comment></Comment>"},
+	{"PriceClass", "<PriceClass>PriceClass_All</PriceClass>"},
+	{"Enabled", ""},
+	{"ViewerCertificate", "<ViewerCertificate><CloudFrontDefaultCertificate>true</CloudFrontDefaultCertificate>" +
+		"<MinimumProtocolVersion>TLSv1</MinimumProtocolVersion><CertificateSource>cloudfront</CertificateSource></ViewerCertificate>"},
+	{"Restrictions", "<Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions>"},
+	{"WebACLId", "<WebACLId></WebACLId>"},
+	{"HttpVersion", "<HttpVersion>http2</HttpVersion>"},
+	{"IsIPV6Enabled", "<IsIPV6Enabled>false</IsIPV6Enabled>"},
+	{"Staging", "<Staging>false</Staging>"},
+	{"AnycastIpListId", ""},
+}
+
+// distributionSummary renders the content of a DistributionSummary.
+func distributionSummary(d *edgefn.Distribution) (innerXML, error) {
+	root, err := parseTree(d.RawConfig)
+	if err != nil {
+		return innerXML{}, err
+	}
+	var b bytes.Buffer
+	text := func(name, v string) {
+		b.WriteString("<" + name + ">")
+		xml.EscapeText(&b, []byte(v))
+		b.WriteString("</" + name + ">")
+	}
+	text("Id", d.ID)
+	text("ARN", edgefn.DistributionARN(d.Account, d.ID))
+	text("ETag", d.ETag)
+	text("Status", d.Status)
+	text("LastModifiedTime", formatTime(d.LastModified))
+	text("DomainName", d.DomainName)
+	for _, m := range summaryMembers {
+		if n := root.child(m.name); n != nil {
+			b.Write(n.raw(d.RawConfig))
+		} else {
+			b.WriteString(m.absent)
+		}
+	}
+	return innerXML{b.Bytes()}, nil
+}
+
+func newDistributionListXML(ds []*edgefn.Distribution, marker string, maxItems int, next string) (*distributionListXML, error) {
+	l := &distributionListXML{Marker: marker, NextMarker: next, MaxItems: maxItems, IsTruncated: next != "", Quantity: len(ds)}
+	if len(ds) == 0 {
+		return l, nil
+	}
+	l.Items = &struct {
+		Summaries []innerXML `xml:"DistributionSummary"`
+	}{}
+	for _, d := range ds {
+		s, err := distributionSummary(d)
+		if err != nil {
+			return nil, err
+		}
+		l.Items.Summaries = append(l.Items.Summaries, s)
+	}
+	return l, nil
+}
