@@ -1,0 +1,139 @@
+package edge_test
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/edge"
+	"github.com/edgefn/edgefn/edge/replica"
+	"github.com/edgefn/edgefn/runtime"
+	"github.com/edgefn/edgefn/store"
+	"github.com/edgefn/edgefn/store/bolt"
+)
+
+// benchFunction is the function of bench/edge.sh: a uri rewrite and an
+// added header.
+const benchFunction = `function handler(event) {
+  var request = event.request;
+  request.uri = '/rewritten' + request.uri;
+  request.headers['x-edge'] = {value: 'edgefn'};
+  return request;
+}`
+
+// BenchmarkProxy measures a viewer request through the edge to an origin in
+// the same process, over loopback, with and without a viewer-request function.
+func BenchmarkProxy(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		function bool
+	}{{"NoFunction", false}, {"Function", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			host := benchEdge(b, bc.function)
+			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512}
+			b.ReportAllocs()
+			// Many requests in flight, as a load generator keeps them: the
+			// figure is throughput, not one request's latency.
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+				defer fasthttp.ReleaseRequest(req)
+				defer fasthttp.ReleaseResponse(resp)
+				for pb.Next() {
+					req.Reset()
+					req.SetRequestURI("/index.html?a=1")
+					req.Header.SetHost(host.domain)
+					if err := c.Do(req, resp); err != nil {
+						b.Fatal(err)
+					}
+					if resp.StatusCode() != 200 {
+						b.Fatalf("status %d: %s", resp.StatusCode(), resp.Body())
+					}
+				}
+			})
+		})
+	}
+}
+
+type benchHost struct{ addr, domain string }
+
+// benchEdge starts an origin, a store with one distribution and the edge.
+func benchEdge(b *testing.B, withFunction bool) benchHost {
+	b.Helper()
+	originLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte("hello from the origin\n")
+	origin := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		ctx.SetContentType("text/plain")
+		ctx.SetBody(body)
+	}}
+	go origin.Serve(originLn)
+	b.Cleanup(func() { origin.Shutdown() })
+
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "edgefn.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	st := store.New(db, edgefn.DefaultLimits())
+	ctx := context.Background()
+	port := originLn.Addr().(*net.TCPAddr).Port
+	cfg := edgefn.DistributionConfig{
+		CallerReference: "bench",
+		Enabled:         true,
+		Origins: []edgefn.Origin{{ID: "origin", DomainName: "localhost",
+			Custom: &edgefn.CustomOrigin{HTTPPort: port, HTTPSPort: 443, ProtocolPolicy: edgefn.OriginHTTPOnly}}},
+		DefaultCacheBehavior: edgefn.CacheBehavior{TargetOriginID: "origin", ViewerProtocolPolicy: "allow-all"},
+	}
+	if withFunction {
+		fn, err := st.CreateFunction(ctx, account, "bench", edgefn.FunctionConfig{Runtime: edgefn.RuntimeJS1}, []byte(benchFunction))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.PublishFunction(ctx, account, "bench", fn.ETag); err != nil {
+			b.Fatal(err)
+		}
+		cfg.DefaultCacheBehavior.FunctionAssociations = []edgefn.FunctionAssociation{{EventType: "viewer-request", FunctionARN: edgefn.FunctionARN(account, "bench")}}
+	}
+	d, err := st.CreateDistribution(ctx, account, cfg, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	rep := replica.New(st, runtime.New(edge.RuntimeOptions()), nil)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rep.Run(rctx)
+	}()
+	b.Cleanup(func() { cancel(); <-done })
+	deadline := time.Now().Add(waitFor)
+	for s := rep.State(); s == nil || s.Distribution(d.DomainName) == nil; s = rep.State() {
+		if time.Now().After(deadline) {
+			b.Fatal("the replica never served the distribution")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	srv, err := edge.New(edge.Config{States: rep, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return benchHost{addr: ln.Addr().String(), domain: d.DomainName}
+}

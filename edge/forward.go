@@ -1,0 +1,100 @@
+package edge
+
+import (
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/event"
+)
+
+// forward sends the request to the route's targets in turn until one
+// answers with a status that does not fail over, leaving its response in
+// the viewer's. It answers the viewer itself and returns false when no
+// target could be reached.
+func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool {
+	uri, query, hasQuery := x.uri, x.query, x.hasQuery
+	if out != nil {
+		uri = out.URI
+		query, hasQuery = event.WireQuery(orig, out)
+	}
+	if uri == "/" && x.dist.DefaultRootObject != "" {
+		uri += x.dist.DefaultRootObject
+	}
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	var fail failure
+	for i := range rt.targets {
+		t := &rt.targets[i]
+		last := i == len(rt.targets)-1
+		if t.bucket != "" {
+			if s.cfg.S3Dir == "" {
+				fail = failNoS3
+				continue
+			}
+			serveS3(&x.ctx.Response, s.cfg.S3Dir, t.bucket, x.ctx.Method(), t.path+uri)
+		} else {
+			req.Reset()
+			s.originRequest(x, req, t, uri, query, hasQuery, orig, out)
+			if err := s.origins.client(t).DoTimeout(req, &x.ctx.Response, t.read); err != nil {
+				fail = originFailure(err)
+				s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", t.addr(), "err", err)
+				continue
+			}
+			cleanOriginResponse(&x.ctx.Response)
+		}
+		if last || !rt.failsOver(x.ctx.Response.StatusCode()) {
+			return true
+		}
+	}
+	s.fail(x, fail)
+	return false
+}
+
+// originRequest builds the request to a custom origin: the viewer's method
+// and body, its headers (as the function left them), the origin's Host,
+// path and custom headers, and the forwarding headers CloudFront adds.
+func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, uri, query string, hasQuery bool, orig, out *event.Request) {
+	viewer := &x.ctx.Request
+	if out != nil {
+		writeRequestHeaders(&req.Header, &viewer.Header, orig, out)
+	} else {
+		copyViewerHeaders(&req.Header, &viewer.Header)
+	}
+	req.Header.SetMethodBytes(viewer.Header.Method())
+	target := make([]byte, 0, len(t.path)+len(uri)+1+len(query))
+	target = append(append(target, t.path...), uri...)
+	if hasQuery {
+		target = append(append(target, '?'), query...)
+	}
+	req.Header.SetRequestURIBytes(target)
+	req.Header.SetHost(t.host)
+	req.UseHostHeader = true
+	for _, h := range t.headers {
+		req.Header.Set(h.Name, h.Value)
+	}
+	ip := x.viewerIP()
+	if xff := req.Header.Peek(fasthttp.HeaderXForwardedFor); len(xff) > 0 {
+		ip = string(xff) + ", " + ip
+	}
+	req.Header.Set(fasthttp.HeaderXForwardedFor, ip)
+	req.Header.Set(fasthttp.HeaderVia, x.viaValue(req.Header.Peek(fasthttp.HeaderVia)))
+	req.Header.Set("X-Amz-Cf-Id", x.id)
+	req.SetBodyRaw(viewer.Body())
+}
+
+// cleanOriginResponse drops what the origin sent that CloudFront never
+// passes on: hop-by-hop headers and the ones the edge sets itself.
+func cleanOriginResponse(resp *fasthttp.Response) {
+	resp.Header.ResetConnectionClose()
+	var (
+		buf  [64]byte
+		drop []string
+	)
+	for k := range resp.Header.All() {
+		if name := lowerName(&buf, k); event.DisallowedHeader(name) {
+			drop = append(drop, name)
+		}
+	}
+	for _, name := range drop {
+		resp.Header.Del(name)
+	}
+}

@@ -1,0 +1,180 @@
+package edge
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/edge/replica"
+	"github.com/edgefn/edgefn/event"
+)
+
+// x-edge-result-type values of the access log (and X-Cache for the viewer):
+// the edge caches nothing, so every forwarded request is a Miss.
+const (
+	resultMiss      = "Miss"
+	resultError     = "Error"
+	resultGenerated = "FunctionGeneratedResponse"
+)
+
+// exchange is one viewer request on its way through the edge.
+type exchange struct {
+	ctx      *fasthttp.RequestCtx
+	id       string
+	start    time.Time
+	dist     *replica.Distribution
+	behavior *replica.Behavior
+	// uri is the request path as received; query the text after '?'.
+	uri      string
+	query    string
+	hasQuery bool
+	// result is x-edge-result-type, detail x-edge-detailed-result-type.
+	result string
+	detail string
+	// logData is what cf.logCustomData() recorded, per event type.
+	requestLogData, responseLogData string
+	ip                              string // see viewerIP
+	via                             string // see viaValue
+}
+
+// newRequestID makes an id in the form of CloudFront's: 56 URL-safe base64
+// characters. It must be unique, not secret: math/rand/v2's per-thread
+// generator costs a fraction of crypto/rand's system call.
+func newRequestID() string {
+	var b [48]byte
+	for i := 0; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
+	}
+	return base64.URLEncoding.EncodeToString(b[:42])
+}
+
+// viaValue is the Via value the edge adds (to what there may already be).
+func (x *exchange) viaValue(prev []byte) string {
+	if x.via == "" {
+		x.via = "1.1 " + x.dist.DomainName + " (CloudFront)"
+	}
+	if len(prev) == 0 {
+		return x.via
+	}
+	return string(prev) + ", " + x.via
+}
+
+// serve handles one viewer request.
+func (s *Server) serve(ctx *fasthttp.RequestCtx) {
+	x := &exchange{ctx: ctx, id: newRequestID(), start: time.Now(), result: resultMiss, detail: resultMiss}
+	defer s.logAccess(x)
+	rawURI := ctx.Request.Header.RequestURI()
+	switch {
+	case len(rawURI) > maxURLBytes:
+		s.fail(x, failURLTooLong)
+		return
+	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes:
+		s.fail(x, failTooLarge)
+		return
+	}
+	state := s.cfg.States.State()
+	if state == nil {
+		s.fail(x, failStarting)
+		return
+	}
+	x.dist = state.Distribution(string(ctx.Request.Header.Host()))
+	if x.dist == nil || !x.dist.Enabled {
+		s.fail(x, failBadRequest)
+		return
+	}
+	x.splitURI(rawURI)
+	x.behavior = x.dist.Behavior(x.uri)
+
+	rt := route{targets: []target{originTarget(x.behavior.Origin)}}
+	var orig, out *event.Request
+	if f := x.behavior.ViewerRequest; f != nil {
+		ev := x.event(event.ViewerRequest, x.viewerRequest(), nil)
+		res := s.run(x, f, ev)
+		if res == nil {
+			return
+		}
+		if gen := res.Output.Response; gen != nil {
+			s.generated(x, gen)
+			return
+		}
+		orig, out = &ev.Request, res.Output.Request
+		if res.Origin != nil {
+			if err := rt.apply(res.Origin, x.dist, out); err != nil {
+				s.refused(x, f, err)
+				return
+			}
+		}
+	}
+	if !s.forward(x, &rt, orig, out) {
+		return
+	}
+	resp := &ctx.Response
+	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(resp.Header.Peek(fasthttp.HeaderVia)))
+	// CloudFront runs no viewer-response function on an origin error.
+	if f := x.behavior.ViewerResponse; f != nil && resp.StatusCode() < 400 {
+		if !s.viewerResponse(x, f, out) {
+			return
+		}
+	}
+	s.edgeHeaders(x, "Miss from cloudfront")
+}
+
+// splitURI takes the path and query of the request line. The path is kept
+// as the viewer wrote it, percent-escapes and all.
+func (x *exchange) splitURI(raw []byte) {
+	if len(raw) == 0 || raw[0] != '/' {
+		// An absolute-form target (http://host/path): fasthttp parses it.
+		u := x.ctx.URI()
+		raw = u.RequestURI()
+	}
+	path, query, has := bytes.Cut(raw, []byte("?"))
+	x.uri, x.query, x.hasQuery = string(path), string(query), has
+}
+
+// viewerIP is the address the viewer connects from (event.viewer.ip).
+func (x *exchange) viewerIP() string {
+	if x.ip == "" {
+		x.ip = x.ctx.RemoteIP().String()
+	}
+	return x.ip
+}
+
+// edgeHeaders adds what CloudFront adds to every response it forwards.
+func (s *Server) edgeHeaders(x *exchange, xcache string) {
+	h := &x.ctx.Response.Header
+	h.Set("X-Cache", xcache)
+	h.Set("X-Amz-Cf-Pop", s.cfg.Location)
+	h.Set("X-Amz-Cf-Id", x.id)
+}
+
+// fail answers the viewer with an error page.
+func (s *Server) fail(x *exchange, f failure) {
+	x.result, x.detail = resultError, f.detail
+	v := ""
+	if x.dist != nil {
+		v = x.viaValue(nil)
+	}
+	f.write(&x.ctx.Response, x.id, s.cfg.Location, v)
+}
+
+// serveError answers a request fasthttp could not read.
+func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
+	f := failMalformed
+	var small *fasthttp.ErrSmallBuffer
+	var ne net.Error
+	switch {
+	case errors.As(err, &small), errors.Is(err, fasthttp.ErrBodyTooLarge):
+		f = failTooLarge
+	case errors.As(err, &ne) && ne.Timeout():
+		f = failTimeout
+	}
+	x := &exchange{ctx: ctx, id: newRequestID(), start: time.Now()}
+	s.fail(x, f)
+	s.logAccess(x)
+}

@@ -1,0 +1,432 @@
+package edge_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	kvsapi "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore"
+	kvstypes "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore/types"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/api"
+	cfapi "github.com/edgefn/edgefn/api/cloudfront"
+	"github.com/edgefn/edgefn/api/kvs"
+	"github.com/edgefn/edgefn/api/sigv4"
+	"github.com/edgefn/edgefn/edge"
+	"github.com/edgefn/edgefn/edge/replica"
+	"github.com/edgefn/edgefn/runtime"
+	"github.com/edgefn/edgefn/store"
+	"github.com/edgefn/edgefn/store/bolt"
+)
+
+const (
+	account = "123456789012"
+	keyID   = "AKIAEDGETEST00000001"
+	secret  = "edge-test-secret"
+	// waitFor bounds every wait for a change to reach the edge.
+	waitFor = 5 * time.Second
+)
+
+// env is edgefn in one process: the store, the real API behind signature
+// checks, the replica and the edge, plus origins. Tests configure it only
+// through the AWS SDK clients, as users do, and talk to the edge over HTTP.
+type env struct {
+	t       *testing.T
+	st      *store.Store
+	rep     *replica.Replica
+	cf      *cloudfront.Client
+	kvs     *kvsapi.Client
+	apiURL  string
+	edgeURL string
+	s3Dir   string
+	logs    *syncBuffer
+	viewer  *http.Client
+}
+
+// syncBuffer collects log lines from concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines returns the JSON log records written so far.
+func (b *syncBuffer) lines() []map[string]any {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	for _, l := range bytes.Split(b.buf.Bytes(), []byte("\n")) {
+		var m map[string]any
+		if json.Unmarshal(l, &m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "edgefn.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	limits := edgefn.DefaultLimits()
+	st := store.New(db, limits, store.WithDistributionDomain("edge.test"))
+	keys, err := sigv4.NewKeyring(sigv4.Credential{AccessKeyID: keyID, SecretAccessKey: secret, AccountID: account})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	reg := prometheus.NewRegistry()
+	cf := cfapi.New(cfapi.Config{Store: st, Engine: cfapi.RuntimeEngine{Engine: runtime.New(runtime.Options{})}, Limits: limits, Logger: log})
+	apiSrv := httptest.NewServer(api.New(api.Config{
+		Verifier:      sigv4.NewVerifier(keys),
+		CloudFront:    cf,
+		KeyValueStore: kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log}),
+		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Logger:        log,
+	}))
+
+	rep := replica.New(st, runtime.New(edge.RuntimeOptions()), log)
+	ctx, stopReplica := context.WithCancel(context.Background())
+	replicaDone := make(chan struct{})
+	go func() {
+		defer close(replicaDone)
+		rep.Run(ctx)
+	}()
+	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, s3Dir: t.TempDir(), logs: logs}
+	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	e.edgeURL = "http://" + ln.Addr().String()
+	e.viewer = &http.Client{
+		Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64},
+		// Redirects are the viewer's business, not the test's.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       10 * time.Second,
+	}
+	t.Cleanup(func() {
+		e.viewer.CloseIdleConnections()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			t.Errorf("edge shutdown: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("edge Serve: %v", err)
+		}
+		stopReplica()
+		<-replicaDone
+		apiSrv.Close()
+		if err := cf.Close(sctx); err != nil {
+			t.Error(err)
+		}
+		db.Close()
+		if t.Failed() {
+			t.Logf("logs:\n%s", logs.buf.String())
+		}
+	})
+
+	creds := credentials.NewStaticCredentialsProvider(keyID, secret, "")
+	e.cf = cloudfront.New(cloudfront.Options{
+		BaseEndpoint: aws.String(apiSrv.URL), Region: "us-west-2", Credentials: creds, RetryMaxAttempts: 1,
+	})
+	hc, err := kvs.PinnedHTTPClient(apiSrv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.kvs = kvsapi.New(kvsapi.Options{
+		BaseEndpoint: aws.String(apiSrv.URL), Region: "us-east-1", Credentials: creds, HTTPClient: hc, Retryer: aws.NopRetryer{},
+	})
+	select {
+	case <-rep.Ready():
+	case <-time.After(waitFor):
+		t.Fatal("replica not ready")
+	}
+	return e
+}
+
+// sync waits until the edge serves the store's current state.
+func (e *env) sync() {
+	e.t.Helper()
+	snap, err := e.st.Snapshot(e.t.Context())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	deadline := time.Now().Add(waitFor)
+	for e.rep.State().Rev < snap.Rev {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("edge at revision %d, store at %d", e.rep.State().Rev, snap.Rev)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// function creates (or updates) and publishes a cloudfront-js-2.0 function
+// and returns its ARN; kvsARN associates a store.
+func (e *env) function(name, code string, kvsARN ...string) string {
+	e.t.Helper()
+	arn, err := e.publish(name, code, kvsARN...)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return arn
+}
+
+// publish is function without failing the test (for goroutines).
+func (e *env) publish(name, code string, kvsARN ...string) (string, error) {
+	ctx := e.t.Context()
+	cfg := &types.FunctionConfig{Comment: aws.String(""), Runtime: types.FunctionRuntimeCloudfrontJs20}
+	if len(kvsARN) > 0 {
+		cfg.KeyValueStoreAssociations = &types.KeyValueStoreAssociations{Quantity: aws.Int32(1),
+			Items: []types.KeyValueStoreAssociation{{KeyValueStoreARN: aws.String(kvsARN[0])}}}
+	}
+	var etag *string
+	if d, err := e.cf.DescribeFunction(ctx, &cloudfront.DescribeFunctionInput{Name: aws.String(name)}); err == nil {
+		out, err := e.cf.UpdateFunction(ctx, &cloudfront.UpdateFunctionInput{Name: aws.String(name), IfMatch: d.ETag, FunctionCode: []byte(code), FunctionConfig: cfg})
+		if err != nil {
+			return "", fmt.Errorf("UpdateFunction %s: %w", name, err)
+		}
+		etag = out.ETag
+	} else {
+		out, err := e.cf.CreateFunction(ctx, &cloudfront.CreateFunctionInput{Name: aws.String(name), FunctionCode: []byte(code), FunctionConfig: cfg})
+		if err != nil {
+			return "", fmt.Errorf("CreateFunction %s: %w", name, err)
+		}
+		etag = out.ETag
+	}
+	out, err := e.cf.PublishFunction(ctx, &cloudfront.PublishFunctionInput{Name: aws.String(name), IfMatch: etag})
+	if err != nil {
+		return "", fmt.Errorf("PublishFunction %s: %w", name, err)
+	}
+	return *out.FunctionSummary.FunctionMetadata.FunctionARN, nil
+}
+
+// store creates a KeyValueStore with items and returns its ARN.
+func (e *env) store(name string, items map[string]string) string {
+	e.t.Helper()
+	out, err := e.cf.CreateKeyValueStore(e.t.Context(), &cloudfront.CreateKeyValueStoreInput{Name: aws.String(name)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	arn := *out.KeyValueStore.ARN
+	e.putKeys(arn, items)
+	return arn
+}
+
+func (e *env) putKeys(arn string, items map[string]string) {
+	e.t.Helper()
+	if err := e.tryPutKeys(arn, items); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// tryPutKeys is putKeys without failing the test (for goroutines).
+func (e *env) tryPutKeys(arn string, items map[string]string) error {
+	ctx := e.t.Context()
+	d, err := e.kvs.DescribeKeyValueStore(ctx, &kvsapi.DescribeKeyValueStoreInput{KvsARN: aws.String(arn)})
+	if err != nil {
+		return err
+	}
+	var puts []kvstypes.PutKeyRequestListItem
+	for k, v := range items {
+		puts = append(puts, kvstypes.PutKeyRequestListItem{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if _, err := e.kvs.UpdateKeys(ctx, &kvsapi.UpdateKeysInput{KvsARN: aws.String(arn), IfMatch: d.ETag, Puts: puts}); err != nil {
+		return fmt.Errorf("UpdateKeys: %w", err)
+	}
+	return nil
+}
+
+// origin is a test origin: it answers with what it received, as JSON, and
+// with the status a "status" query parameter asks for.
+type origin struct {
+	srv  *httptest.Server
+	name string
+	port int
+	hits atomic.Int64
+}
+
+// received is what an origin saw of a request.
+type received struct {
+	Origin string      `json:"origin"`
+	Method string      `json:"method"`
+	URI    string      `json:"uri"`
+	Host   string      `json:"host"`
+	Header http.Header `json:"header"`
+	Body   string      `json:"body"`
+}
+
+func (e *env) origin(name string) *origin {
+	e.t.Helper()
+	o := &origin{name: name}
+	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o.hits.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Server", "test-origin")
+		w.Header().Set("Set-Cookie", "session=abc; Path=/; HttpOnly")
+		w.Header().Set("X-Origin-Name", name)
+		w.Header().Set("X-Accel-Redirect", "/internal") // hidden by CloudFront
+		if s := r.URL.Query().Get("status"); s != "" {
+			code, _ := strconv.Atoi(s)
+			w.WriteHeader(code)
+		}
+		json.NewEncoder(w).Encode(received{Origin: name, Method: r.Method, URI: r.RequestURI, Host: r.Host, Header: r.Header, Body: string(body)})
+	}))
+	e.t.Cleanup(o.srv.Close)
+	u, _ := url.Parse(o.srv.URL)
+	o.port, _ = strconv.Atoi(u.Port())
+	return o
+}
+
+// customOrigin is an origin of a distribution pointing at o ("localhost":
+// CloudFront wants names, not IP addresses).
+func (o *origin) customOrigin(path string, headers ...types.OriginCustomHeader) types.Origin {
+	return types.Origin{
+		Id: aws.String(o.name), DomainName: aws.String("localhost"), OriginPath: aws.String(path),
+		CustomHeaders: &types.CustomHeaders{Quantity: aws.Int32(int32(len(headers))), Items: headers},
+		CustomOriginConfig: &types.CustomOriginConfig{
+			HTTPPort: aws.Int32(int32(o.port)), HTTPSPort: aws.Int32(443), OriginProtocolPolicy: types.OriginProtocolPolicyHttpOnly,
+		},
+	}
+}
+
+// behaviorFns associates viewer-request and viewer-response functions ("" for none).
+func behaviorFns(viewerRequest, viewerResponse string) *types.FunctionAssociations {
+	fa := &types.FunctionAssociations{}
+	if viewerRequest != "" {
+		fa.Items = append(fa.Items, types.FunctionAssociation{EventType: types.EventTypeViewerRequest, FunctionARN: aws.String(viewerRequest)})
+	}
+	if viewerResponse != "" {
+		fa.Items = append(fa.Items, types.FunctionAssociation{EventType: types.EventTypeViewerResponse, FunctionARN: aws.String(viewerResponse)})
+	}
+	fa.Quantity = aws.Int32(int32(len(fa.Items)))
+	return fa
+}
+
+// distribution creates a distribution whose default behavior goes to the
+// first origin and waits until the edge serves it.
+func (e *env) distribution(ref string, fns *types.FunctionAssociations, origins []types.Origin, mutate ...func(*types.DistributionConfig)) *types.Distribution {
+	e.t.Helper()
+	cfg := &types.DistributionConfig{
+		CallerReference: aws.String(ref),
+		Comment:         aws.String(""),
+		Enabled:         aws.Bool(true),
+		Origins:         &types.Origins{Quantity: aws.Int32(int32(len(origins))), Items: origins},
+		DefaultCacheBehavior: &types.DefaultCacheBehavior{
+			TargetOriginId:       origins[0].Id,
+			ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll,
+			FunctionAssociations: fns,
+		},
+	}
+	for _, m := range mutate {
+		m(cfg)
+	}
+	out, err := e.cf.CreateDistribution(e.t.Context(), &cloudfront.CreateDistributionInput{DistributionConfig: cfg})
+	if err != nil {
+		e.t.Fatalf("CreateDistribution: %v", err)
+	}
+	e.sync()
+	return out.Distribution
+}
+
+// reply is a viewer's response, body read.
+type reply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// received decodes the origin echo in the body.
+func (r reply) received(t *testing.T) received {
+	t.Helper()
+	var got received
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatalf("response %d is no origin echo: %v\n%s", r.status, err, r.body)
+	}
+	return got
+}
+
+// get sends a viewer request for host and target ("/path?query").
+func (e *env) get(host, target string, header ...string) reply {
+	e.t.Helper()
+	return e.do("GET", host, target, "", header...)
+}
+
+func (e *env) do(method, host, target, body string, header ...string) reply {
+	e.t.Helper()
+	r, err := e.try(method, host, target, body, header...)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+// try is do without failing the test (for goroutines).
+func (e *env) try(method, host, target, body string, header ...string) (reply, error) {
+	req, err := http.NewRequest(method, e.edgeURL+target, strings.NewReader(body))
+	if err != nil {
+		return reply{}, err
+	}
+	req.Host = host
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
+	}
+	resp, err := e.viewer.Do(req)
+	if err != nil {
+		return reply{}, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: resp.StatusCode, header: resp.Header, body: string(data)}, nil
+}
+
+// metrics returns the API's /metrics text.
+func (e *env) metrics() string {
+	e.t.Helper()
+	resp, err := http.Get(e.apiURL + "/metrics")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}

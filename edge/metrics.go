@@ -1,0 +1,110 @@
+package edge
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are CloudFront's function metrics (FunctionInvocations,
+// FunctionValidationErrors, FunctionExecutionErrors,
+// FunctionComputeUtilization, FunctionThrottles) per distribution and
+// function, and the edge's request counts.
+type metrics struct {
+	invocations      *prometheus.CounterVec
+	validationErrors *prometheus.CounterVec
+	executionErrors  *prometheus.CounterVec
+	throttles        *prometheus.CounterVec
+	utilization      *prometheus.HistogramVec
+	requests         *prometheus.CounterVec
+	duration         prometheus.Histogram
+	// fns caches each function's metrics per distribution: looking up
+	// five labelled series on every run is a measurable share of it.
+	fns sync.Map // fnKey -> *fnMetrics
+}
+
+type fnKey struct{ distribution, function string }
+
+// fnMetrics are one function's metrics in one distribution.
+type fnMetrics struct {
+	invocations, validationErrors, executionErrors, throttles prometheus.Counter
+	utilization                                               prometheus.Observer
+}
+
+func (m *metrics) function(distribution, function string) *fnMetrics {
+	k := fnKey{distribution, function}
+	if v, ok := m.fns.Load(k); ok {
+		return v.(*fnMetrics)
+	}
+	v, _ := m.fns.LoadOrStore(k, &fnMetrics{
+		invocations:      m.invocations.WithLabelValues(distribution, function),
+		validationErrors: m.validationErrors.WithLabelValues(distribution, function),
+		executionErrors:  m.executionErrors.WithLabelValues(distribution, function),
+		throttles:        m.throttles.WithLabelValues(distribution, function),
+		utilization:      m.utilization.WithLabelValues(distribution, function),
+	})
+	return v.(*fnMetrics)
+}
+
+// newMetrics registers the metrics with reg; with a nil reg they are
+// counted and never exposed.
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	fn := []string{"distribution_id", "function_name"}
+	m := &metrics{
+		invocations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgefn_function_invocations_total",
+			Help: "Function runs at the edge (FunctionInvocations).",
+		}, fn),
+		validationErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgefn_function_validation_errors_total",
+			Help: "Function results the edge refused; the viewer got 502 (FunctionValidationErrors).",
+		}, fn),
+		executionErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgefn_function_execution_errors_total",
+			Help: "Functions that threw or could not run; the viewer got 503 (FunctionExecutionErrors).",
+		}, fn),
+		throttles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgefn_function_throttles_total",
+			Help: "Function runs stopped at the time limit, or refused because the code does not compile (FunctionThrottles).",
+		}, fn),
+		utilization: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "edgefn_function_compute_utilization",
+			Help:    "Run time as a percentage of the compute budget (FunctionComputeUtilization).",
+			Buckets: prometheus.LinearBuckets(10, 10, 10),
+		}, fn),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgefn_edge_requests_total",
+			Help: "Viewer requests by distribution, status code and x-edge-result-type.",
+		}, []string{"distribution_id", "status", "result_type"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "edgefn_edge_request_duration_seconds",
+			Help:    "Time from a viewer request's arrival to its response being ready.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12),
+		}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// statusLabels keeps the label of a status code allocation-free.
+var statusLabels = func() (l [600]string) {
+	for code := range l {
+		l[code] = strconv.Itoa(code)
+	}
+	return l
+}()
+
+func statusLabel(code int) string {
+	if code >= 0 && code < len(statusLabels) {
+		return statusLabels[code]
+	}
+	return strconv.Itoa(code)
+}

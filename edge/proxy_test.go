@@ -1,0 +1,188 @@
+package edge_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{54}==$|^[A-Za-z0-9_=-]{56}$`)
+
+// TestProxy covers the way through the edge without functions: routing by
+// Host and path, what reaches the origin, what the viewer gets back.
+func TestProxy(t *testing.T) {
+	e := newEnv(t)
+	web, api := e.origin("web"), e.origin("api")
+	d := e.distribution("proxy", nil,
+		[]types.Origin{
+			web.customOrigin("/site", types.OriginCustomHeader{HeaderName: aws.String("X-Origin-Secret"), HeaderValue: aws.String("s3cret")}),
+			api.customOrigin(""),
+		},
+		func(c *types.DistributionConfig) {
+			c.Aliases = &types.Aliases{Quantity: aws.Int32(1), Items: []string{"www.example.com"}}
+			c.DefaultRootObject = aws.String("index.html")
+			c.CacheBehaviors = &types.CacheBehaviors{Quantity: aws.Int32(2), Items: []types.CacheBehavior{
+				{PathPattern: aws.String("/api/*"), TargetOriginId: aws.String("api"), ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll},
+				{PathPattern: aws.String("*.JSON"), TargetOriginId: aws.String("api"), ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll},
+			}}
+		})
+	domain := *d.DomainName
+	if !strings.HasSuffix(domain, ".edge.test") {
+		t.Fatalf("DomainName %q", domain)
+	}
+
+	tests := []struct {
+		name, host, target string
+		origin, uri        string
+	}{
+		{"default behavior with origin path", domain, "/a/b.html?x=1&y=%20z", "web", "/site/a/b.html?x=1&y=%20z"},
+		{"alias, any case, with a port", "WWW.example.com:8080", "/p", "web", "/site/p"},
+		{"ordered behavior", domain, "/api/users", "api", "/api/users"},
+		{"pattern is case-sensitive", domain, "/data.json", "web", "/site/data.json"},
+		{"second pattern", domain, "/data.JSON", "api", "/data.JSON"},
+		{"default root object", domain, "/", "web", "/site/index.html"},
+		{"root object only for /", domain, "/dir/", "web", "/site/dir/"},
+		{"escapes kept", domain, "/a%2Fb%20c", "web", "/site/a%2Fb%20c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.get(tt.host, tt.target, "X-Forwarded-For", "203.0.113.9", "Connection", "keep-alive", "X-Amz-Cf-Id", "forged")
+			if r.status != 200 {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			got := r.received(t)
+			if got.Origin != tt.origin || got.URI != tt.uri {
+				t.Fatalf("reached %s %s, want %s %s", got.Origin, got.URI, tt.origin, tt.uri)
+			}
+			if got.Host != "localhost" {
+				t.Errorf("origin Host %q, want the origin's domain", got.Host)
+			}
+			id := r.header.Get("X-Amz-Cf-Id")
+			if !requestIDPattern.MatchString(id) || got.Header.Get("X-Amz-Cf-Id") != id {
+				t.Errorf("request id %q at the viewer, %q at the origin", id, got.Header.Get("X-Amz-Cf-Id"))
+			}
+			if xff := got.Header.Get("X-Forwarded-For"); xff != "203.0.113.9, 127.0.0.1" {
+				t.Errorf("X-Forwarded-For %q", xff)
+			}
+			if via := got.Header.Get("Via"); via != "1.1 "+domain+" (CloudFront)" {
+				t.Errorf("Via at the origin %q", via)
+			}
+			if tt.origin == "web" && got.Header.Get("X-Origin-Secret") != "s3cret" {
+				t.Errorf("custom header missing: %v", got.Header)
+			}
+			if r.header.Get("X-Cache") != "Miss from cloudfront" || r.header.Get("X-Amz-Cf-Pop") != "TST1" ||
+				r.header.Get("Via") != "1.1 "+domain+" (CloudFront)" || r.header.Get("Server") != "test-origin" {
+				t.Errorf("viewer headers %v", r.header)
+			}
+			if r.header.Get("X-Accel-Redirect") != "" || r.header.Get("Set-Cookie") == "" {
+				t.Errorf("origin headers not filtered as CloudFront does: %v", r.header)
+			}
+		})
+	}
+
+	// A POST body reaches the origin.
+	r := e.do("POST", domain, "/api/form", "a=1&b=2", "Content-Type", "application/x-www-form-urlencoded")
+	if got := r.received(t); got.Method != "POST" || got.Body != "a=1&b=2" {
+		t.Errorf("POST reached the origin as %+v", got)
+	}
+}
+
+func TestRefusedRequests(t *testing.T) {
+	e := newEnv(t)
+	web := e.origin("web")
+	d := e.distribution("on", nil, []types.Origin{web.customOrigin("")})
+	off := e.distribution("off", nil, []types.Origin{web.customOrigin("")}, func(c *types.DistributionConfig) { c.Enabled = aws.Bool(false) })
+
+	long := "/" + strings.Repeat("a", 8200)
+	tests := []struct {
+		name, host, target string
+		header             []string
+		status             int
+	}{
+		{"unknown host", "nobody.example.com", "/", nil, 403},
+		{"disabled distribution", *off.DomainName, "/", nil, 403},
+		{"URL over 8 KB", *d.DomainName, long, nil, 414},
+		{"headers over 20 KB", *d.DomainName, "/", []string{"X-Big", strings.Repeat("b", 10000), "X-Big2", strings.Repeat("c", 11000)}, 413},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := web.hits.Load()
+			r := e.get(tt.host, tt.target, tt.header...)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if r.header.Get("Server") != "CloudFront" || r.header.Get("X-Cache") != "Error from cloudfront" ||
+				!strings.Contains(r.body, "The request could not be satisfied") || !strings.Contains(r.body, r.header.Get("X-Amz-Cf-Id")) {
+				t.Errorf("error page %v\n%s", r.header, r.body)
+			}
+			if web.hits.Load() != before {
+				t.Error("the origin was asked")
+			}
+		})
+	}
+	// A disabled distribution can be enabled again.
+	cfg, err := e.cf.GetDistributionConfig(t.Context(), &cloudfront.GetDistributionConfigInput{Id: off.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DistributionConfig.Enabled = aws.Bool(true)
+	if _, err := e.cf.UpdateDistribution(t.Context(), &cloudfront.UpdateDistributionInput{Id: off.Id, IfMatch: cfg.ETag, DistributionConfig: cfg.DistributionConfig}); err != nil {
+		t.Fatal(err)
+	}
+	e.sync()
+	if r := e.get(*off.DomainName, "/"); r.status != 200 {
+		t.Errorf("enabled again: %d", r.status)
+	}
+}
+
+func TestOriginFailures(t *testing.T) {
+	e := newEnv(t)
+	gone := e.origin("gone")
+	gone.srv.Close() // nothing listens there any more
+	d := e.distribution("down", nil, []types.Origin{gone.customOrigin("")})
+	r := e.get(*d.DomainName, "/")
+	if r.status != 502 || r.header.Get("X-Cache") != "Error from cloudfront" || !strings.Contains(r.body, "wasn't able to connect to the origin") {
+		t.Errorf("unreachable origin: %d %v %s", r.status, r.header, r.body)
+	}
+}
+
+func TestS3Origin(t *testing.T) {
+	e := newEnv(t)
+	if err := os.MkdirAll(filepath.Join(e.s3Dir, "media", "static", "img"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.s3Dir, "media", "static", "img", "logo.svg"), []byte("<svg/>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.s3Dir, "secret.txt"), []byte("outside the bucket"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := e.distribution("s3", nil, []types.Origin{{
+		Id: aws.String("media"), DomainName: aws.String("media.s3.us-east-1.amazonaws.com"), OriginPath: aws.String("/static"),
+		S3OriginConfig: &types.S3OriginConfig{OriginAccessIdentity: aws.String("")},
+	}})
+	tests := []struct {
+		method, target string
+		status         int
+		body, ctype    string
+	}{
+		{"GET", "/img/logo.svg", 200, "<svg/>", "image/svg+xml"},
+		{"HEAD", "/img/logo.svg", 200, "", "image/svg+xml"},
+		{"GET", "/img/missing.png", 404, "NoSuchKey", "application/xml"},
+		{"GET", "/../../secret.txt", 404, "NoSuchKey", "application/xml"},
+		{"GET", "/img/..%2F..%2F..%2Fsecret.txt", 404, "NoSuchKey", "application/xml"},
+		{"PUT", "/img/logo.svg", 403, "AccessDenied", "application/xml"},
+	}
+	for _, tt := range tests {
+		r := e.do(tt.method, *d.DomainName, tt.target, "")
+		if r.status != tt.status || !strings.Contains(r.body, tt.body) || r.header.Get("Content-Type") != tt.ctype {
+			t.Errorf("%s %s: %d %q %q", tt.method, tt.target, r.status, r.header.Get("Content-Type"), r.body)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package replica
+
+import (
+	"strings"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/runtime"
+)
+
+// State is one version of what the edge serves: distributions by host, their
+// behaviors with compiled LIVE functions and the KeyValueStores those read.
+// It is never modified once published, so a request that took it keeps a
+// consistent view however the replica moves on.
+type State struct {
+	Rev int64
+	// hosts holds DomainNames and exact aliases, lower-case; wildcards the
+	// aliases "*.<suffix>" by suffix.
+	hosts     map[string]*Distribution
+	wildcards map[string]*Distribution
+}
+
+// Distribution returns the distribution serving host (a DomainName or an
+// alias; case and any port ignored), or nil. An exact alias wins over a
+// wildcard one, and a wildcard covers one label, as in DNS.
+func (s *State) Distribution(host string) *Distribution {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	if d, ok := s.hosts[host]; ok {
+		return d
+	}
+	host = strings.ToLower(host)
+	if d, ok := s.hosts[host]; ok {
+		return d
+	}
+	if _, suffix, ok := strings.Cut(host, "."); ok {
+		return s.wildcards[suffix]
+	}
+	return nil
+}
+
+func (s *State) add(d *Distribution) {
+	s.hosts[strings.ToLower(d.DomainName)] = d
+	for _, a := range d.Aliases {
+		a = strings.ToLower(a)
+		if suffix, ok := strings.CutPrefix(a, "*."); ok {
+			s.wildcards[suffix] = d
+			continue
+		}
+		s.hosts[a] = d
+	}
+}
+
+// Distribution is a distribution ready to route requests.
+type Distribution struct {
+	Account    string
+	ID         string
+	DomainName string
+	Aliases    []string
+	Enabled    bool
+	// DefaultRootObject replaces a request for "/" at the origin.
+	DefaultRootObject string
+	origins           map[string]*edgefn.Origin
+	// behaviors are the ordered cache behaviors, then the default one.
+	behaviors []*Behavior
+}
+
+// Behavior returns the cache behavior for a request path: the first whose
+// PathPattern matches, else the default.
+func (d *Distribution) Behavior(path string) *Behavior {
+	last := len(d.behaviors) - 1
+	for _, b := range d.behaviors[:last] {
+		if MatchPath(b.PathPattern, path) {
+			return b
+		}
+	}
+	return d.behaviors[last]
+}
+
+// Origin returns the distribution's origin with this id, or nil.
+func (d *Distribution) Origin(id string) *edgefn.Origin { return d.origins[id] }
+
+// Behavior is a cache behavior with its functions resolved.
+type Behavior struct {
+	PathPattern string // "" for the default behavior
+	Origin      *edgefn.Origin
+	// ViewerRequest and ViewerResponse are nil when no function is associated.
+	ViewerRequest  *Function
+	ViewerResponse *Function
+}
+
+// Function is a LIVE function as the edge runs it.
+type Function struct {
+	ARN  string
+	Name string
+	ETag string
+	// Program is nil when Err is set: the LIVE code does not compile, or the
+	// function is gone. Every run of such a function fails (503).
+	Program *runtime.Program
+	Err     error
+	// KVS is the associated store, nil when there is none.
+	KVS runtime.KeyValueStore
+}
+
+// newDistribution resolves d's behaviors; fn returns the Function for an ARN.
+func newDistribution(d *edgefn.Distribution, fn func(arn string) *Function) *Distribution {
+	cfg := &d.Config
+	out := &Distribution{
+		Account:           d.Account,
+		ID:                d.ID,
+		DomainName:        d.DomainName,
+		Aliases:           cfg.Aliases,
+		Enabled:           cfg.Enabled,
+		DefaultRootObject: cfg.DefaultRootObject,
+		origins:           make(map[string]*edgefn.Origin, len(cfg.Origins)),
+		behaviors:         make([]*Behavior, 0, len(cfg.CacheBehaviors)+1),
+	}
+	for i := range cfg.Origins {
+		out.origins[cfg.Origins[i].ID] = &cfg.Origins[i]
+	}
+	behavior := func(b *edgefn.CacheBehavior) *Behavior {
+		rb := &Behavior{PathPattern: b.PathPattern, Origin: out.origins[b.TargetOriginID]}
+		if arn := b.Function("viewer-request"); arn != "" {
+			rb.ViewerRequest = fn(arn)
+		}
+		if arn := b.Function("viewer-response"); arn != "" {
+			rb.ViewerResponse = fn(arn)
+		}
+		return rb
+	}
+	for i := range cfg.CacheBehaviors {
+		out.behaviors = append(out.behaviors, behavior(&cfg.CacheBehaviors[i]))
+	}
+	out.behaviors = append(out.behaviors, behavior(&cfg.DefaultCacheBehavior))
+	return out
+}

@@ -1,0 +1,158 @@
+// Package edge serves viewer traffic as CloudFront does: the distribution is
+// chosen by Host, the cache behavior by path; the behavior's LIVE
+// viewer-request function may answer at once or rewrite the request, which
+// then goes to the origin over kept-alive connections; the viewer-response
+// function sees what the origin answered. CloudFront's rules apply on the way:
+// 503 for a function that throws or cannot run, 502 for a result CloudFront
+// would refuse, read-only and hidden headers, no viewer-response function for
+// origin errors.
+//
+// The viewer path runs on fasthttp: net/http's reverse proxy reached less than
+// half of nginx+njs on the target machines before any JavaScript ran
+// (../shared/DESIGN.md). What to serve comes from a replica.State, swapped
+// atomically as the store changes.
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/edge/replica"
+)
+
+// States provides the current replica.State; *replica.Replica implements it.
+type States interface {
+	State() *replica.State
+}
+
+// Config configures a Server. Zero values take the defaults.
+type Config struct {
+	States States
+	// S3Dir serves S3 origins: the object <key> of bucket <bucket> is the file
+	// S3Dir/<bucket>/<key>. Empty answers requests for S3 origins with 502.
+	S3Dir string
+	// Metrics registers the function and request metrics; nil collects none.
+	Metrics prometheus.Registerer
+	// Logger receives one access line per request and the function logs at
+	// Info, and the edge's own faults at Warn and Error.
+	Logger *slog.Logger
+	// Location names the edge in X-Amz-Cf-Pop (default "LOCAL").
+	Location string
+
+	// ReadTimeout and WriteTimeout bound reading a viewer's request and
+	// writing the response (default 60 s each); IdleTimeout a kept-alive
+	// viewer connection between requests (default 60 s).
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxBodyBytes bounds a viewer's request body (default 20 MiB).
+	MaxBodyBytes int
+	// MaxOriginBodyBytes bounds an origin's response body, which the edge
+	// reads whole before answering (default 64 MiB).
+	MaxOriginBodyBytes int
+}
+
+// CloudFront's request size limits: the request line's URL, and the headers.
+const (
+	maxURLBytes    = 8192
+	maxHeaderBytes = 20480
+)
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Location == "" {
+		c.Location = "LOCAL"
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 60 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 60 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 60 * time.Second
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 20 << 20
+	}
+	if c.MaxOriginBodyBytes <= 0 {
+		c.MaxOriginBodyBytes = 64 << 20
+	}
+	return c
+}
+
+// Server is the viewer-facing edge.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics
+	origins *origins
+	http    *fasthttp.Server
+}
+
+// New returns a Server; it fails only when the metrics cannot be registered.
+func New(cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	m, err := newMetrics(cfg.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("edge: metrics: %w", err)
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		metrics: m,
+		origins: newOrigins(cfg.MaxOriginBodyBytes),
+	}
+	s.http = &fasthttp.Server{
+		Handler:      s.serve,
+		ErrorHandler: s.serveError,
+		// The request line and headers must fit: a larger request is
+		// refused by fasthttp before the handler, as 413.
+		ReadBufferSize:        maxURLBytes + maxHeaderBytes + 1024,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		MaxRequestBodySize:    cfg.MaxBodyBytes,
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		CloseOnShutdown:       true,
+		// Bodies go to the origin as they came: never parse them.
+		DisablePreParseMultipartForm: true,
+		Logger:                       fasthttpLogger{cfg.Logger},
+	}
+	return s, nil
+}
+
+// Serve serves viewers on ln until Shutdown; it returns nil after a Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.origins.sweep(ctx)
+	err := s.http.Serve(ln)
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting viewers and waits, until ctx ends, for the
+// requests in flight to finish.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.ShutdownWithContext(ctx)
+	s.origins.closeIdle()
+	return err
+}
+
+// fasthttpLogger sends fasthttp's own messages (connection-level errors) to slog.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	l.log.Warn("edge: " + fmt.Sprintf(format, args...))
+}
