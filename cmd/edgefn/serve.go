@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -23,7 +26,6 @@ import (
 	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
-	"github.com/edgefn/edgefn/store/bolt"
 )
 
 // The development key pair: documented in README.md and printed at start, so
@@ -36,10 +38,13 @@ const (
 
 type serveConfig struct {
 	dataDir     string
+	store       string
 	apiAddr     string
 	edgeAddr    string
 	credentials string
 	s3Dir       string
+	s3OriginDir string
+	distDomain  string
 	logLevel    string
 	logFormat   string
 }
@@ -49,10 +54,13 @@ func newServeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the CloudFront and KeyValueStore APIs (and viewer traffic)",
-		Long: `Serves the CloudFront 2020-05-31 API (functions, KeyValueStores) and the
-cloudfront-keyvaluestore data plane on --api-addr, with state in an embedded
-database under --data. Every flag has an EDGEFN_* environment variable
-(--api-addr is EDGEFN_API_ADDR).
+		Long: `Serves the CloudFront 2020-05-31 API (functions, KeyValueStores,
+distributions) and the cloudfront-keyvaluestore data plane on --api-addr, with
+state in an embedded database under --data, and viewer traffic on --edge-addr:
+the distribution is chosen by Host (its DomainName or an alias), its LIVE
+functions run, requests go to its origins. Prometheus metrics are at the API's
+/metrics. Every flag has an EDGEFN_* environment variable (--api-addr is
+EDGEFN_API_ADDR).
 
 Credentials: --credentials FILE (a JSON list of {"accessKeyId",
 "secretAccessKey", "accountId"}), or EDGEFN_ACCESS_KEY_ID,
@@ -65,9 +73,12 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.dataDir, "data", "edgefn-data", "directory of the embedded store")
+	f.StringVar(&cfg.store, "store", "", "etcd://host:port[,host:port...][/prefix] keeps state in an etcd cluster that many nodes share (default: the embedded store under --data)")
 	f.StringVar(&cfg.apiAddr, "api-addr", "127.0.0.1:8080", "listen address of the AWS APIs")
 	f.StringVar(&cfg.edgeAddr, "edge-addr", "127.0.0.1:8081", "listen address of the viewer-facing edge")
 	f.StringVar(&cfg.credentials, "credentials", "", "credentials file (JSON)")
+	f.StringVar(&cfg.s3OriginDir, "s3-origin-dir", "", "directory whose BUCKET/KEY files the edge serves for S3 origins (default DATA/s3)")
+	f.StringVar(&cfg.distDomain, "distribution-domain", store.DefaultDistributionDomain, "domain that new distributions' DomainName ends with (<id>.DOMAIN)")
 	f.StringVar(&cfg.s3Dir, "s3-dir", "", "directory whose BUCKET/KEY files serve KeyValueStore imports (default DATA/s3; unused when AWS_ENDPOINT_URL_S3 is set)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "text or json")
@@ -148,16 +159,17 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if dev && !loopback(cfg.apiAddr) {
 		return usageError("refusing to serve the API on %s with the development credentials: set --credentials or EDGEFN_ACCESS_KEY_ID/EDGEFN_SECRET_ACCESS_KEY/EDGEFN_ACCOUNT_ID", cfg.apiAddr)
 	}
-	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-	db, err := bolt.Open(filepath.Join(cfg.dataDir, "edgefn.db"))
+	db, err := openBackend(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return err
 	}
 	defer db.Close()
 	limits := edgefn.DefaultLimits()
-	st := store.New(db, limits)
+	st := store.New(db, limits, store.WithDistributionDomain(cfg.distDomain), store.WithLogger(log))
+	// The server's metrics registry: the edge's function metrics and the
+	// process's, served at the API's /metrics.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	importer, err := newImporter(ctx, cfg)
 	if err != nil {
@@ -177,8 +189,13 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		Verifier:      sigv4.NewVerifier(keys, sigv4.WithLogger(log)),
 		CloudFront:    cf,
 		KeyValueStore: kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log}),
+		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:        log,
 	})
+	viewers, err := startEdge(cfg, st, reg, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.apiAddr)
 	if err != nil {
 		return fmt.Errorf("api listener: %w", err)
@@ -196,17 +213,22 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if dev {
 		log.Warn("using the development credentials", "access_key_id", devAccessKeyID, "secret_access_key", devSecretAccessKey, "account_id", devAccountID)
 	}
-	log.Info("edgefn ready", "api", "http://"+ln.Addr().String(), "data", cfg.dataDir, "health", "http://"+ln.Addr().String()+"/healthz")
+	log.Info("edgefn ready", "api", "http://"+ln.Addr().String(), "edge", "http://"+viewers.ln.Addr().String(), "data", cfg.dataDir, "health", "http://"+ln.Addr().String()+"/healthz")
 
 	select {
 	case err := <-errc:
 		return fmt.Errorf("api server: %w", err)
+	case err := <-viewers.errc:
+		return fmt.Errorf("edge server: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	if eerr := viewers.shutdown(shutdownCtx); err == nil {
+		err = eerr
+	}
 	if cerr := cf.Close(shutdownCtx); err == nil {
 		err = cerr
 	}
