@@ -92,6 +92,7 @@ type serverConfig struct {
 	dataDir  string    // "" means a new t.TempDir()
 	s3Dir    string    // --s3-dir; "" leaves the default (DATA/s3)
 	accounts []account // written to a --credentials file; nil: development pair
+	store    string    // --store; "" keeps the embedded store
 }
 
 // server is one running `edgefn serve` process.
@@ -121,6 +122,9 @@ func startServer(t testing.TB, cfg serverConfig) *server {
 	args := []string{"serve", "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--data", cfg.dataDir}
 	if cfg.s3Dir != "" {
 		args = append(args, "--s3-dir", cfg.s3Dir)
+	}
+	if cfg.store != "" {
+		args = append(args, "--store", cfg.store)
 	}
 	if cfg.accounts != nil {
 		b, err := json.Marshal(cfg.accounts)
