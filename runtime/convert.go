@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/dop251/goja"
 
@@ -82,6 +83,12 @@ func (r *realm) fromJS(v goja.Value, ev *event.Event) (*event.Output, error) {
 	return &event.Output{Request: req}, nil
 }
 
+var (
+	reflectInt64   = reflect.TypeOf(int64(0))
+	reflectFloat64 = reflect.TypeOf(float64(0))
+	reflectPromise = reflect.TypeOf((*goja.Promise)(nil))
+)
+
 // isResponse tells a generated response from a request: CloudFront's examples
 // all key on a numeric statusCode (spec §1.6, open question §9.3).
 func isResponse(o *goja.Object) bool {
@@ -89,9 +96,11 @@ func isResponse(o *goja.Object) bool {
 	if sc == nil {
 		return false
 	}
-	_, isNum := sc.Export().(int64)
-	_, isFloat := sc.Export().(float64)
-	return isNum || isFloat
+	switch sc.ExportType() {
+	case reflectInt64, reflectFloat64:
+		return true
+	}
+	return false
 }
 
 func typeName(v goja.Value) string {
@@ -195,7 +204,7 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 	if !ok {
 		return nil, &OutputError{Message: where + " must be an object"}
 	}
-	if f, ok := obj.Export().(*fieldsObject); ok && f.r == r {
+	if f := r.ownFields(obj); f != nil {
 		if !f.edited && len(f.vals) == 0 {
 			return f.orig, nil // untouched: CloudFront sees what came in
 		}

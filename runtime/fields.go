@@ -48,6 +48,17 @@ func (r *realm) fields(slot fieldSlot, fs event.Fields) *goja.Object {
 	return h.obj
 }
 
+// ownFields returns the fields object behind obj when it is one of this
+// realm's; comparing pointers avoids Export, which copies plain objects.
+func (r *realm) ownFields(obj *goja.Object) *fieldsObject {
+	for i := range r.slots {
+		if r.slots[i].obj == obj {
+			return r.slots[i].f
+		}
+	}
+	return nil
+}
+
 func (f *fieldsObject) reset(fs event.Fields) {
 	f.orig, f.edited, f.order = fs, false, f.order[:0]
 	clear(f.vals)
@@ -125,12 +136,20 @@ func (f *fieldsObject) Delete(key string) bool {
 
 func (f *fieldsObject) Keys() []string { return f.names() }
 
+// entryJS materialises an entry as {value[, attributes][, multiValue]}. The
+// objects come from a per-realm pool that every invocation starts over.
 func (r *realm) entryJS(fld *event.Field, cookie bool) *goja.Object {
-	o := r.vm.NewObject()
-	_ = o.Set("value", fld.Value)
-	if cookie {
-		_ = o.Set("attributes", fld.Attributes)
+	if r.nEntries == len(r.entries) {
+		r.entries = append(r.entries, recordHolder{})
 	}
+	h := &r.entries[r.nEntries]
+	r.nEntries++
+	rec := r.record(h, entryKeys, "")
+	rec.set(0, r.vm.ToValue(fld.Value))
+	if cookie {
+		rec.set(1, r.vm.ToValue(fld.Attributes))
+	}
+	o := h.obj
 	if fld.MultiValue != nil {
 		mv := make([]any, len(fld.MultiValue))
 		for i, v := range fld.MultiValue {
@@ -141,7 +160,7 @@ func (r *realm) entryJS(fld *event.Field, cookie bool) *goja.Object {
 			}
 			mv[i] = e
 		}
-		_ = o.Set("multiValue", r.vm.NewArray(mv...))
+		rec.set(2, r.vm.NewArray(mv...))
 	}
 	return o
 }

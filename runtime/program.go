@@ -144,7 +144,7 @@ var errTimeout = errors.New("timeout")
 // run executes one invocation; reusable is false when the realm must be dropped.
 func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (res *Result, reusable bool) {
 	inv := &invocation{ctx: ctx, start: time.Now(), ev: ev, kvs: kvs}
-	r.inv = inv
+	r.inv, r.nEntries = inv, 0
 	r.pcg.Seed(uint64(inv.start.UnixNano()), 0x9e3779b97f4a7c15)
 	r.arm()
 	reusable = true
@@ -184,7 +184,8 @@ func (r *realm) invoke(ev *event.Event) (*event.Output, error) {
 	if err != nil {
 		return nil, r.execError(err)
 	}
-	if p, ok := v.Export().(*goja.Promise); ok {
+	if o, ok := v.(*goja.Object); ok && o.ExportType() == reflectPromise {
+		p := o.Export().(*goja.Promise)
 		switch p.State() {
 		case goja.PromiseStateFulfilled:
 			v = p.Result()

@@ -43,6 +43,8 @@ type realm struct {
 	kvsHandle                                                *goja.Object
 	slots                                                    [slotCount]fieldsHolder
 	eventRec, contextRec, viewerRec, requestRec, responseRec recordHolder
+	entries                                                  []recordHolder // see entryJS
+	nEntries                                                 int
 
 	frozenNames map[string]bool
 

@@ -21,6 +21,7 @@ var (
 	viewerKeys   = []string{"ip"}
 	requestKeys  = []string{"method", "uri", "querystring", "headers", "cookies", "rawQueryString"}
 	responseKeys = []string{"statusCode", "statusDescription", "headers", "cookies", "body"}
+	entryKeys    = []string{"value", "attributes", "multiValue"}
 )
 
 func newRecord(keys []string, hidden string) *record {
