@@ -209,6 +209,7 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 			return f.orig, nil // untouched: CloudFront sees what came in
 		}
 		out := make(event.Fields, 0, len(f.orig)+2)
+		j := 0 // untouched names keep their relative order: one pass over orig
 		for _, name := range f.names() {
 			if ev, touched := f.vals[name]; touched {
 				fld, err := r.entryFromJS(name, ev, where, cookie)
@@ -216,8 +217,13 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 					return nil, err
 				}
 				out = append(out, fld)
-			} else if fld, ok := f.orig.Get(name); ok {
-				out = append(out, *fld)
+				continue
+			}
+			for j < len(f.orig) && f.orig[j].Name != name {
+				j++
+			}
+			if j < len(f.orig) {
+				out = append(out, f.orig[j])
 			}
 		}
 		return out, nil
