@@ -81,10 +81,14 @@ func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, ur
 	req.SetBodyRaw(viewer.Body())
 }
 
+var http11 = []byte("HTTP/1.1")
+
 // cleanOriginResponse drops what the origin sent that CloudFront never
 // passes on: hop-by-hop headers and the ones the edge sets itself.
 func cleanOriginResponse(resp *fasthttp.Response) {
 	resp.Header.ResetConnectionClose()
+	// The viewer speaks HTTP/1.1 with the edge whatever the origin spoke.
+	resp.Header.SetProtocol(http11)
 	var (
 		buf  [64]byte
 		drop []string

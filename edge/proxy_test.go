@@ -1,6 +1,10 @@
 package edge_test
 
 import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -184,5 +188,42 @@ func TestS3Origin(t *testing.T) {
 		if r.status != tt.status || !strings.Contains(r.body, tt.body) || r.header.Get("Content-Type") != tt.ctype {
 			t.Errorf("%s %s: %d %q %q", tt.method, tt.target, r.status, r.header.Get("Content-Type"), r.body)
 		}
+	}
+}
+
+// TestHTTP10Origin: an origin answering in HTTP/1.0 does not make the edge
+// answer its viewers in HTTP/1.0.
+func TestHTTP10Origin(t *testing.T) {
+	e := newEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_, _ = bufio.NewReader(c).ReadString('\n')
+				_, _ = io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
+			}()
+		}
+	}()
+	old := &origin{name: "old", port: ln.Addr().(*net.TCPAddr).Port}
+	d := e.distribution("http10", nil, []types.Origin{old.customOrigin("")})
+	req, _ := http.NewRequest("GET", e.edgeURL+"/", nil)
+	req.Host = *d.DomainName
+	resp, err := e.viewer.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "ok" || resp.Proto != "HTTP/1.1" {
+		t.Fatalf("got %s %d %q, want HTTP/1.1 200 \"ok\"", resp.Proto, resp.StatusCode, body)
 	}
 }
