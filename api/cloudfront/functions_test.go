@@ -239,12 +239,7 @@ func TestFunctionErrors(t *testing.T) {
 	}
 	withStore := &types.FunctionConfig{Comment: aws.String(""), Runtime: types.FunctionRuntimeCloudfrontJs20,
 		KeyValueStoreAssociations: &types.KeyValueStoreAssociations{Quantity: aws.Int32(1), Items: []types.KeyValueStoreAssociation{{KeyValueStoreARN: aws.String(testARN)}}}}
-	tests := []struct {
-		name string
-		call func() error
-		is   func(error) bool
-		msg  string
-	}{
+	tests := []apiErrorCase{
 		{"describe missing", func() error {
 			_, err := c.DescribeFunction(ctx, &cloudfront.DescribeFunctionInput{Name: aws.String("nope")})
 			return err
@@ -297,12 +292,5 @@ func TestFunctionErrors(t *testing.T) {
 			return err
 		}, isA[*types.InvalidArgument], "marker"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.call()
-			if !tt.is(err) || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("error = %v; want the typed exception, containing %q", err, tt.msg)
-			}
-		})
-	}
+	runAPIErrors(t, tests)
 }

@@ -256,3 +256,24 @@ func TestBasePath(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// apiErrorCase is a call that must fail with a typed SDK exception whose
+// message contains msg.
+type apiErrorCase struct {
+	name string
+	call func() error
+	is   func(error) bool
+	msg  string
+}
+
+func runAPIErrors(t *testing.T, tests []apiErrorCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if !tt.is(err) || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error = %v; want the typed exception, containing %q", err, tt.msg)
+			}
+		})
+	}
+}

@@ -122,12 +122,7 @@ func TestKeyValueStoreErrors(t *testing.T) {
 		}
 	}
 	stale := aws.String("E0000000000000")
-	tests := []struct {
-		name string
-		call func() error
-		is   func(error) bool
-		msg  string
-	}{
+	tests := []apiErrorCase{
 		{"describe missing", func() error {
 			_, err := c.DescribeKeyValueStore(ctx, &cloudfront.DescribeKeyValueStoreInput{Name: aws.String("nope")})
 			return err
@@ -158,14 +153,7 @@ func TestKeyValueStoreErrors(t *testing.T) {
 			return err
 		}, isA[*types.InvalidArgument], "DONE"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.call()
-			if !tt.is(err) || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("error = %v; want the typed exception, containing %q", err, tt.msg)
-			}
-		})
-	}
+	runAPIErrors(t, tests)
 	// Refused creates leave nothing behind.
 	l := must(c.ListKeyValueStores(ctx, &cloudfront.ListKeyValueStoresInput{}))(t).KeyValueStoreList
 	if aws.ToInt32(l.Quantity) != 1 {
