@@ -222,8 +222,7 @@ func (r *realm) handler() (goja.Callable, error) {
 		return nil, &ExecutionError{Message: `ReferenceError: "handler" is not defined`}
 	}
 	if r.cache {
-		freeze, _ := goja.AssertFunction(r.freeze)
-		if _, err := freeze(goja.Undefined(), funcs); err != nil {
+		if _, err := r.freezeFuncs(goja.Undefined(), funcs); err != nil {
 			return nil, r.execError(err)
 		}
 		r.cached, r.cachedKey = h, key

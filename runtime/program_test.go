@@ -183,6 +183,8 @@ func TestIsolation(t *testing.T) {
 		{"prototype", `function handler(e) { Array.prototype.n = (Array.prototype.n || 0) + 1; e.request.headers.n = {value: String([].n)}; return e.request; }`},
 		{"dynamic prototype pollution", `function handler(e) { var o = {}; var k = '__pro' + 'to__'; try { o[k].n = (o[k].n || 0) + 1; } catch (err) {} e.request.headers.n = {value: String(({}).n || 1)}; return e.request; }`},
 		{"function property", `function handler(e) { handler.n = (handler.n || 0) + 1; e.request.headers.n = {value: String(handler.n)}; return e.request; }`},
+		{"alias of a top-level function", `function helper() {} function handler(e) { var f = helper; f.n = (f.n || 0) + 1; e.request.headers.n = {value: String(f.n)}; return e.request; }`},
+		{"top-level function prototype", `function Counter() {} function handler(e) { var p = Counter.prototype; p.n = (p.n || 0) + 1; e.request.headers.n = {value: String(new Counter().n)}; return e.request; }`},
 		{"header object reuse", `function handler(e) { var h = e.request.headers; h.n = {value: String(Object.keys(h).length - 2)}; return e.request; }`},
 	}
 	eng := New(Options{})

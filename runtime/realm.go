@@ -35,6 +35,9 @@ type realm struct {
 	cached    goja.Callable
 	cachedKey string
 	freeze    goja.Value // the deep-freeze function of freezeJS
+	// freezeFuncs freezes a list of user functions and their prototype
+	// objects: what a static top level hands back (see staticTop).
+	freezeFuncs goja.Callable
 
 	// Helpers shared by every invocation of this realm.
 	jsonParse                                                goja.Callable
@@ -134,6 +137,18 @@ const setupJS = `(function (g, memLimit, js1) {
 	guard(TypedArray.prototype, "join", function (s, a) { return (s.length >>> 0) * (a[0] === undefined ? 2 : String(a[0]).length + 1) * 2; });
 })`
 
+// freezeFuncsJS freezes functions and their prototype objects, shallowly:
+// everything past them is a built-in, frozen already.
+const freezeFuncsJS = `(function (freeze) {
+	"use strict";
+	return function (fns) {
+		for (var i = 0; i < fns.length; i++) {
+			freeze(fns[i]);
+			if (fns[i].prototype) freeze(fns[i].prototype);
+		}
+	};
+})(Object.freeze)`
+
 // freezeJS deep-freezes everything reachable from the roots and reports the
 // data properties of frozen prototypes (see Engine.frozenNames).
 const freezeJS = `(function (Reflect, Set, hidden) {
@@ -204,6 +219,11 @@ func (r *realm) install() error {
 	if err != nil {
 		return fmt.Errorf("freezer: %w", err)
 	}
+	ff, err := vm.RunString(freezeFuncsJS)
+	if err != nil {
+		return fmt.Errorf("function freezer: %w", err)
+	}
+	r.freezeFuncs, _ = goja.AssertFunction(ff)
 	setup, err := vm.RunString(setupJS)
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
