@@ -42,7 +42,8 @@ type Options struct {
 	MaxCallDepth int
 	// LogLimit caps the bytes of console output kept per run (default 10 KB).
 	LogLimit int
-	// PoolSize is how many idle VMs a program keeps (default 2×GOMAXPROCS).
+	// PoolSize is how many runs of one program go at once, each on its own VM
+	// (default 2×GOMAXPROCS); more wait for a VM.
 	PoolSize int
 	// EdgeLocation is what cloudfront.edgeLocation reports in viewer-request.
 	EdgeLocation EdgeLocation

@@ -19,13 +19,14 @@ type Program struct {
 	e      *Engine
 	rt     edgefn.Runtime
 	prog   *goja.Program
-	fresh  bool // every run on a new, unfrozen VM (see Engine)
-	static bool // the top level is evaluated once per VM (see staticTop)
-	pool   chan *realm
+	fresh  bool          // every run on a new, unfrozen VM (see Engine)
+	static bool          // the top level is evaluated once per VM (see staticTop)
+	pool   chan *realm   // idle realms
+	slots  chan struct{} // one per run in progress (see get)
 }
 
 func newProgram(e *Engine, rt edgefn.Runtime, prog *goja.Program, fresh bool) *Program {
-	return &Program{e: e, rt: rt, prog: prog, fresh: fresh, pool: make(chan *realm, e.opts.PoolSize)}
+	return &Program{e: e, rt: rt, prog: prog, fresh: fresh, pool: make(chan *realm, e.opts.PoolSize), slots: make(chan struct{}, e.opts.PoolSize)}
 }
 
 // Runtime returns the runtime the program was compiled for.
@@ -69,14 +70,12 @@ func (p *Program) Run(ctx context.Context, ev *event.Event, kvs KeyValueStore) *
 	if p.fresh {
 		return p.runFresh(ctx, ev, kvs)
 	}
-	r, err := p.get()
+	r, err := p.get(ctx)
 	if err != nil {
 		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
 	}
 	res, reusable := r.run(ctx, ev, kvs)
-	if reusable {
-		p.put(r)
-	}
+	p.release(r, reusable)
 	var ee *ExecutionError
 	if errors.As(res.Err, &ee) && !ee.Timeout {
 		// The frozen built-ins may have caused the throw; a fresh VM gives the
@@ -95,20 +94,33 @@ func (p *Program) runFresh(ctx context.Context, ev *event.Event, kvs KeyValueSto
 	return res
 }
 
-func (p *Program) get() (*realm, error) {
+// get borrows a realm. At most PoolSize runs go at once: runs are CPU-bound,
+// so more only add realms (each costs milliseconds to build) without adding
+// throughput; a run past the bound waits for a slot.
+func (p *Program) get(ctx context.Context) (*realm, error) {
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	select {
 	case r := <-p.pool:
 		return r, nil
 	default:
-		return p.newRealm(true)
 	}
+	r, err := p.newRealm(true)
+	if err != nil {
+		<-p.slots
+	}
+	return r, err
 }
 
-func (p *Program) put(r *realm) {
-	select {
-	case p.pool <- r:
-	default:
+// release returns a realm (unless the run left it unusable) and its slot.
+func (p *Program) release(r *realm, reusable bool) {
+	if reusable {
+		p.pool <- r // never blocks: no more realms exist than slots
 	}
+	<-p.slots
 }
 
 func (p *Program) newRealm(sealed bool) (*realm, error) {
