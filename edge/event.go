@@ -1,8 +1,11 @@
 package edge
 
 import (
+	"slices"
+
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/event"
 )
 
@@ -60,9 +63,9 @@ func eventRequest(h *fasthttp.RequestHeader, uri, query string, hasQuery bool) e
 		name := lowerName(&buf, k)
 		switch {
 		case name == "cookie":
-			cookies = append(cookies, string(v))
+			cookies = append(cookies, text(v))
 		case !event.DisallowedHeader(name):
-			r.Headers = addField(r.Headers, name, string(v))
+			r.Headers = addField(r.Headers, name, text(v))
 		}
 	}
 	r.Cookies = event.ParseCookieHeader(cookies)
@@ -83,9 +86,9 @@ func eventResponse(resp *fasthttp.Response) *event.Response {
 		name := lowerName(&buf, k)
 		switch {
 		case name == "set-cookie":
-			cookies = append(cookies, string(v))
+			cookies = append(cookies, text(v))
 		case !event.DisallowedHeader(name):
-			r.Headers = addField(r.Headers, name, string(v))
+			r.Headers = addField(r.Headers, name, text(v))
 		}
 	}
 	r.Cookies = event.ParseSetCookie(cookies)
@@ -97,12 +100,27 @@ func eventResponse(resp *fasthttp.Response) *event.Response {
 func copyViewerHeaders(dst, src *fasthttp.RequestHeader) {
 	var buf [64]byte
 	for k, v := range src.AllInOrder() {
-		name := lowerName(&buf, k)
-		if name == "host" || framing(name) || event.DisallowedHeader(name) {
-			continue
+		switch name := lowerName(&buf, k); {
+		case name == "host" || framing(name) || event.DisallowedHeader(name):
+		case name == "cookie":
+			addCookie(dst, v)
+		default:
+			dst.AddBytesKV(k, v)
 		}
-		dst.AddBytesKV(k, v)
 	}
+}
+
+var cookieName = []byte(fasthttp.HeaderCookie)
+
+// addCookie adds a Cookie header that goes out exactly as given. Added the
+// usual way, fasthttp parses it and writes the pairs back its own way: on one
+// line, re-spaced, quotes stripped, pairs whose value has '"' or '\' dropped.
+// As an ordinary header it is written as it is.
+func addCookie(h *fasthttp.RequestHeader, v []byte) {
+	if !h.DisableSpecialHeader() {
+		defer h.EnableSpecialHeader()
+	}
+	h.AddBytesKV(cookieName, v)
 }
 
 // writeRequestHeaders forwards the headers of a request a viewer-request
@@ -118,18 +136,18 @@ func writeRequestHeaders(dst, viewer *fasthttp.RequestHeader, orig, out *event.R
 		o, _ := orig.Headers.Get(f.Name)
 		name := event.CanonicalHeaderName(f.Name)
 		for _, v := range event.WireValues(o, f) {
-			dst.Add(name, v.Value)
+			dst.Add(name, wire(v.Value, name, viewer))
 		}
 	}
 	cookies := (&event.Request{Cookies: event.WriteBack(orig.Cookies, out.Cookies)}).CookieHeader()
 	if cookies == (&event.Request{Cookies: orig.Cookies}).CookieHeader() {
 		for _, v := range viewer.PeekAll(fasthttp.HeaderCookie) {
-			dst.AddBytesV(fasthttp.HeaderCookie, v)
+			addCookie(dst, v)
 		}
 		return
 	}
 	if cookies != "" {
-		dst.Set(fasthttp.HeaderCookie, cookies)
+		addCookie(dst, []byte(cookies))
 	}
 }
 
@@ -138,11 +156,13 @@ func writeRequestHeaders(dst, viewer *fasthttp.RequestHeader, orig, out *event.R
 // set replaces the origin's.
 func writeResponse(resp *fasthttp.Response, orig, out *event.Response) error {
 	h := &resp.Header
+	var del []string
 	for i := range orig.Headers {
-		if _, kept := out.Headers.Get(orig.Headers[i].Name); !kept && !framing(orig.Headers[i].Name) {
-			h.Del(event.CanonicalHeaderName(orig.Headers[i].Name))
+		if !framing(orig.Headers[i].Name) {
+			del = append(del, orig.Headers[i].Name)
 		}
 	}
+	var add []edgefn.Header
 	for i := range out.Headers {
 		f := &out.Headers[i]
 		if framing(f.Name) {
@@ -150,16 +170,24 @@ func writeResponse(resp *fasthttp.Response, orig, out *event.Response) error {
 		}
 		o, _ := orig.Headers.Get(f.Name)
 		name := event.CanonicalHeaderName(f.Name)
-		h.Del(name)
 		for _, v := range event.WireValues(o, f) {
-			h.Add(name, v.Value)
+			add = append(add, edgefn.Header{Name: name, Value: wire(v.Value, name, h)})
 		}
 	}
-	h.DelAllCookies()
-	setCookies(h, event.WriteBack(orig.Cookies, out.Cookies))
+	replaceHeaders(h, del, add)
+	// Cookies the function left alone go out as the origin sent them.
+	if lines := setCookieLines(event.WriteBack(orig.Cookies, out.Cookies)); !slices.Equal(lines, setCookieLines(orig.Cookies)) {
+		h.DelAllCookies()
+		addSetCookies(h, lines)
+	}
 	resp.SetStatusCode(out.StatusCode)
-	if out.StatusDescription != orig.StatusDescription {
+	switch {
+	case out.StatusDescription != orig.StatusDescription:
 		h.SetStatusMessage([]byte(out.StatusDescription))
+	case out.StatusCode != orig.StatusCode:
+		// A new code under the description received (404 with "OK") gets
+		// the standard reason phrase for the code.
+		h.SetStatusMessage(nil)
 	}
 	return setBody(resp, out.Body)
 }
@@ -183,15 +211,32 @@ func writeGenerated(resp *fasthttp.Response, out *event.Response) error {
 			h.Add(name, v.Value)
 		}
 	}
-	setCookies(h, event.WriteBack(nil, out.Cookies))
+	addSetCookies(h, setCookieLines(event.WriteBack(nil, out.Cookies)))
 	if len(h.Server()) == 0 {
 		h.SetServer("CloudFront")
 	}
 	return setBody(resp, out.Body)
 }
 
-func setCookies(h *fasthttp.ResponseHeader, cookies event.Fields) {
-	for _, line := range (&event.Response{Cookies: cookies}).SetCookieLines() {
+// replaceHeaders removes the headers named in del from h, then adds add in
+// order. fasthttp removes a header by moving the last one into its place,
+// which would reorder repeated headers (whose order means something) if
+// removals and additions were interleaved.
+func replaceHeaders(h *fasthttp.ResponseHeader, del []string, add []edgefn.Header) {
+	for _, name := range del {
+		h.Del(name)
+	}
+	for _, kv := range add {
+		h.Add(kv.Name, kv.Value)
+	}
+}
+
+func setCookieLines(cookies event.Fields) []string {
+	return (&event.Response{Cookies: cookies}).SetCookieLines()
+}
+
+func addSetCookies(h *fasthttp.ResponseHeader, lines []string) {
+	for _, line := range lines {
 		h.Add(fasthttp.HeaderSetCookie, line)
 	}
 }

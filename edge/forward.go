@@ -3,18 +3,20 @@ package edge
 import (
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/event"
 )
 
 // forward sends the request to the route's targets in turn until one
 // answers with a status that does not fail over, leaving its response in
-// the viewer's. It answers the viewer itself and returns false when no
-// target could be reached.
+// the viewer's. out is the request a viewer-request function returned, as
+// sentRequest made it, orig the one it received (both nil without a
+// function). It answers the viewer itself and returns false when no target
+// could be reached.
 func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool {
 	uri, query, hasQuery := x.uri, x.query, x.hasQuery
 	if out != nil {
-		uri = out.URI
-		query, hasQuery = event.WireQuery(orig, out)
+		uri, query, hasQuery = out.URI, out.RawQuery, out.HasQuery
 	}
 	if uri == "/" && x.dist.DefaultRootObject != "" {
 		uri += x.dist.DefaultRootObject
@@ -34,6 +36,7 @@ func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool 
 		} else {
 			req.Reset()
 			s.originRequest(x, req, t, uri, query, hasQuery, orig, out)
+			setScheme(req, t.tls)
 			if err := s.origins.client(t).DoTimeout(req, &x.ctx.Response, t.read); err != nil {
 				fail = originFailure(err)
 				s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", t.addr(), "err", err)
@@ -89,16 +92,27 @@ func cleanOriginResponse(resp *fasthttp.Response) {
 	resp.Header.ResetConnectionClose()
 	// The viewer speaks HTTP/1.1 with the edge whatever the origin spoke.
 	resp.Header.SetProtocol(http11)
-	var (
-		buf  [64]byte
-		drop []string
-	)
+	var buf [64]byte
+	hidden := false
 	for k := range resp.Header.All() {
-		if name := lowerName(&buf, k); event.DisallowedHeader(name) {
-			drop = append(drop, name)
+		if hidden = event.DisallowedHeader(lowerName(&buf, k)); hidden {
+			break
 		}
 	}
-	for _, name := range drop {
-		resp.Header.Del(name)
+	if !hidden {
+		return
 	}
+	// All of them out, the others back in: see replaceHeaders.
+	var (
+		names []string
+		kept  []edgefn.Header
+	)
+	for k, v := range resp.Header.All() {
+		name := lowerName(&buf, k)
+		names = append(names, name)
+		if !event.DisallowedHeader(name) {
+			kept = append(kept, edgefn.Header{Name: string(k), Value: string(v)})
+		}
+	}
+	replaceHeaders(&resp.Header, names, kept)
 }

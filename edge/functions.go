@@ -96,13 +96,26 @@ func (s *Server) generated(x *exchange, out *event.Response) {
 	}
 	x.result, x.detail = resultGenerated, resultGenerated
 	x.ctx.Response.Header.Set(fasthttp.HeaderVia, x.viaValue(nil))
-	s.edgeHeaders(x, "FunctionGeneratedResponse from cloudfront")
+	s.edgeHeaders(x)
+}
+
+// sentRequest is the request a viewer-request function returned (out, for
+// orig) as the edge sends it: RawQuery and HasQuery are the query string on
+// the wire (§2.6), and a query the function assigned as a string is parsed
+// into Querystring, so the viewer-response event shows, and
+// rawQueryString() returns, what the origin was asked.
+func sentRequest(orig, out *event.Request) *event.Request {
+	r := *out
+	r.RawQuery, r.HasQuery = event.WireQuery(orig, out)
+	if r.QuerystringString != nil {
+		r.Querystring, r.QuerystringString = event.ParseQuery(r.RawQuery), nil
+	}
+	return &r
 }
 
 // viewerResponse runs the viewer-response function on the origin's answer;
-// its event's request is the one sent on (out, as the viewer-request
-// function returned it, or the viewer's). It returns false when it has
-// answered the viewer with an error.
+// its event's request is the one sent on (out, from sentRequest, or the
+// viewer's). It returns false when it has answered the viewer with an error.
 func (s *Server) viewerResponse(x *exchange, f *replica.Function, out *event.Request) bool {
 	var req event.Request
 	if out != nil {

@@ -89,19 +89,19 @@ func TestGeneratedResponse(t *testing.T) {
   if (event.request.uri === '/b64') {
     return {statusCode: 200, headers: {'content-type': {value: 'text/plain'}}, body: {encoding: 'base64', data: 'aGVsbG8='}};
   }
-  return {statusCode: 302, statusDescription: 'Found',
+  return {statusCode: 302, statusDescription: 'Moved Elsewhere',
     headers: {location: {value: 'https://example.com/'}, 'x-multi': {value: 'a', multiValue: [{value: 'a'}, {value: 'b'}]}},
-    cookies: {gen: {value: 'x', attributes: 'Path=/; Secure'}},
+    cookies: {gen: {value: 'x', attributes: 'Path=/; Secure', multiValue: [{value: 'x', attributes: 'Path=/; Secure'}, {value: 'y', attributes: 'Path=/y'}]}},
     body: 'moved'};
 }`)
 	d := e.distribution("gen", behaviorFns(fn, ""), []types.Origin{web.customOrigin("")})
 	r := e.get(*d.DomainName, "/old")
-	if r.status != 302 || r.header.Get("Location") != "https://example.com/" || r.body != "moved" ||
+	if r.status != 302 || r.reason != "Moved Elsewhere" || r.header.Get("Location") != "https://example.com/" || r.body != "moved" ||
 		r.header.Get("X-Cache") != "FunctionGeneratedResponse from cloudfront" || r.header.Get("Server") != "CloudFront" ||
-		r.header.Get("Set-Cookie") != "gen=x; Path=/; Secure" || strings.Join(r.header.Values("X-Multi"), ",") != "a,b" {
+		strings.Join(r.header.Values("Set-Cookie"), " | ") != "gen=x; Path=/; Secure | gen=y; Path=/y" || strings.Join(r.header.Values("X-Multi"), ",") != "a,b" {
 		t.Errorf("generated response %d %v %q", r.status, r.header, r.body)
 	}
-	if r := e.get(*d.DomainName, "/b64"); r.status != 200 || r.body != "hello" || r.header.Get("Content-Type") != "text/plain" {
+	if r := e.get(*d.DomainName, "/b64"); r.status != 200 || r.reason != "OK" || r.body != "hello" || r.header.Get("Content-Type") != "text/plain" {
 		t.Errorf("base64 body: %d %v %q", r.status, r.header, r.body)
 	}
 	if n := web.hits.Load(); n != 0 {
@@ -122,6 +122,8 @@ func TestFunctionFailures(t *testing.T) {
 		{"throws", `throw new Error('boom');`, 503, "edgefn_function_execution_errors_total"},
 		{"runs too long", `while (true) {}`, 503, "edgefn_function_throttles_total"},
 		{"returns nothing", `return;`, 502, "edgefn_function_validation_errors_total"},
+		{"returns the whole event", `return event;`, 502, "edgefn_function_validation_errors_total"},
+		{"adds a hop-by-hop header", `event.request.headers.connection = {value: 'close'}; return event.request;`, 502, "edgefn_function_validation_errors_total"},
 		{"changes host", `event.request.headers.host = {value: 'evil.example.com'}; return event.request;`, 502, "edgefn_function_validation_errors_total"},
 		{"adds a hidden header", `event.request.headers['x-cache'] = {value: 'HIT'}; return event.request;`, 502, "edgefn_function_validation_errors_total"},
 		{"changes the method", `event.request.method = 'POST'; return event.request;`, 502, "edgefn_function_validation_errors_total"},
@@ -160,16 +162,11 @@ func TestViewerResponseFunction(t *testing.T) {
 	resp := e.function("tag-response", `function handler(event) {
   var res = event.response;
   var seen = {status: res.statusCode, desc: res.statusDescription, headers: Object.keys(res.headers).sort(),
-    cookies: res.cookies, requestHeader: event.request.headers['x-from-request'].value, eventType: event.context.eventType};
+    cookies: res.cookies, requestHeader: event.request.headers['x-from-request'].value, eventType: event.context.eventType,
+    body: typeof res.body};
   res.headers['x-seen'] = {value: JSON.stringify(seen)};
   delete res.headers['x-origin-name'];
   res.cookies.added = {value: '1', attributes: 'Path=/'};
-  if (event.request.querystring.replace) {
-    res.statusCode = 201;
-    res.statusDescription = 'Made';
-    res.body = {encoding: 'text', data: 'replaced'};
-  }
-  if (event.request.querystring.via) { res.headers.via = {value: 'changed'}; }
   return res;
 }`)
 	d := e.distribution("resp", behaviorFns(req, resp), []types.Origin{web.customOrigin("")})
@@ -181,13 +178,14 @@ func TestViewerResponseFunction(t *testing.T) {
 	var seen struct {
 		Status                         int
 		Desc, RequestHeader, EventType string
+		Body                           string
 		Headers                        []string
 		Cookies                        map[string]map[string]string
 	}
 	if err := json.Unmarshal([]byte(r.header.Get("X-Seen")), &seen); err != nil {
 		t.Fatalf("x-seen %q: %v", r.header.Get("X-Seen"), err)
 	}
-	if seen.Status != 200 || seen.Desc != "OK" || seen.RequestHeader != "r" || seen.EventType != "viewer-response" ||
+	if seen.Status != 200 || seen.Desc != "OK" || seen.RequestHeader != "r" || seen.EventType != "viewer-response" || seen.Body != "undefined" ||
 		seen.Cookies["session"]["value"] != "abc" || seen.Cookies["session"]["attributes"] != "Path=/; HttpOnly" {
 		t.Errorf("event response %+v", seen)
 	}
@@ -200,16 +198,10 @@ func TestViewerResponseFunction(t *testing.T) {
 		t.Errorf("Set-Cookie %q", cs)
 	}
 
-	if r := e.get(*d.DomainName, "/page?replace=1"); r.status != 201 || r.body != "replaced" {
-		t.Errorf("replaced response %d %q", r.status, r.body)
-	}
-	// Via is read-only in viewer-response.
-	if r := e.get(*d.DomainName, "/page?via=1"); r.status != 502 {
-		t.Errorf("via changed: %d", r.status)
-	}
-	// No viewer-response function for origin errors.
+	// No viewer-response function for origin errors, which CloudFront
+	// reports as such.
 	r = e.get(*d.DomainName, "/missing?status=404")
-	if r.status != 404 || r.header.Get("X-Seen") != "" || r.header.Get("X-Origin-Name") != "web" {
+	if r.status != 404 || r.header.Get("X-Seen") != "" || r.header.Get("X-Origin-Name") != "web" || r.header.Get("X-Cache") != "Error from cloudfront" {
 		t.Errorf("origin 404: %d %v", r.status, r.header)
 	}
 }
@@ -333,5 +325,33 @@ async function handler(event) {
 	fs, err := e.cf.DescribeFunction(t.Context(), &cloudfront.DescribeFunctionInput{Name: aws.String("greeter"), Stage: types.FunctionStageLive})
 	if err != nil || *fs.FunctionSummary.Status != "DEPLOYED" {
 		t.Errorf("function status %v (%v)", fs, err)
+	}
+}
+
+// TestRewriteKeepsBehavior: a uri the viewer-request function changes picks
+// the object, not the cache behavior: the origin and the viewer-response
+// function stay those of the path the viewer asked for.
+func TestRewriteKeepsBehavior(t *testing.T) {
+	e := newEnv(t)
+	web, api := e.origin("web"), e.origin("api")
+	toAPI := e.function("to-api", `function handler(event) { event.request.uri = '/api' + event.request.uri; return event.request; }`)
+	away := e.function("away", `function handler(event) { event.request.uri = '/elsewhere'; return event.request; }`)
+	tag := e.function("tag", `function handler(event) { event.response.headers['x-behavior'] = {value: 'api'}; return event.response; }`)
+	d := e.distribution("keep", behaviorFns(toAPI, ""), []types.Origin{web.customOrigin(""), api.customOrigin("")},
+		func(c *types.DistributionConfig) {
+			c.CacheBehaviors = &types.CacheBehaviors{Quantity: aws.Int32(1), Items: []types.CacheBehavior{{
+				PathPattern: aws.String("/api/*"), TargetOriginId: aws.String("api"),
+				ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll, FunctionAssociations: behaviorFns(away, tag),
+			}}}
+		})
+	tests := []struct{ target, origin, uri, behavior string }{
+		{"/x", "web", "/api/x", ""},
+		{"/api/y", "api", "/elsewhere", "api"},
+	}
+	for _, tt := range tests {
+		r := e.get(*d.DomainName, tt.target)
+		if got := r.received(t); got.Origin != tt.origin || got.URI != tt.uri || r.header.Get("X-Behavior") != tt.behavior {
+			t.Errorf("%s reached %s %s (X-Behavior %q), want %s %s (%q)", tt.target, got.Origin, got.URI, r.header.Get("X-Behavior"), tt.origin, tt.uri, tt.behavior)
+		}
 	}
 }

@@ -16,7 +16,8 @@ import (
 )
 
 // x-edge-result-type values of the access log (and X-Cache for the viewer):
-// the edge caches nothing, so every forwarded request is a Miss.
+// the edge caches nothing, so every forwarded request is a Miss, or an Error
+// when the origin answers with one.
 const (
 	resultMiss      = "Miss"
 	resultError     = "Error"
@@ -103,7 +104,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 			s.generated(x, gen)
 			return
 		}
-		orig, out = &ev.Request, res.Output.Request
+		orig, out = &ev.Request, sentRequest(&ev.Request, res.Output.Request)
 		if res.Origin != nil {
 			if err := rt.apply(res.Origin, x.dist, out); err != nil {
 				s.refused(x, f, err)
@@ -116,13 +117,14 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	}
 	resp := &ctx.Response
 	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(resp.Header.Peek(fasthttp.HeaderVia)))
-	// CloudFront runs no viewer-response function on an origin error.
-	if f := x.behavior.ViewerResponse; f != nil && resp.StatusCode() < 400 {
-		if !s.viewerResponse(x, f, out) {
-			return
-		}
+	if resp.StatusCode() >= 400 {
+		// CloudFront reports an origin's error status as an Error (X-Cache
+		// and access log), and runs no viewer-response function on it.
+		x.result, x.detail = resultError, resultError
+	} else if f := x.behavior.ViewerResponse; f != nil && !s.viewerResponse(x, f, out) {
+		return
 	}
-	s.edgeHeaders(x, "Miss from cloudfront")
+	s.edgeHeaders(x)
 }
 
 // splitURI takes the path and query of the request line. The path is kept
@@ -145,10 +147,11 @@ func (x *exchange) viewerIP() string {
 	return x.ip
 }
 
-// edgeHeaders adds what CloudFront adds to every response it forwards.
-func (s *Server) edgeHeaders(x *exchange, xcache string) {
+// edgeHeaders adds what CloudFront adds to every response it forwards;
+// X-Cache tells the result type.
+func (s *Server) edgeHeaders(x *exchange) {
 	h := &x.ctx.Response.Header
-	h.Set("X-Cache", xcache)
+	h.Set("X-Cache", x.result+" from cloudfront")
 	h.Set("X-Amz-Cf-Pop", s.cfg.Location)
 	h.Set("X-Amz-Cf-Id", x.id)
 }

@@ -3,6 +3,7 @@ package edge_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,12 +11,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,7 +121,8 @@ func newEnv(t *testing.T) *env {
 		rep.Run(ctx)
 	}()
 	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, s3Dir: t.TempDir(), logs: logs}
-	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1"})
+	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
+		OriginTLS: &tls.Config{RootCAs: originCert(t).roots}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,60 +272,6 @@ func (e *env) tryPutKeys(arn string, items map[string]string) error {
 	return nil
 }
 
-// origin is a test origin: it answers with what it received, as JSON, and
-// with the status a "status" query parameter asks for.
-type origin struct {
-	srv  *httptest.Server
-	name string
-	port int
-	hits atomic.Int64
-}
-
-// received is what an origin saw of a request.
-type received struct {
-	Origin string      `json:"origin"`
-	Method string      `json:"method"`
-	URI    string      `json:"uri"`
-	Host   string      `json:"host"`
-	Header http.Header `json:"header"`
-	Body   string      `json:"body"`
-}
-
-func (e *env) origin(name string) *origin {
-	e.t.Helper()
-	o := &origin{name: name}
-	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o.hits.Add(1)
-		body, _ := io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Server", "test-origin")
-		w.Header().Set("Set-Cookie", "session=abc; Path=/; HttpOnly")
-		w.Header().Set("X-Origin-Name", name)
-		w.Header().Set("X-Accel-Redirect", "/internal") // hidden by CloudFront
-		if s := r.URL.Query().Get("status"); s != "" {
-			code, _ := strconv.Atoi(s)
-			w.WriteHeader(code)
-		}
-		json.NewEncoder(w).Encode(received{Origin: name, Method: r.Method, URI: r.RequestURI, Host: r.Host, Header: r.Header, Body: string(body)})
-	}))
-	e.t.Cleanup(o.srv.Close)
-	u, _ := url.Parse(o.srv.URL)
-	o.port, _ = strconv.Atoi(u.Port())
-	return o
-}
-
-// customOrigin is an origin of a distribution pointing at o ("localhost":
-// CloudFront wants names, not IP addresses).
-func (o *origin) customOrigin(path string, headers ...types.OriginCustomHeader) types.Origin {
-	return types.Origin{
-		Id: aws.String(o.name), DomainName: aws.String("localhost"), OriginPath: aws.String(path),
-		CustomHeaders: &types.CustomHeaders{Quantity: aws.Int32(int32(len(headers))), Items: headers},
-		CustomOriginConfig: &types.CustomOriginConfig{
-			HTTPPort: aws.Int32(int32(o.port)), HTTPSPort: aws.Int32(443), OriginProtocolPolicy: types.OriginProtocolPolicyHttpOnly,
-		},
-	}
-}
-
 // behaviorFns associates viewer-request and viewer-response functions ("" for none).
 func behaviorFns(viewerRequest, viewerResponse string) *types.FunctionAssociations {
 	fa := &types.FunctionAssociations{}
@@ -368,6 +314,7 @@ func (e *env) distribution(ref string, fns *types.FunctionAssociations, origins 
 // reply is a viewer's response, body read.
 type reply struct {
 	status int
+	reason string // the status line's reason phrase
 	header http.Header
 	body   string
 }
@@ -416,7 +363,8 @@ func (e *env) try(method, host, target, body string, header ...string) (reply, e
 	if err != nil {
 		return reply{}, err
 	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: string(data)}, nil
+	reason := strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)+" ")
+	return reply{status: resp.StatusCode, reason: reason, header: resp.Header, body: string(data)}, nil
 }
 
 // metrics returns the API's /metrics text.

@@ -1,9 +1,8 @@
 package edge_test
 
 import (
-	"bufio"
+	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -195,25 +194,7 @@ func TestS3Origin(t *testing.T) {
 // answer its viewers in HTTP/1.0.
 func TestHTTP10Origin(t *testing.T) {
 	e := newEnv(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_, _ = bufio.NewReader(c).ReadString('\n')
-				_, _ = io.WriteString(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
-			}()
-		}
-	}()
-	old := &origin{name: "old", port: ln.Addr().(*net.TCPAddr).Port}
+	old, _ := e.rawOrigin("old", "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok", false)
 	d := e.distribution("http10", nil, []types.Origin{old.customOrigin("")})
 	req, _ := http.NewRequest("GET", e.edgeURL+"/", nil)
 	req.Host = *d.DomainName
@@ -225,5 +206,45 @@ func TestHTTP10Origin(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || string(body) != "ok" || resp.Proto != "HTTP/1.1" {
 		t.Fatalf("got %s %d %q, want HTTP/1.1 200 \"ok\"", resp.Proto, resp.StatusCode, body)
+	}
+}
+
+// TestHTTPSOrigin: requests reach origins over HTTPS, configured so or
+// chosen by a function.
+func TestHTTPSOrigin(t *testing.T) {
+	e := newEnv(t)
+	plain, secure := e.origin("plain"), e.tlsOrigin("secure")
+	// An origin that drops each connection after one answer makes the edge
+	// retry on a new one, which must be HTTPS again.
+	echo := `{"origin":"dropping"}`
+	dropping, _ := e.rawOrigin("dropping", fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(echo), echo), true)
+	fn := e.function("to-https", fmt.Sprintf(`import cf from 'cloudfront';
+function handler(event) {
+  if (event.request.querystring.switch) {
+    cf.updateRequestOrigin({domainName: 'localhost', customOriginConfig: {port: %d, protocol: 'https'}});
+  }
+  return event.request;
+}`, secure.port))
+	direct := e.distribution("https", nil, []types.Origin{secure.customOrigin("/s")})
+	switched := e.distribution("switch", behaviorFns(fn, ""), []types.Origin{plain.customOrigin("")})
+	retried := e.distribution("retry", nil, []types.Origin{dropping.customOrigin("")})
+	tests := []struct {
+		host, target, origin, uri string
+	}{
+		{*direct.DomainName, "/a?x=1", "secure", "/s/a?x=1"},
+		{*switched.DomainName, "/b?switch=1", "secure", "/b?switch=1"},
+		{*switched.DomainName, "/c", "plain", "/c"},
+		{*retried.DomainName, "/1", "dropping", ""},
+		{*retried.DomainName, "/2", "dropping", ""},
+	}
+	for _, tt := range tests {
+		r := e.get(tt.host, tt.target)
+		if r.status != 200 {
+			t.Errorf("%s: status %d: %s", tt.target, r.status, r.body)
+			continue
+		}
+		if got := r.received(t); got.Origin != tt.origin || got.URI != tt.uri {
+			t.Errorf("%s reached %s %s, want %s %s", tt.target, got.Origin, got.URI, tt.origin, tt.uri)
+		}
 	}
 }

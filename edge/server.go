@@ -15,6 +15,7 @@ package edge
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,6 +53,10 @@ type Config struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// MaxBodyBytes bounds a viewer's request body (default 20 MiB).
 	MaxBodyBytes int
+	// OriginTLS configures the TLS connections to HTTPS origins (RootCAs for
+	// origins with certificates of a private CA); nil verifies them against
+	// the system's roots, as CloudFront verifies against public ones.
+	OriginTLS *tls.Config
 	// MaxOriginBodyBytes bounds an origin's response body, which the edge
 	// reads whole before answering (default 64 MiB).
 	MaxOriginBodyBytes int
@@ -108,7 +113,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		metrics: m,
-		origins: newOrigins(cfg.MaxOriginBodyBytes),
+		origins: newOrigins(cfg.MaxOriginBodyBytes, cfg.OriginTLS),
 	}
 	s.http = &fasthttp.Server{
 		Handler:      s.serve,

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"sync"
@@ -25,6 +26,7 @@ type originKey struct {
 // the same origin keeps its connections.
 type origins struct {
 	maxBody int
+	tls     *tls.Config
 	clients sync.Map // originKey -> *fasthttp.HostClient
 }
 
@@ -37,7 +39,9 @@ const (
 // originHeaderBytes bounds an origin's response headers.
 const originHeaderBytes = 32 << 10
 
-func newOrigins(maxBody int) *origins { return &origins{maxBody: maxBody} }
+func newOrigins(maxBody int, tlsConfig *tls.Config) *origins {
+	return &origins{maxBody: maxBody, tls: tlsConfig}
+}
 
 func (o *origins) client(t *target) *fasthttp.HostClient {
 	k := originKey{addr: t.addr(), tls: t.tls, attempts: t.attempts, connect: t.connect, idle: t.idle}
@@ -46,8 +50,10 @@ func (o *origins) client(t *target) *fasthttp.HostClient {
 	}
 	connect := k.connect
 	c, _ := o.clients.LoadOrStore(k, &fasthttp.HostClient{
-		Addr:  k.addr,
-		IsTLS: k.tls,
+		Addr:      k.addr,
+		IsTLS:     k.tls,
+		TLSConfig: o.tls,
+		Transport: verbatim{},
 		Dial: func(addr string) (net.Conn, error) {
 			return fasthttp.DialTimeout(addr, connect)
 		},
@@ -62,6 +68,27 @@ func (o *origins) client(t *target) *fasthttp.HostClient {
 		DisablePathNormalizing: true,
 	})
 	return c.(*fasthttp.HostClient)
+}
+
+// verbatim sends the request target as the edge wrote it. HostClient parses
+// the target to compare its scheme with the client's, and Request.Write then
+// rebuilds the target from that parse, which loses an empty query ("/p?"):
+// what a function left alone must reach the origin byte for byte.
+type verbatim struct{}
+
+func (verbatim) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, resp *fasthttp.Response) (bool, error) {
+	req.SetRequestURIBytes(req.Header.RequestURI()) // drops the parse
+	retry, err := fasthttp.DefaultTransport.RoundTrip(hc, req, resp)
+	setScheme(req, hc.IsTLS) // a retry compares the scheme again
+	return retry, err
+}
+
+// setScheme gives req's origin-form target the scheme of the connection it
+// goes over: without one it parses as http, and a TLS HostClient refuses it.
+func setScheme(req *fasthttp.Request, tls bool) {
+	if tls {
+		req.URI().SetScheme("https")
+	}
 }
 
 // sweep drops pools that have not been used for poolTTL, until ctx ends.

@@ -3,6 +3,8 @@ package replica
 import (
 	"strings"
 	"testing"
+
+	"github.com/edgefn/edgefn"
 )
 
 func TestMatchPath(t *testing.T) {
@@ -34,6 +36,8 @@ func TestMatchPath(t *testing.T) {
 		{"/exact", "/exactly", false},
 		{"*.php", "/dir/page.php", true},
 		{"/**", "/x", true},
+		{"/a?b", "/a/b", true}, // '?' is any one character
+		{"/A*", "/a", false},
 	}
 	for _, tt := range tests {
 		if got := MatchPath(tt.pattern, tt.path); got != tt.want {
@@ -48,5 +52,32 @@ func TestMatchPathNoBlowUp(t *testing.T) {
 	pattern := "/*a*a*a*a*a*a*a*a*a*a*b"
 	if MatchPath(pattern, path) {
 		t.Fatal("matched a path without 'b'")
+	}
+}
+
+// TestBehaviorOrder: the first behavior whose pattern matches wins, in the
+// configured order, and the default one comes last whatever it would match.
+func TestBehaviorOrder(t *testing.T) {
+	d := newDistribution(&edgefn.Distribution{Config: edgefn.DistributionConfig{
+		Origins:              []edgefn.Origin{{ID: "default"}, {ID: "v1"}, {ID: "api"}, {ID: "images"}},
+		DefaultCacheBehavior: edgefn.CacheBehavior{TargetOriginID: "default"},
+		CacheBehaviors: []edgefn.CacheBehavior{
+			{PathPattern: "/api/v1/*", TargetOriginID: "v1"},
+			{PathPattern: "api/*", TargetOriginID: "api"},
+			{PathPattern: "*.jpg", TargetOriginID: "images"},
+		},
+	}}, func(string) *Function { return nil })
+	tests := []struct{ path, want string }{
+		{"/api/v1/users", "v1"},
+		{"/api/v2/users", "api"},
+		{"/api/v1/cat.jpg", "v1"},
+		{"/img/cat.jpg", "images"},
+		{"/img/cat.JPG", "default"},
+		{"/", "default"},
+	}
+	for _, tt := range tests {
+		if got := d.Behavior(tt.path).Origin.ID; got != tt.want {
+			t.Errorf("Behavior(%q) goes to %q, want %q", tt.path, got, tt.want)
+		}
 	}
 }
