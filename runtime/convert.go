@@ -14,7 +14,6 @@ import (
 // realm reuses: a JSON round trip costs several times more, and building
 // ordinary objects property by property was most of an invocation's cost.
 func (r *realm) toJS(ev *event.Event) goja.Value {
-	vm := r.vm
 	version := ev.Version
 	if version == "" {
 		version = "1.0"
@@ -22,30 +21,30 @@ func (r *realm) toJS(ev *event.Event) goja.Value {
 	ctx := r.record(&r.contextRec, contextKeys, "")
 	for i, v := range [...]string{ev.Context.DistributionDomainName, ev.Context.Endpoint, ev.Context.DistributionID, ev.Context.EventType, ev.Context.RequestID} {
 		if v != "" {
-			ctx.set(i, vm.ToValue(v))
+			ctx.setString(i, v)
 		}
 	}
 	viewer := r.record(&r.viewerRec, viewerKeys, "")
-	viewer.set(0, vm.ToValue(ev.Viewer.IP))
+	viewer.setString(0, ev.Viewer.IP)
 
 	req := r.record(&r.requestRec, requestKeys, "rawQueryString")
-	req.set(0, vm.ToValue(ev.Request.Method))
-	req.set(1, vm.ToValue(ev.Request.URI))
+	req.setString(0, ev.Request.Method)
+	req.setString(1, ev.Request.URI)
 	req.set(2, r.fields(slotQuery, ev.Request.Querystring))
 	req.set(3, r.fields(slotRequestHeaders, ev.Request.Headers))
 	req.set(4, r.fields(slotRequestCookies, ev.Request.Cookies))
 	req.set(5, r.rawQueryFn)
 
 	e := r.record(&r.eventRec, eventKeys, "")
-	e.set(0, vm.ToValue(version))
+	e.setString(0, version)
 	e.set(1, r.contextRec.obj)
 	e.set(2, r.viewerRec.obj)
 	e.set(3, r.requestRec.obj)
 	if resp := ev.Response; resp != nil {
 		o := r.record(&r.responseRec, responseKeys, "")
-		o.set(0, vm.ToValue(resp.StatusCode))
+		o.set(0, r.vm.ToValue(resp.StatusCode))
 		if resp.StatusDescription != "" {
-			o.set(1, vm.ToValue(resp.StatusDescription))
+			o.setString(1, resp.StatusDescription)
 		}
 		o.set(2, r.fields(slotResponseHeaders, resp.Headers))
 		o.set(3, r.fields(slotResponseCookies, resp.Cookies))
@@ -64,23 +63,23 @@ func (r *realm) rawQueryString(goja.FunctionCall) goja.Value {
 
 // fromJS reads what the handler returned. Only known properties are read,
 // as CloudFront rebuilds the object (spec §2.9).
-func (r *realm) fromJS(v goja.Value, ev *event.Event) (*event.Output, error) {
+func (r *realm) fromJS(v goja.Value, ev *event.Event, dst *outcome) (*event.Output, error) {
 	obj, ok := v.(*goja.Object)
 	if !ok || goja.IsNull(v) {
 		return nil, &OutputError{Message: fmt.Sprintf("The function returned %s: a %s function must return the %s object", typeName(v), ev.Context.EventType, map[bool]string{true: "response", false: "request or a response"}[ev.Response != nil])}
 	}
-	if ev.Response != nil || isResponse(obj) {
-		resp, err := r.responseFromJS(obj)
-		if err != nil {
+	if ev.Response != nil || r.isResponse(obj) {
+		if err := r.responseFromJS(obj, &dst.resp); err != nil {
 			return nil, err
 		}
-		return &event.Output{Response: resp}, nil
+		dst.out.Response = &dst.resp
+		return &dst.out, nil
 	}
-	req, err := r.requestFromJS(obj)
-	if err != nil {
+	if err := r.requestFromJS(obj, &dst.req); err != nil {
 		return nil, err
 	}
-	return &event.Output{Request: req}, nil
+	dst.out.Request = &dst.req
+	return &dst.out, nil
 }
 
 var (
@@ -91,8 +90,8 @@ var (
 
 // isResponse tells a generated response from a request: CloudFront's examples
 // all key on a numeric statusCode (spec §1.6, open question §9.3).
-func isResponse(o *goja.Object) bool {
-	sc := o.Get("statusCode")
+func (r *realm) isResponse(o *goja.Object) bool {
+	sc := r.prop(o, r.requestRec.own(o), "statusCode")
 	if sc == nil {
 		return false
 	}
@@ -113,50 +112,58 @@ func typeName(v goja.Value) string {
 	return "a " + fmt.Sprintf("%T", v.Export())
 }
 
-func (r *realm) requestFromJS(o *goja.Object) (*event.Request, error) {
-	req := &event.Request{}
+func (r *realm) requestFromJS(o *goja.Object, req *event.Request) error {
+	rec := r.requestRec.own(o)
 	var err error
-	if req.Method, err = r.stringProp(o, "method", "request"); err != nil {
-		return nil, err
+	if req.Method, err = r.stringProp(o, rec, "method", "request"); err != nil {
+		return err
 	}
-	if req.URI, err = r.stringProp(o, "uri", "request"); err != nil {
-		return nil, err
+	if req.URI, err = r.stringProp(o, rec, "uri", "request"); err != nil {
+		return err
 	}
-	if qs := o.Get("querystring"); qs != nil {
-		if s, ok := qs.Export().(string); ok {
+	if qs := r.prop(o, rec, "querystring"); qs != nil {
+		if own, ok := qs.(*goja.Object); ok && r.ownFields(own) != nil {
+			// The event's own object: Export would allocate to tell it from a string.
+			req.Querystring, err = r.fieldsFromJS(qs, "request.querystring", false)
+			if err != nil {
+				return err
+			}
+		} else if s, ok := qs.Export().(string); ok {
 			req.QuerystringString = &s
 		} else if req.Querystring, err = r.fieldsFromJS(qs, "request.querystring", false); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if req.Headers, err = r.fieldsFromJS(o.Get("headers"), "request.headers", false); err != nil {
-		return nil, err
+	if req.Headers, err = r.fieldsFromJS(r.prop(o, rec, "headers"), "request.headers", false); err != nil {
+		return err
 	}
-	if req.Cookies, err = r.fieldsFromJS(o.Get("cookies"), "request.cookies", false); err != nil {
-		return nil, err
+	if req.Cookies, err = r.fieldsFromJS(r.prop(o, rec, "cookies"), "request.cookies", false); err != nil {
+		return err
 	}
-	return req, nil
+	return nil
 }
 
-func (r *realm) responseFromJS(o *goja.Object) (*event.Response, error) {
-	resp := &event.Response{}
-	sc := o.Get("statusCode")
+func (r *realm) responseFromJS(o *goja.Object, resp *event.Response) error {
+	rec := r.responseRec.own(o)
+	sc := r.prop(o, rec, "statusCode")
 	f, ok := numberOf(sc)
 	if !ok || f != math.Trunc(f) {
-		return nil, &OutputError{Message: "response.statusCode must be an integer"}
+		return &OutputError{Message: "response.statusCode must be an integer"}
 	}
 	resp.StatusCode = int(f)
-	if d := o.Get("statusDescription"); d != nil && !goja.IsUndefined(d) {
+	if s, ok := rec.goString("statusDescription"); ok {
+		resp.StatusDescription = s
+	} else if d := r.prop(o, rec, "statusDescription"); d != nil && !goja.IsUndefined(d) {
 		resp.StatusDescription = d.String()
 	}
 	var err error
-	if resp.Headers, err = r.fieldsFromJS(o.Get("headers"), "response.headers", false); err != nil {
-		return nil, err
+	if resp.Headers, err = r.fieldsFromJS(r.prop(o, rec, "headers"), "response.headers", false); err != nil {
+		return err
 	}
-	if resp.Cookies, err = r.fieldsFromJS(o.Get("cookies"), "response.cookies", true); err != nil {
-		return nil, err
+	if resp.Cookies, err = r.fieldsFromJS(r.prop(o, rec, "cookies"), "response.cookies", true); err != nil {
+		return err
 	}
-	if b := o.Get("body"); b != nil && !goja.IsUndefined(b) && !goja.IsNull(b) {
+	if b := r.prop(o, rec, "body"); b != nil && !goja.IsUndefined(b) && !goja.IsNull(b) {
 		if bo, ok := b.(*goja.Object); ok {
 			data, enc := bo.Get("data"), bo.Get("encoding")
 			resp.Body = &event.Body{Encoding: event.EncodingText}
@@ -170,7 +177,7 @@ func (r *realm) responseFromJS(o *goja.Object) (*event.Response, error) {
 			resp.Body = &event.Body{Data: b.String(), Encoding: event.EncodingText}
 		}
 	}
-	return resp, nil
+	return nil
 }
 
 func numberOf(v goja.Value) (float64, bool) {
@@ -186,8 +193,24 @@ func numberOf(v goja.Value) (float64, bool) {
 	return 0, false
 }
 
-func (r *realm) stringProp(o *goja.Object, name, where string) (string, error) {
-	v := o.Get(name)
+// prop reads o[name]. rec is the record behind o, or nil: a property the
+// record holds is read without goja's generic lookup, and so is an absent one
+// while o's prototype is the sealed realm's Object.prototype, which is frozen
+// and has none of the event's names. Otherwise the prototype chain decides.
+func (r *realm) prop(o *goja.Object, rec *record, name string) goja.Value {
+	if rec != nil {
+		if v := rec.Get(name); v != nil || (r.sealed && o.Prototype() == r.objectProto) {
+			return v
+		}
+	}
+	return o.Get(name)
+}
+
+func (r *realm) stringProp(o *goja.Object, rec *record, name, where string) (string, error) {
+	if s, ok := rec.goString(name); ok {
+		return s, nil
+	}
+	v := r.prop(o, rec, name)
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return "", &OutputError{Message: fmt.Sprintf("%s.%s is missing", where, name)}
 	}
@@ -208,22 +231,28 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 		if !f.edited && len(f.vals) == 0 {
 			return f.orig, nil // untouched: CloudFront sees what came in
 		}
-		out := make(event.Fields, 0, len(f.orig)+2)
+		names := f.names()
+		out := make(event.Fields, 0, len(names))
 		j := 0 // untouched names keep their relative order: one pass over orig
-		for _, name := range f.names() {
-			if ev, touched := f.vals[name]; touched {
-				fld, err := r.entryFromJS(name, ev, where, cookie)
+		for _, name := range names {
+			k := j
+			for k < len(f.orig) && f.orig[k].Name != name {
+				k++
+			}
+			if k < len(f.orig) && !f.maybeTouched(k) {
+				out = append(out, f.orig[k])
+				j = k + 1
+				continue
+			}
+			if e, touched := f.vals[name]; touched {
+				fld, err := r.entryFromJS(name, e.v, e.rec, where, cookie)
 				if err != nil {
 					return nil, err
 				}
 				out = append(out, fld)
-				continue
-			}
-			for j < len(f.orig) && f.orig[j].Name != name {
-				j++
-			}
-			if j < len(f.orig) {
-				out = append(out, f.orig[j])
+			} else if k < len(f.orig) {
+				out = append(out, f.orig[k])
+				j = k + 1
 			}
 		}
 		return out, nil
@@ -231,7 +260,7 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 	keys := obj.Keys()
 	out := make(event.Fields, 0, len(keys))
 	for _, name := range keys {
-		fld, err := r.entryFromJS(name, obj.Get(name), where, cookie)
+		fld, err := r.entryFromJS(name, obj.Get(name), nil, where, cookie)
 		if err != nil {
 			return nil, err
 		}
@@ -240,26 +269,36 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 	return out, nil
 }
 
-func (r *realm) entryFromJS(name string, v goja.Value, where string, cookie bool) (event.Field, error) {
+// entryFromJS reads an entry; rec is the realm's record behind v, or nil.
+func (r *realm) entryFromJS(name string, v goja.Value, rec *record, where string, cookie bool) (event.Field, error) {
 	fld := event.Field{Name: name}
 	o, ok := v.(*goja.Object)
 	if !ok {
 		return fld, &OutputError{Message: fmt.Sprintf("%s.%s must be an object with a value", where, name)}
 	}
-	val := o.Get("value")
-	if val == nil || goja.IsUndefined(val) || goja.IsNull(val) {
-		if o.Get("multiValue") == nil {
+	var val goja.Value
+	s, unread := rec.goString("value")
+	if !unread {
+		val = r.prop(o, rec, "value")
+	}
+	switch {
+	case unread:
+		fld.Value = s
+	case val == nil || goja.IsUndefined(val) || goja.IsNull(val):
+		if r.prop(o, rec, "multiValue") == nil {
 			return fld, &OutputError{Message: fmt.Sprintf("%s.%s.value is missing", where, name)}
 		}
-	} else {
+	default:
 		fld.Value = val.String()
 	}
 	if cookie {
-		if a := o.Get("attributes"); a != nil && !goja.IsUndefined(a) {
+		if s, ok := rec.goString("attributes"); ok {
+			fld.Attributes = s
+		} else if a := r.prop(o, rec, "attributes"); a != nil && !goja.IsUndefined(a) {
 			fld.Attributes = a.String()
 		}
 	}
-	if mv := o.Get("multiValue"); mv != nil && !goja.IsUndefined(mv) && !goja.IsNull(mv) {
+	if mv := r.prop(o, rec, "multiValue"); mv != nil && !goja.IsUndefined(mv) && !goja.IsNull(mv) {
 		arr, ok := mv.(*goja.Object)
 		if !ok {
 			return fld, &OutputError{Message: fmt.Sprintf("%s.%s.multiValue must be an array", where, name)}
@@ -279,7 +318,7 @@ func (r *realm) entryFromJS(name string, v goja.Value, where string, cookie bool
 			}
 			fld.MultiValue = append(fld.MultiValue, item)
 		}
-		if fld.Value == "" && len(fld.MultiValue) > 0 && (val == nil || goja.IsUndefined(val)) {
+		if fld.Value == "" && len(fld.MultiValue) > 0 && !unread && (val == nil || goja.IsUndefined(val)) {
 			fld.Value = fld.MultiValue[0].Value
 		}
 	}

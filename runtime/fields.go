@@ -13,10 +13,13 @@ import (
 type fieldsObject struct {
 	r      *realm
 	orig   event.Fields
-	order  []string              // current names, in order; nil: orig's, unchanged
-	edited bool                  // order has diverged from orig
-	vals   map[string]goja.Value // entries touched or set by the function
-	cookie bool                  // response cookies: entries carry attributes
+	order  []string         // current names, in order; nil: orig's, unchanged
+	edited bool             // order has diverged from orig
+	vals   map[string]entry // entries touched or set by the function
+	// maybe has bit i set once orig[i]'s name may be in vals (entries past 64
+	// always may): read-back copies the others without a map lookup.
+	maybe  uint64
+	cookie bool // response cookies: entries carry attributes
 }
 
 // fieldSlot is one of the event's five collections; its objects are reused
@@ -33,6 +36,13 @@ const (
 	slotCount
 )
 
+// entry is a touched entry; rec is the realm's record behind v when entryJS
+// made it, so it is read back without goja's generic lookups.
+type entry struct {
+	v   goja.Value
+	rec *record
+}
+
 type fieldsHolder struct {
 	f   *fieldsObject
 	obj *goja.Object
@@ -45,6 +55,7 @@ func (r *realm) fields(slot fieldSlot, fs event.Fields) *goja.Object {
 		h.obj = r.vm.NewDynamicObject(h.f)
 	}
 	h.f.reset(fs)
+	r.restoreProto(h.obj)
 	return h.obj
 }
 
@@ -60,9 +71,24 @@ func (r *realm) ownFields(obj *goja.Object) *fieldsObject {
 }
 
 func (f *fieldsObject) reset(fs event.Fields) {
-	f.orig, f.edited, f.order = fs, false, f.order[:0]
+	f.orig, f.edited, f.order, f.maybe = fs, false, f.order[:0], 0
 	clear(f.vals)
 }
+
+// mark notes that key may be in vals and returns its index in orig, or -1.
+func (f *fieldsObject) mark(key string) int {
+	for i := range f.orig {
+		if f.orig[i].Name == key {
+			if i < 64 {
+				f.maybe |= 1 << i
+			}
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *fieldsObject) maybeTouched(i int) bool { return i >= 64 || f.maybe&(1<<i) != 0 }
 
 // names returns the current names; the first edit copies orig's.
 func (f *fieldsObject) names() []string {
@@ -94,32 +120,33 @@ func (f *fieldsObject) index(key string) int {
 }
 
 func (f *fieldsObject) Get(key string) goja.Value {
-	if v, ok := f.vals[key]; ok {
-		return v
+	if e, ok := f.vals[key]; ok {
+		return e.v
 	}
 	if f.index(key) < 0 {
 		return nil
 	}
-	fld, ok := f.orig.Get(key)
-	if !ok {
+	i := f.mark(key)
+	if i < 0 {
 		return nil
 	}
-	v := f.r.entryJS(fld, f.cookie)
+	v, rec := f.r.entryJS(&f.orig[i], f.cookie)
 	if f.vals == nil {
-		f.vals = make(map[string]goja.Value, 4)
+		f.vals = make(map[string]entry, 4)
 	}
-	f.vals[key] = v
+	f.vals[key] = entry{v, rec}
 	return v
 }
 
 func (f *fieldsObject) Set(key string, val goja.Value) bool {
 	if f.vals == nil {
-		f.vals = make(map[string]goja.Value, 4)
+		f.vals = make(map[string]entry, 4)
 	}
 	if f.index(key) < 0 {
 		f.order = append(f.names(), key)
 	}
-	f.vals[key] = val
+	f.mark(key)
+	f.vals[key] = entry{v: val}
 	return true
 }
 
@@ -138,16 +165,16 @@ func (f *fieldsObject) Keys() []string { return f.names() }
 
 // entryJS materialises an entry as {value[, attributes][, multiValue]}. The
 // objects come from a per-realm pool that every invocation starts over.
-func (r *realm) entryJS(fld *event.Field, cookie bool) *goja.Object {
+func (r *realm) entryJS(fld *event.Field, cookie bool) (*goja.Object, *record) {
 	if r.nEntries == len(r.entries) {
 		r.entries = append(r.entries, recordHolder{})
 	}
 	h := &r.entries[r.nEntries]
 	r.nEntries++
 	rec := r.record(h, entryKeys, "")
-	rec.set(0, r.vm.ToValue(fld.Value))
+	rec.setString(0, fld.Value)
 	if cookie {
-		rec.set(1, r.vm.ToValue(fld.Attributes))
+		rec.setString(1, fld.Attributes)
 	}
 	o := h.obj
 	if fld.MultiValue != nil {
@@ -162,5 +189,5 @@ func (r *realm) entryJS(fld *event.Field, cookie bool) *goja.Object {
 		}
 		rec.set(2, r.vm.NewArray(mv...))
 	}
-	return o
+	return o, rec
 }

@@ -76,8 +76,7 @@ func (p *Program) Run(ctx context.Context, ev *event.Event, kvs KeyValueStore) *
 	}
 	res, reusable := r.run(ctx, ev, kvs)
 	p.release(r, reusable)
-	var ee *ExecutionError
-	if errors.As(res.Err, &ee) && !ee.Timeout {
+	if ee, ok := errors.AsType[*ExecutionError](res.Err); ok && !ee.Timeout {
 		// The frozen built-ins may have caused the throw; a fresh VM gives the
 		// answer CloudFront would.
 		return p.runFresh(ctx, ev, kvs)
@@ -153,14 +152,27 @@ type invocation struct {
 
 var errTimeout = errors.New("timeout")
 
+// outcome is a run's Result with the Output it carries, allocated at once: the
+// run would otherwise allocate each separately.
+type outcome struct {
+	res  Result
+	out  event.Output
+	req  event.Request
+	resp event.Response
+}
+
 // run executes one invocation; reusable is false when the realm must be dropped.
 func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (res *Result, reusable bool) {
-	inv := &invocation{ctx: ctx, start: time.Now(), ev: ev, kvs: kvs}
+	// The invocation's state lives in the realm, which runs one at a time and
+	// keeps nothing of it past the run: an allocation per run saved.
+	r.invState = invocation{ctx: ctx, start: time.Now(), ev: ev, kvs: kvs}
+	inv := &r.invState
 	r.inv, r.nEntries = inv, 0
 	r.pcg.Seed(uint64(inv.start.UnixNano()), 0x9e3779b97f4a7c15)
 	r.arm()
 	reusable = true
-	res = &Result{}
+	o := new(outcome)
+	res = &o.res
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -168,7 +180,7 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 				res.Err = &ExecutionError{Message: fmt.Sprintf("InternalError: %v", p)}
 			}
 		}()
-		out, err := r.invoke(ev)
+		out, err := r.invoke(ev, o)
 		if err != nil {
 			res.Err = err
 			return
@@ -179,20 +191,22 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 	res.Duration = time.Since(inv.start)
 	res.ComputeUtilization = utilization(res.Duration, r.e.opts.Budget)
 	res.Logs, res.Origin, res.CustomLogData = inv.logs, inv.origin, inv.customLog
-	var ee *ExecutionError
-	if errors.As(res.Err, &ee) && ee.Timeout {
+	if ee, ok := errors.AsType[*ExecutionError](res.Err); ok && ee.Timeout {
 		reusable = false
 	}
 	r.inv = nil
 	return res, reusable
 }
 
-func (r *realm) invoke(ev *event.Event) (*event.Output, error) {
+func (r *realm) invoke(ev *event.Event, o *outcome) (*event.Output, error) {
 	handler, err := r.handler()
 	if err != nil {
 		return nil, err
 	}
-	v, err := handler(goja.Undefined(), r.toJS(ev))
+	// A variadic call through a func value would allocate its argument slice.
+	r.args[0] = r.toJS(ev)
+	v, err := handler(goja.Undefined(), r.args[:]...)
+	r.args[0] = nil
 	if err != nil {
 		return nil, r.execError(err)
 	}
@@ -207,17 +221,17 @@ func (r *realm) invoke(ev *event.Event) (*event.Output, error) {
 			return nil, &ExecutionError{Message: "InternalError: the handler's promise never settled"}
 		}
 	}
-	return r.fromJS(v, ev)
+	return r.fromJS(v, ev, o)
 }
 
 // handler evaluates the top level and returns the handler. A static program's
 // is kept while the invocation's store is the same (cf.kvs() depends on it).
 func (r *realm) handler() (goja.Callable, error) {
-	key := ""
-	if r.inv.kvs != nil {
-		key = "kvs:" + r.inv.kvs.ID()
+	hasKVS, id := r.inv.kvs != nil, ""
+	if hasKVS {
+		id = r.inv.kvs.ID()
 	}
-	if r.cache && r.cached != nil && r.cachedKey == key {
+	if r.cache && r.cached != nil && r.cachedKVS == hasKVS && r.cachedID == id {
 		return r.cached, nil
 	}
 	v, err := r.wrapper(goja.Undefined())
@@ -237,7 +251,7 @@ func (r *realm) handler() (goja.Callable, error) {
 		if _, err := r.freezeFuncs(goja.Undefined(), funcs); err != nil {
 			return nil, r.execError(err)
 		}
-		r.cached, r.cachedKey = h, key
+		r.cached, r.cachedKVS, r.cachedID = h, hasKVS, id
 	}
 	return h, nil
 }

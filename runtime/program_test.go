@@ -211,6 +211,36 @@ func TestIsolation(t *testing.T) {
 	}
 }
 
+// TestIsolationReusedObjects covers the objects a realm hands every invocation:
+// what one invocation does to them must not show in the next.
+func TestIsolationReusedObjects(t *testing.T) {
+	tests := []struct{ name, code string }{
+		{"rawQueryString property", `function handler(e) { var f = e.request.rawQueryString; f.n = (f.n || 0) + 1; e.request.headers.n = {value: String(f.n)}; return e.request; }`},
+		{"prototypes of the event's objects", `function handler(e) {
+			var set = Object['setPrototype' + 'Of'], r = e.request;
+			var n = (r.n || r.headers.n || r.headers.host.n || e.n || 0) + 1;
+			set(e, {n: n}); set(r, {n: n}); set(r.headers, {n: n}); set(r.headers.host, {n: n});
+			r.headers.n = {value: String(n)};
+			return r;
+		}`},
+	}
+	eng := New(Options{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := eng.Compile([]byte(tt.code), edgefn.RuntimeJS2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 5; i++ {
+				got := outputJSON(t, p.Run(context.Background(), viewerRequest(), nil))
+				if !strings.Contains(got, `"n":{"value":"1"}`) {
+					t.Fatalf("run %d: state leaked: %s", i, got)
+				}
+			}
+		})
+	}
+}
+
 func TestFrozenClockAndRandom(t *testing.T) {
 	eng := New(Options{})
 	res := run(t, eng, edgefn.RuntimeJS2, `function handler(e) {

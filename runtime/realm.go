@@ -19,21 +19,25 @@ import (
 // realm is one goja VM set up as a CloudFront runtime. A realm runs one
 // invocation at a time; inv points at the running one.
 type realm struct {
-	vm      *goja.Runtime
-	rt      edgefn.Runtime
-	e       *Engine
-	sealed  bool
-	modules map[string]goja.Value
-	inv     *invocation
+	vm       *goja.Runtime
+	rt       edgefn.Runtime
+	e        *Engine
+	sealed   bool
+	modules  map[string]goja.Value
+	inv      *invocation // &invState during a run, nil otherwise
+	invState invocation
+	args     [1]goja.Value // the handler's arguments (see invoke)
 
 	wrapper goja.Callable // the program's top level, evaluated per invocation
 	// static: the program's tail also returns its functions (see staticTop);
 	// cache: this sealed realm evaluates that top level once, and cached is
-	// its handler for the store key cachedKey.
+	// its handler for the store it was made with (cachedKVS: whether there
+	// was one; cachedID: its ID).
 	static    bool
 	cache     bool
 	cached    goja.Callable
-	cachedKey string
+	cachedKVS bool
+	cachedID  string
 	freeze    goja.Value // the deep-freeze function of freezeJS
 	// freezeFuncs freezes a list of user functions and their prototype
 	// objects: what a static top level hands back (see staticTop).
@@ -50,6 +54,7 @@ type realm struct {
 	nEntries                                                 int
 
 	frozenNames map[string]bool
+	objectProto *goja.Object // Object.prototype, of the event's objects
 
 	// The run timer is reused across invocations; gen tells a late tick from
 	// the current run so it never interrupts the next one.
@@ -300,6 +305,7 @@ func (r *realm) installModules() error {
 		return err
 	}
 	r.rawQueryFn = vm.ToValue(r.rawQueryString)
+	r.objectProto = vm.Get("Object").ToObject(vm).Get("prototype").ToObject(vm)
 	return nil
 }
 
@@ -322,6 +328,8 @@ func (r *realm) seal() error {
 	if r.kvsHandle != nil {
 		roots = append(roots, r.kvsHandle)
 	}
+	// request.rawQueryString is one function object for every invocation.
+	roots = append(roots, r.rawQueryFn)
 	fn, _ := goja.AssertFunction(r.freeze)
 	names, err := fn(goja.Undefined(), vm.ToValue(roots))
 	if err != nil {
