@@ -11,6 +11,10 @@ import (
 	"github.com/edgefn/edgefn/event"
 )
 
+// testTimeout replaces the 20 ms run limit in tests that are not about it: a
+// busy CI machine must not turn a slow run into a failure.
+const testTimeout = 2 * time.Second
+
 func viewerRequest() *event.Event {
 	return &event.Event{
 		Version: "1.0",
@@ -114,7 +118,7 @@ func TestHandlers(t *testing.T) {
 			return r;
 		}`, viewerRequest, []string{`"x-names":{"value":"host,accept,user-agent"}`}},
 	}
-	eng := New(Options{})
+	eng := New(Options{Timeout: testTimeout})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := outputJSON(t, run(t, eng, tt.rt, tt.code, tt.ev(), nil))
@@ -187,7 +191,7 @@ func TestIsolation(t *testing.T) {
 		{"top-level function prototype", `function Counter() {} function handler(e) { var p = Counter.prototype; p.n = (p.n || 0) + 1; e.request.headers.n = {value: String(new Counter().n)}; return e.request; }`},
 		{"header object reuse", `function handler(e) { var h = e.request.headers; h.n = {value: String(Object.keys(h).length - 2)}; return e.request; }`},
 	}
-	eng := New(Options{})
+	eng := New(Options{Timeout: testTimeout})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := eng.Compile([]byte(tt.code), edgefn.RuntimeJS2)
@@ -224,7 +228,7 @@ func TestIsolationReusedObjects(t *testing.T) {
 			return r;
 		}`},
 	}
-	eng := New(Options{})
+	eng := New(Options{Timeout: testTimeout})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := eng.Compile([]byte(tt.code), edgefn.RuntimeJS2)
@@ -242,7 +246,7 @@ func TestIsolationReusedObjects(t *testing.T) {
 }
 
 func TestFrozenClockAndRandom(t *testing.T) {
-	eng := New(Options{})
+	eng := New(Options{Timeout: testTimeout})
 	res := run(t, eng, edgefn.RuntimeJS2, `function handler(e) {
 		var a = Date.now(); for (var i = 0; i < 100000; i++) {} var b = new Date().getTime();
 		console.log(String(a === b));
@@ -255,7 +259,7 @@ func TestFrozenClockAndRandom(t *testing.T) {
 }
 
 func TestConsole(t *testing.T) {
-	eng := New(Options{LogLimit: 64})
+	eng := New(Options{LogLimit: 64, Timeout: testTimeout})
 	res := run(t, eng, edgefn.RuntimeJS2, `function handler(e) {
 		console.log('plain');
 		console.log('a', 1, true);
@@ -330,7 +334,7 @@ func TestCloudFrontModule(t *testing.T) {
 		{"bad json", `import cf from 'cloudfront';
 			async function handler(e) { await cf.kvs().get('/old', {format: 'json'}); return e.request; }`, kvs, nil, "SyntaxError"},
 	}
-	eng := New(Options{})
+	eng := New(Options{Timeout: testTimeout})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := run(t, eng, edgefn.RuntimeJS2, tt.code, viewerRequest(), tt.kvs)
@@ -351,7 +355,7 @@ func TestCloudFrontModule(t *testing.T) {
 }
 
 func TestOriginHelpers(t *testing.T) {
-	eng := New(Options{})
+	eng := New(Options{Timeout: testTimeout})
 	res := run(t, eng, edgefn.RuntimeJS2, `import cf from 'cloudfront';
 		function handler(e) {
 			cf.updateRequestOrigin({domainName: 'origin.example.com', originPath: '/v2', customHeaders: {'x-k': 'v'}});
@@ -388,7 +392,7 @@ func TestRuntimeDifferences(t *testing.T) {
 		{"Promise.all", `function handler(e) { console.log(typeof Promise.all); return e.request; }`, "undefined", "function"},
 		{"InternalError", `function handler(e) { console.log(typeof InternalError + ' ' + typeof MemoryError); return e.request; }`, "function function", "function undefined"},
 	}
-	eng := New(Options{})
+	eng := New(Options{Timeout: testTimeout})
 	for _, tt := range tests {
 		for rt, want := range map[edgefn.Runtime]string{edgefn.RuntimeJS1: tt.js1, edgefn.RuntimeJS2: tt.js2} {
 			t.Run(tt.name+"/"+string(rt), func(t *testing.T) {
@@ -405,7 +409,7 @@ func TestRuntimeDifferences(t *testing.T) {
 }
 
 func TestComputeUtilization(t *testing.T) {
-	eng := New(Options{Budget: time.Millisecond})
+	eng := New(Options{Budget: time.Millisecond, Timeout: testTimeout})
 	fast := run(t, eng, edgefn.RuntimeJS2, `function handler(e) { return e.request; }`, viewerRequest(), nil)
 	slow := run(t, eng, edgefn.RuntimeJS2, `function handler(e) { var x = 0; for (var i = 0; i < 3e5; i++) x += i; return e.request; }`, viewerRequest(), nil)
 	if fast.ComputeUtilization < 1 || fast.ComputeUtilization > 100 || slow.ComputeUtilization < fast.ComputeUtilization {
