@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"iter"
 	"slices"
 
 	"github.com/valyala/fasthttp"
@@ -55,20 +56,8 @@ func eventRequest(h *fasthttp.RequestHeader, uri, query string, hasQuery bool) e
 		HasQuery:    hasQuery,
 		Querystring: event.ParseQuery(query),
 	}
-	var (
-		buf     [64]byte
-		cookies []string
-	)
-	for k, v := range h.AllInOrder() {
-		name := lowerName(&buf, k)
-		switch {
-		case name == "cookie":
-			cookies = append(cookies, text(v))
-		case !event.DisallowedHeader(name):
-			r.Headers = addField(r.Headers, name, text(v))
-		}
-	}
-	r.Cookies = event.ParseCookieHeader(cookies)
+	headers, cookies := eventHeaders(h.AllInOrder(), "cookie")
+	r.Headers, r.Cookies = headers, event.ParseCookieHeader(cookies)
 	return r
 }
 
@@ -78,21 +67,30 @@ func eventResponse(resp *fasthttp.Response) *event.Response {
 	if r.StatusDescription == "" {
 		r.StatusDescription = fasthttp.StatusMessage(r.StatusCode)
 	}
+	headers, cookies := eventHeaders(resp.Header.All(), "set-cookie")
+	r.Headers, r.Cookies = headers, event.ParseSetCookie(cookies)
+	return r
+}
+
+// eventHeaders turns wire headers into event headers, setting aside the lines
+// of cookieHeader (Cookie or Set-Cookie), which the event models apart, and
+// leaving out the headers CloudFront never shows functions.
+func eventHeaders(all iter.Seq2[[]byte, []byte], cookieHeader string) (event.Fields, []string) {
 	var (
 		buf     [64]byte
+		fields  event.Fields
 		cookies []string
 	)
-	for k, v := range resp.Header.All() {
+	for k, v := range all {
 		name := lowerName(&buf, k)
 		switch {
-		case name == "set-cookie":
+		case name == cookieHeader:
 			cookies = append(cookies, text(v))
 		case !event.DisallowedHeader(name):
-			r.Headers = addField(r.Headers, name, text(v))
+			fields = addField(fields, name, text(v))
 		}
 	}
-	r.Cookies = event.ParseSetCookie(cookies)
-	return r
+	return fields, cookies
 }
 
 // copyViewerHeaders forwards the viewer's headers to the origin as they came,
