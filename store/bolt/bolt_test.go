@@ -111,33 +111,6 @@ func TestRetention(t *testing.T) {
 	}
 }
 
-func TestCloseEndsWatchers(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "edgefn.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := db.Watch(context.Background(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error)
-	go func() { done <- db.Close() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close blocked on a watcher")
-	}
-	if _, ok := <-ch; ok {
-		t.Error("watch channel open after Close")
-	}
-	if _, err := db.Watch(context.Background(), 0); err == nil {
-		t.Error("Watch after Close succeeded")
-	}
-}
-
 func TestChangeLogEncoding(t *testing.T) {
 	tests := [][]store.Change{
 		nil,

@@ -90,13 +90,16 @@ func Open(path string, opts ...Option) (*DB, error) {
 	return d, nil
 }
 
-// Close stops the watchers and closes the file.
+// Close stops the watchers and closes the file; closing again does nothing,
+// as with the etcd backend.
 func (d *DB) Close() error {
 	d.mu.Lock()
-	if !d.isClosed {
-		d.isClosed = true
-		close(d.closed)
+	if d.isClosed {
+		d.mu.Unlock()
+		return nil
 	}
+	d.isClosed = true
+	close(d.closed)
 	d.mu.Unlock()
 	d.watchers.Wait()
 	return d.db.Close()

@@ -333,33 +333,6 @@ func currentRev(t testing.TB, db *DB) int64 {
 	return rev
 }
 
-func TestCloseEndsWatchers(t *testing.T) {
-	db, err := Open(t.Context(), []string{endpoint}, newPrefix())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := db.Watch(context.Background(), currentRev(t, db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error)
-	go func() { done <- db.Close() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(waitTimeout):
-		t.Fatal("Close blocked on a watcher")
-	}
-	if _, ok := <-ch; ok {
-		t.Error("watch channel open after Close")
-	}
-	if _, err := db.Watch(context.Background(), 0); err == nil {
-		t.Error("Watch after Close succeeded")
-	}
-}
-
 // TestOpenFails checks that Open reports a cluster it cannot reach, within
 // the caller's deadline, and refuses an empty prefix.
 func TestOpenFails(t *testing.T) {

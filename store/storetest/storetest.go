@@ -36,6 +36,7 @@ func TestBackend(t *testing.T, open func(t *testing.T) store.Backend) {
 		{"CancelledContext", testCancelled},
 		{"WatchReplayAndLive", testWatchReplayAndLive},
 		{"WatchCancel", testWatchCancel},
+		{"CloseEndsWatchers", testCloseEndsWatchers},
 		{"WatchCompacted", testWatchCompacted},
 		{"WatchFallsBehindCompaction", testWatchFallsBehind},
 		{"ConcurrentIncrements", testConcurrentIncrements},
@@ -377,6 +378,31 @@ func testWatchCancel(t *testing.T, b store.Backend) {
 		case <-deadline:
 			t.Fatal("watch channel still open after its context was cancelled")
 		}
+	}
+}
+
+// testCloseEndsWatchers: Close returns with a watcher open, closes its
+// channel, refuses new watches, and a second Close is harmless.
+func testCloseEndsWatchers(t *testing.T, b store.Backend) {
+	ch, err := b.Watch(context.Background(), currentRev(t, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- b.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(timeout):
+		t.Fatal("Close blocked on a watcher")
+	}
+	if _, ok := <-ch; ok {
+		t.Error("watch channel open after Close")
+	}
+	if _, err := b.Watch(context.Background(), 0); err == nil {
+		t.Error("Watch after Close succeeded")
 	}
 }
 
