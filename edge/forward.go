@@ -93,14 +93,32 @@ func cleanOriginResponse(resp *fasthttp.Response) {
 	// The viewer speaks HTTP/1.1 with the edge whatever the origin spoke.
 	resp.Header.SetProtocol(http11)
 	var buf [64]byte
-	hidden := false
+	// Most origins end with the ones to drop (Connection, Keep-Alive):
+	// fasthttp's Del moves the last header into the gap, which keeps the
+	// order of the others only when every header after the first one
+	// dropped is dropped too.
+	hidden, tail := 0, true
 	for k := range resp.Header.All() {
-		if hidden = event.DisallowedHeader(lowerName(&buf, k)); hidden {
-			break
+		if event.DisallowedHeader(lowerName(&buf, k)) {
+			hidden++
+		} else if hidden > 0 {
+			tail = false
 		}
 	}
-	if !hidden {
+	if hidden == 0 {
 		return
+	}
+	if tail {
+		for {
+			var last []byte
+			for k := range resp.Header.All() {
+				last = k
+			}
+			if last == nil || !event.DisallowedHeader(lowerName(&buf, last)) {
+				return
+			}
+			resp.Header.DelBytes(last)
+		}
 	}
 	// All of them out, the others back in: see replaceHeaders.
 	var (

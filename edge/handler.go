@@ -93,26 +93,8 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	x.behavior = x.dist.Behavior(x.uri)
 
 	rt := route{targets: []target{originTarget(x.behavior.Origin)}}
-	var orig, out *event.Request
-	if f := x.behavior.ViewerRequest; f != nil {
-		ev := x.event(event.ViewerRequest, x.viewerRequest(), nil)
-		res := s.run(x, f, ev)
-		if res == nil {
-			return
-		}
-		if gen := res.Output.Response; gen != nil {
-			s.generated(x, gen)
-			return
-		}
-		orig, out = &ev.Request, sentRequest(&ev.Request, res.Output.Request)
-		if res.Origin != nil {
-			if err := rt.apply(res.Origin, x.dist, out); err != nil {
-				s.refused(x, f, err)
-				return
-			}
-		}
-	}
-	if !s.forward(x, &rt, orig, out) {
+	orig, out, ok := s.runViewerRequest(x, &rt)
+	if !ok || !s.forward(x, &rt, orig, out) {
 		return
 	}
 	resp := &ctx.Response
@@ -125,6 +107,35 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	s.edgeHeaders(x)
+}
+
+// runViewerRequest runs the behavior's viewer-request function, if any, and
+// returns the request it received (orig) and the one to send on (out), both
+// nil without a function; a call of an origin helper changes rt. It returns
+// false when it has answered the viewer: with a generated response, or with
+// an error.
+func (s *Server) runViewerRequest(x *exchange, rt *route) (orig, out *event.Request, ok bool) {
+	f := x.behavior.ViewerRequest
+	if f == nil {
+		return nil, nil, true
+	}
+	ev := x.event(event.ViewerRequest, x.viewerRequest(), nil)
+	res := s.run(x, f, ev)
+	if res == nil {
+		return nil, nil, false
+	}
+	if gen := res.Output.Response; gen != nil {
+		s.generated(x, gen)
+		return nil, nil, false
+	}
+	orig, out = &ev.Request, sentRequest(&ev.Request, res.Output.Request)
+	if res.Origin != nil {
+		if err := rt.apply(res.Origin, x.dist, out); err != nil {
+			s.refused(x, f, err)
+			return nil, nil, false
+		}
+	}
+	return orig, out, true
 }
 
 // splitURI takes the path and query of the request line. The path is kept
