@@ -1,6 +1,9 @@
 package edgefn
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Distribution is a CloudFront distribution: the parts of its configuration the
 // edge acts on, parsed, plus the whole configuration document as the client
@@ -87,8 +90,44 @@ type Tag struct {
 type CacheBehavior struct {
 	PathPattern          string // empty for the default behavior
 	TargetOriginID       string
-	ViewerProtocolPolicy string
+	ViewerProtocolPolicy string // ViewerAllowAll, ViewerHTTPSOnly, ViewerRedirectToHTTPS
+	// AllowedMethods are the methods viewers may use. It is nil in
+	// distributions stored before edgefn read it; those allow every method.
+	AllowedMethods       []string
 	FunctionAssociations []FunctionAssociation
+}
+
+// ViewerProtocolPolicy values.
+const (
+	ViewerAllowAll        = "allow-all"
+	ViewerHTTPSOnly       = "https-only"
+	ViewerRedirectToHTTPS = "redirect-to-https"
+)
+
+// The sets of AllowedMethods CloudFront accepts; GET and HEAD when a
+// behavior names none.
+var (
+	MethodsGetHead        = []string{"GET", "HEAD"}
+	MethodsGetHeadOptions = []string{"GET", "HEAD", "OPTIONS"}
+	MethodsAll            = []string{"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+	allowedMethodSets     = [][]string{MethodsGetHead, MethodsGetHeadOptions, MethodsAll}
+)
+
+// AllowedMethodSet returns the AllowedMethods set CloudFront knows that holds
+// exactly methods (in any order), or nil if there is none.
+func AllowedMethodSet(methods []string) []string {
+	m := slices.Sorted(slices.Values(methods))
+	for _, set := range allowedMethodSets {
+		if slices.Equal(slices.Sorted(slices.Values(set)), m) {
+			return set
+		}
+	}
+	return nil
+}
+
+// Allows reports whether a viewer may use method on this behavior.
+func (b *CacheBehavior) Allows(method string) bool {
+	return b.AllowedMethods == nil || slices.Contains(b.AllowedMethods, method)
 }
 
 // Function returns the ARN of the function associated with eventType, or "".

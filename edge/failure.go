@@ -31,10 +31,14 @@ var (
 	failOriginTimeout      = failure{504, "CloudFront attempted to establish a connection with the origin, but either the attempt failed or the origin did not answer in time.", "OriginReadTimeout"}
 	failOriginResponse     = failure{502, "CloudFront received a response from the origin that it could not use.", "OriginCommError"}
 	failNoS3               = failure{502, "This edge serves no S3 origins: no local directory is configured for them.", "OriginConnectError"}
-	failURLTooLong         = failure{414, "The request URL is longer than CloudFront accepts.", "Error"}
-	failTooLarge           = failure{413, "The request headers or body are larger than CloudFront accepts.", "Error"}
-	failMalformed          = failure{400, "Bad request.", "Error"}
-	failTimeout            = failure{408, "The request took too long to arrive.", "Error"}
+	// A behavior whose ViewerProtocolPolicy is https-only, asked over HTTP.
+	failHTTPSOnly = failure{403, "This distribution only answers requests made over HTTPS.", "Error"}
+	// A method outside the behavior's AllowedMethods.
+	failMethodNotAllowed = failure{403, "This distribution is not configured to allow the HTTP request method that was used for this request.", "Error"}
+	failURLTooLong       = failure{414, "The request URL is longer than CloudFront accepts.", "Error"}
+	failTooLarge         = failure{413, "The request headers or body are larger than CloudFront accepts.", "Error"}
+	failMalformed        = failure{400, "Bad request.", "Error"}
+	failTimeout          = failure{408, "The request took too long to arrive.", "Error"}
 )
 
 // write replaces the response with the error page. via is the Via value, or

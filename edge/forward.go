@@ -26,6 +26,7 @@ func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool 
 	var fail failure
 	for i := range rt.targets {
 		t := &rt.targets[i]
+		t.forViewer(x.ctx.IsTLS())
 		last := i == len(rt.targets)-1
 		if t.bucket != "" {
 			if s.cfg.S3Dir == "" {

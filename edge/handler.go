@@ -7,10 +7,12 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/event"
 )
@@ -22,6 +24,7 @@ const (
 	resultMiss      = "Miss"
 	resultError     = "Error"
 	resultGenerated = "FunctionGeneratedResponse"
+	resultRedirect  = "Redirect"
 )
 
 // exchange is one viewer request on its way through the edge.
@@ -91,6 +94,9 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	}
 	x.splitURI(rawURI)
 	x.behavior = x.dist.Behavior(x.uri)
+	if !s.viewerAllowed(x) {
+		return
+	}
 
 	rt := route{targets: []target{originTarget(x.behavior.Origin)}}
 	orig, out, ok := s.runViewerRequest(x, &rt)
@@ -108,6 +114,62 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	}
 	s.edgeHeaders(x)
 }
+
+// viewerAllowed applies the behavior's ViewerProtocolPolicy and
+// AllowedMethods, which CloudFront checks before any function runs. It
+// returns false when it has answered the viewer.
+func (s *Server) viewerAllowed(x *exchange) bool {
+	if !x.ctx.IsTLS() {
+		switch x.behavior.ViewerProtocolPolicy {
+		case edgefn.ViewerRedirectToHTTPS:
+			s.redirectToHTTPS(x)
+			return false
+		case edgefn.ViewerHTTPSOnly:
+			s.fail(x, failHTTPSOnly)
+			return false
+		}
+	}
+	if !x.behavior.Allows(string(x.ctx.Method())) {
+		s.fail(x, failMethodNotAllowed)
+		return false
+	}
+	return true
+}
+
+// redirectToHTTPS answers a request over HTTP with the 301 CloudFront sends
+// to the same URL over HTTPS (on the edge's HTTPS port).
+func (s *Server) redirectToHTTPS(x *exchange) {
+	host := string(x.ctx.Request.Header.Host())
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if p := s.cfg.HTTPSPort; p != 0 && p != 443 {
+		host = net.JoinHostPort(host, strconv.Itoa(p))
+	}
+	location := "https://" + host + x.uri
+	if x.hasQuery {
+		location += "?" + x.query
+	}
+	x.result, x.detail = resultRedirect, resultRedirect
+	resp := &x.ctx.Response
+	resp.Reset()
+	resp.SetStatusCode(fasthttp.StatusMovedPermanently)
+	resp.Header.SetServer("CloudFront")
+	resp.Header.SetContentType("text/html")
+	resp.Header.Set(fasthttp.HeaderLocation, location)
+	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(nil))
+	resp.SetBodyString(movedPage)
+	s.edgeHeaders(x)
+}
+
+const movedPage = `<html>
+<head><title>301 Moved Permanently</title></head>
+<body>
+<center><h1>301 Moved Permanently</h1></center>
+<hr><center>CloudFront</center>
+</body>
+</html>
+`
 
 // runViewerRequest runs the behavior's viewer-request function, if any, and
 // returns the request it received (orig) and the one to send on (out), both

@@ -58,9 +58,11 @@ type env struct {
 	kvs     *kvsapi.Client
 	apiURL  string
 	edgeURL string
-	s3Dir   string
-	logs    *syncBuffer
-	viewer  *http.Client
+	// tlsURL is the edge's HTTPS listener, by a name its certificate holds.
+	tlsURL string
+	s3Dir  string
+	logs   *syncBuffer
+	viewer *http.Client
 }
 
 // syncBuffer collects log lines from concurrent writers.
@@ -121,20 +123,28 @@ func newEnv(t *testing.T) *env {
 		rep.Run(ctx)
 	}()
 	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, s3Dir: t.TempDir(), logs: logs}
-	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
-		OriginTLS: &tls.Config{RootCAs: originCert(t).roots}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
+	tlsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsPort := tlsLn.Addr().(*net.TCPAddr).Port
+	cert := originCert(t)
+	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
+		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served, servedTLS := make(chan error, 1), make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	go func() { servedTLS <- srv.ServeTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert.cert}}) }()
 	e.edgeURL = "http://" + ln.Addr().String()
+	e.tlsURL = "https://localhost:" + strconv.Itoa(tlsPort)
 	e.viewer = &http.Client{
-		Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64},
+		Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64, TLSClientConfig: &tls.Config{RootCAs: cert.roots}},
 		// Redirects are the viewer's business, not the test's.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       10 * time.Second,
@@ -148,6 +158,9 @@ func newEnv(t *testing.T) *env {
 		}
 		if err := <-served; err != nil {
 			t.Errorf("edge Serve: %v", err)
+		}
+		if err := <-servedTLS; err != nil {
+			t.Errorf("edge ServeTLS: %v", err)
 		}
 		stopReplica()
 		<-replicaDone
@@ -178,6 +191,13 @@ func newEnv(t *testing.T) *env {
 		t.Fatal("replica not ready")
 	}
 	return e
+}
+
+// overTLS is e with its requests sent to the edge's HTTPS listener.
+func (e *env) overTLS() *env {
+	c := *e
+	c.edgeURL = e.tlsURL
+	return &c
 }
 
 // sync waits until the edge serves the store's current state.
@@ -309,6 +329,13 @@ func (e *env) distribution(ref string, fns *types.FunctionAssociations, origins 
 	}
 	e.sync()
 	return out.Distribution
+}
+
+// allMethods are AllowedMethods with every method (CloudFront allows GET and
+// HEAD unless told otherwise).
+func allMethods() *types.AllowedMethods {
+	all := []types.Method{types.MethodGet, types.MethodHead, types.MethodOptions, types.MethodPut, types.MethodPatch, types.MethodPost, types.MethodDelete}
+	return &types.AllowedMethods{Quantity: aws.Int32(int32(len(all))), Items: all}
 }
 
 // reply is a viewer's response, body read.

@@ -31,12 +31,16 @@ type target struct {
 	host     string // sent as Host
 	port     int
 	tls      bool
-	path     string // OriginPath, put before the request's uri
-	headers  []edgefn.Header
-	attempts int
-	connect  time.Duration
-	read     time.Duration
-	idle     time.Duration
+	// A match-viewer origin goes over HTTPS to httpsPort for a viewer that
+	// came over HTTPS (see forViewer).
+	matchViewer bool
+	httpsPort   int
+	path        string // OriginPath, put before the request's uri
+	headers     []edgefn.Header
+	attempts    int
+	connect     time.Duration
+	read        time.Duration
+	idle        time.Duration
 }
 
 // route is where a request goes: one target, or the primary and secondary
@@ -55,8 +59,8 @@ func seconds(n int, def time.Duration) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-// originTarget is the target of a configured origin. The edge listens for
-// plain HTTP, so match-viewer connects over HTTP.
+// originTarget is the target of a configured origin, as a viewer over HTTP
+// reaches it (see forViewer).
 func originTarget(o *edgefn.Origin) target {
 	t := target{
 		originID: o.ID,
@@ -77,12 +81,22 @@ func originTarget(o *edgefn.Origin) target {
 	}
 	t.domain, t.host = o.DomainName, o.DomainName
 	t.read, t.idle = seconds(c.ReadTimeout, defaultRead), seconds(c.KeepaliveTimeout, defaultKeepalive)
-	if c.ProtocolPolicy == edgefn.OriginHTTPSOnly {
+	switch c.ProtocolPolicy {
+	case edgefn.OriginHTTPSOnly:
 		t.tls, t.port = true, c.HTTPSPort
-	} else {
+	case edgefn.OriginMatchViewer:
+		t.matchViewer, t.port, t.httpsPort = true, c.HTTPPort, c.HTTPSPort
+	default:
 		t.port = c.HTTPPort
 	}
 	return t
+}
+
+// forViewer settles a match-viewer origin's protocol by the viewer's.
+func (t *target) forViewer(viewerTLS bool) {
+	if t.matchViewer && viewerTLS {
+		t.tls, t.port = true, t.httpsPort
+	}
 }
 
 // bucketOf returns the bucket of an S3 domain name: the part before ".s3"
@@ -146,7 +160,7 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 		} else {
 			if t.bucket != "" {
 				// An S3 origin has no port or protocol to inherit.
-				t.bucket, t.tls, t.port = "", true, 443
+				t.bucket, t.tls, t.port, t.matchViewer = "", true, 443, false
 			}
 			t.domain, t.host = v, v
 		}
@@ -192,7 +206,7 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 			return err
 		}
 		if hasPort {
-			t.port = port
+			t.port, t.httpsPort = port, port
 		}
 		if proto, ok, err := str(c, "protocol"); err != nil {
 			return err
@@ -200,7 +214,7 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 			if proto != "http" && proto != "https" {
 				return badf("updateRequestOrigin: customOriginConfig.protocol %q must be http or https", proto)
 			}
-			t.tls = proto == "https"
+			t.tls, t.matchViewer = proto == "https", false
 		}
 	}
 	return nil

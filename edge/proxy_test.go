@@ -31,7 +31,7 @@ func TestProxy(t *testing.T) {
 			c.Aliases = &types.Aliases{Quantity: aws.Int32(1), Items: []string{"www.example.com"}}
 			c.DefaultRootObject = aws.String("index.html")
 			c.CacheBehaviors = &types.CacheBehaviors{Quantity: aws.Int32(2), Items: []types.CacheBehavior{
-				{PathPattern: aws.String("/api/*"), TargetOriginId: aws.String("api"), ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll},
+				{PathPattern: aws.String("/api/*"), TargetOriginId: aws.String("api"), ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll, AllowedMethods: allMethods()},
 				{PathPattern: aws.String("*.JSON"), TargetOriginId: aws.String("api"), ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll},
 			}}
 		})
@@ -169,7 +169,7 @@ func TestS3Origin(t *testing.T) {
 	d := e.distribution("s3", nil, []types.Origin{{
 		Id: aws.String("media"), DomainName: aws.String("media.s3.us-east-1.amazonaws.com"), OriginPath: aws.String("/static"),
 		S3OriginConfig: &types.S3OriginConfig{OriginAccessIdentity: aws.String("")},
-	}})
+	}}, func(c *types.DistributionConfig) { c.DefaultCacheBehavior.AllowedMethods = allMethods() })
 	tests := []struct {
 		method, target string
 		status         int

@@ -46,6 +46,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Location names the edge in X-Amz-Cf-Pop (default "LOCAL").
 	Location string
+	// HTTPSPort is where viewers reach the edge over HTTPS (see ServeTLS):
+	// redirect-to-https sends them there. Zero means CloudFront's 443.
+	HTTPSPort int
 
 	// ReadTimeout and WriteTimeout bound reading a viewer's request and
 	// writing the response (default 60 s each); IdleTimeout a kept-alive
@@ -145,6 +148,13 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// ServeTLS serves viewers over HTTPS on ln, as Serve does; requests that
+// arrive this way satisfy the https-only and redirect-to-https viewer
+// protocol policies, and match-viewer origins are reached over HTTPS.
+func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
+	return s.Serve(tls.NewListener(ln, config))
 }
 
 // Shutdown stops accepting viewers and waits, until ctx ends, for the

@@ -223,6 +223,12 @@ func TestDistributionErrors(t *testing.T) {
 		{"no such origin", func(c *types.DistributionConfig) { c.CacheBehaviors.Items[0].TargetOriginId = aws.String("nope") }, isA[*types.NoSuchOrigin]},
 		{"caller reference in use", func(c *types.DistributionConfig) { c.CallerReference = aws.String("existing") }, isA[*types.DistributionAlreadyExists]},
 		{"alias in use", func(c *types.DistributionConfig) { c.Aliases.Items = []string{"existing.example.com"} }, isA[*types.CNAMEAlreadyExists]},
+		{"methods CloudFront has no set for", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.AllowedMethods = &types.AllowedMethods{Quantity: aws.Int32(3), Items: []types.Method{types.MethodGet, types.MethodHead, types.MethodPost}}
+		}, isA[*types.InvalidArgument]},
+		{"a method twice", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.AllowedMethods = &types.AllowedMethods{Quantity: aws.Int32(2), Items: []types.Method{types.MethodGet, types.MethodGet}}
+		}, isA[*types.InvalidArgument]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

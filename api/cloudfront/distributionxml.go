@@ -60,6 +60,9 @@ type cacheBehaviorXML struct {
 	PathPattern          *string `xml:"PathPattern"`
 	TargetOriginID       string  `xml:"TargetOriginId"`
 	ViewerProtocolPolicy string  `xml:"ViewerProtocolPolicy"`
+	AllowedMethods       *struct {
+		Items []string `xml:"Items>Method"`
+	} `xml:"AllowedMethods"`
 	FunctionAssociations struct {
 		Items []struct {
 			FunctionARN string `xml:"FunctionARN"`
@@ -156,9 +159,15 @@ func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) 
 		out.PathPattern = *b.PathPattern
 	}
 	switch b.ViewerProtocolPolicy {
-	case "allow-all", "https-only", "redirect-to-https":
+	case edgefn.ViewerAllowAll, edgefn.ViewerHTTPSOnly, edgefn.ViewerRedirectToHTTPS:
 	default:
 		return out, invalidDist("ViewerProtocolPolicy %q is not valid: use allow-all, https-only or redirect-to-https.", b.ViewerProtocolPolicy)
+	}
+	out.AllowedMethods = edgefn.MethodsGetHead
+	if b.AllowedMethods != nil {
+		if out.AllowedMethods = edgefn.AllowedMethodSet(b.AllowedMethods.Items); out.AllowedMethods == nil {
+			return out, invalidDist("AllowedMethods %v is not valid: use GET, HEAD; GET, HEAD, OPTIONS; or GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE.", b.AllowedMethods.Items)
+		}
 	}
 	for _, a := range b.FunctionAssociations.Items {
 		out.FunctionAssociations = append(out.FunctionAssociations, edgefn.FunctionAssociation{EventType: a.EventType, FunctionARN: a.FunctionARN})

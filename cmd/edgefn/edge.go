@@ -2,9 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
 	"path/filepath"
 	"time"
@@ -24,6 +31,7 @@ const replicaTimeout = 30 * time.Second
 type edgeServer struct {
 	srv         *edge.Server
 	ln          net.Listener
+	tlsLn       net.Listener // nil without --edge-tls-addr
 	stopReplica context.CancelFunc
 	replicaDone chan struct{}
 	errc        chan error
@@ -34,7 +42,7 @@ type edgeServer struct {
 func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log *slog.Logger) (*edgeServer, error) {
 	rep := replica.New(st, runtime.New(edge.RuntimeOptions()), log)
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &edgeServer{stopReplica: cancel, replicaDone: make(chan struct{}), errc: make(chan error, 1)}
+	e := &edgeServer{stopReplica: cancel, replicaDone: make(chan struct{}), errc: make(chan error, 2)}
 	go func() {
 		defer close(e.replicaDone)
 		rep.Run(ctx)
@@ -49,19 +57,101 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 	if s3Dir == "" {
 		s3Dir = filepath.Join(cfg.dataDir, "s3")
 	}
-	srv, err := edge.New(edge.Config{States: rep, S3Dir: s3Dir, Metrics: reg, Logger: log})
-	if err != nil {
+	fail := func(err error) (*edgeServer, error) {
+		for _, l := range e.listeners() {
+			l.Close()
+		}
 		e.stop()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.edgeAddr)
-	if err != nil {
-		e.stop()
-		return nil, fmt.Errorf("edge listener: %w", err)
+	var (
+		tlsConfig *tls.Config
+		httpsPort int
+		err       error
+	)
+	if cfg.edgeTLSAddr != "" {
+		if tlsConfig, err = edgeTLSConfig(cfg, log); err != nil {
+			return fail(err)
+		}
+		if e.tlsLn, err = net.Listen("tcp", cfg.edgeTLSAddr); err != nil {
+			return fail(fmt.Errorf("edge TLS listener: %w", err))
+		}
+		httpsPort = e.tlsLn.Addr().(*net.TCPAddr).Port
 	}
-	e.srv, e.ln = srv, ln
-	go func() { e.errc <- srv.Serve(ln) }()
+	if e.ln, err = net.Listen("tcp", cfg.edgeAddr); err != nil {
+		return fail(fmt.Errorf("edge listener: %w", err))
+	}
+	if e.srv, err = edge.New(edge.Config{States: rep, S3Dir: s3Dir, Metrics: reg, Logger: log, HTTPSPort: httpsPort}); err != nil {
+		return fail(err)
+	}
+	go func() { e.errc <- e.srv.Serve(e.ln) }()
+	if e.tlsLn != nil {
+		go func() { e.errc <- e.srv.ServeTLS(e.tlsLn, tlsConfig) }()
+	}
 	return e, nil
+}
+
+// edgeTLSConfig is the HTTPS listener's configuration: the certificate of
+// --edge-tls-cert/--edge-tls-key, or a self-signed one made at start for
+// local development (localhost and every *.DOMAIN of the distributions).
+func edgeTLSConfig(cfg serveConfig, log *slog.Logger) (*tls.Config, error) {
+	if cfg.edgeCert != "" || cfg.edgeKey != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.edgeCert, cfg.edgeKey)
+		if err != nil {
+			return nil, usageError("--edge-tls-cert/--edge-tls-key: %v", err)
+		}
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	}
+	cert, err := selfSignedCert([]string{"localhost", "*." + cfg.distDomain})
+	if err != nil {
+		return nil, fmt.Errorf("edge TLS certificate: %w", err)
+	}
+	log.Warn("the HTTPS edge uses a self-signed development certificate: set --edge-tls-cert and --edge-tls-key", "names", cert.Leaf.DNSNames)
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// selfSignedCert makes a certificate for names and the loopback addresses,
+// valid for a year.
+func selfSignedCert(names []string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "edgefn development"},
+		DNSNames:     names,
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.AddDate(1, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// listeners are the edge's open listeners, one per Serve.
+func (e *edgeServer) listeners() []net.Listener {
+	var ls []net.Listener
+	for _, l := range []net.Listener{e.ln, e.tlsLn} {
+		if l != nil {
+			ls = append(ls, l)
+		}
+	}
+	return ls
 }
 
 func (e *edgeServer) stop() {
@@ -72,8 +162,10 @@ func (e *edgeServer) stop() {
 // shutdown lets the requests in flight finish, then stops the replica.
 func (e *edgeServer) shutdown(ctx context.Context) error {
 	err := e.srv.Shutdown(ctx)
-	if serr := <-e.errc; err == nil && !errors.Is(serr, net.ErrClosed) {
-		err = serr
+	for range e.listeners() {
+		if serr := <-e.errc; err == nil && !errors.Is(serr, net.ErrClosed) {
+			err = serr
+		}
 	}
 	e.stop()
 	return err

@@ -41,6 +41,9 @@ type serveConfig struct {
 	store       string
 	apiAddr     string
 	edgeAddr    string
+	edgeTLSAddr string
+	edgeCert    string
+	edgeKey     string
 	credentials string
 	s3Dir       string
 	s3OriginDir string
@@ -58,7 +61,9 @@ func newServeCommand() *cobra.Command {
 distributions) and the cloudfront-keyvaluestore data plane on --api-addr, with
 state in an embedded database under --data, and viewer traffic on --edge-addr:
 the distribution is chosen by Host (its DomainName or an alias), its LIVE
-functions run, requests go to its origins. Prometheus metrics are at the API's
+functions run, requests go to its origins. --edge-tls-addr adds an HTTPS
+listener for viewers (behaviors that are https-only or redirect-to-https need
+it). Prometheus metrics are at the API's
 /metrics. Every flag has an EDGEFN_* environment variable (--api-addr is
 EDGEFN_API_ADDR).
 
@@ -76,6 +81,9 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.store, "store", "", "etcd://host:port[,host:port...][/prefix] keeps state in an etcd cluster that many nodes share (default: the embedded store under --data)")
 	f.StringVar(&cfg.apiAddr, "api-addr", "127.0.0.1:8080", "listen address of the AWS APIs")
 	f.StringVar(&cfg.edgeAddr, "edge-addr", "127.0.0.1:8081", "listen address of the viewer-facing edge")
+	f.StringVar(&cfg.edgeTLSAddr, "edge-tls-addr", "", "listen address of the edge for viewers over HTTPS (default: none)")
+	f.StringVar(&cfg.edgeCert, "edge-tls-cert", "", "PEM certificate chain of the HTTPS edge (default: a self-signed development certificate)")
+	f.StringVar(&cfg.edgeKey, "edge-tls-key", "", "PEM private key of --edge-tls-cert")
 	f.StringVar(&cfg.credentials, "credentials", "", "credentials file (JSON)")
 	f.StringVar(&cfg.s3OriginDir, "s3-origin-dir", "", "directory whose BUCKET/KEY files the edge serves for S3 origins (default DATA/s3)")
 	f.StringVar(&cfg.distDomain, "distribution-domain", store.DefaultDistributionDomain, "domain that new distributions' DomainName ends with (<id>.DOMAIN)")
@@ -213,7 +221,11 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if dev {
 		log.Warn("using the development credentials", "access_key_id", devAccessKeyID, "secret_access_key", devSecretAccessKey, "account_id", devAccountID)
 	}
-	log.Info("edgefn ready", "api", "http://"+ln.Addr().String(), "edge", "http://"+viewers.ln.Addr().String(), "data", cfg.dataDir, "health", "http://"+ln.Addr().String()+"/healthz")
+	ready := []any{"api", "http://" + ln.Addr().String(), "edge", "http://" + viewers.ln.Addr().String()}
+	if viewers.tlsLn != nil {
+		ready = append(ready, "edge_tls", "https://"+viewers.tlsLn.Addr().String())
+	}
+	log.Info("edgefn ready", append(ready, "data", cfg.dataDir, "health", "http://"+ln.Addr().String()+"/healthz")...)
 
 	select {
 	case err := <-errc:

@@ -82,8 +82,10 @@ func (d *Distribution) Origin(id string) *edgefn.Origin { return d.origins[id] }
 
 // Behavior is a cache behavior with its functions resolved.
 type Behavior struct {
-	PathPattern string // "" for the default behavior
-	Origin      *edgefn.Origin
+	// CacheBehavior is the configuration: PathPattern ("" for the default
+	// behavior), ViewerProtocolPolicy, AllowedMethods.
+	*edgefn.CacheBehavior
+	Origin *edgefn.Origin
 	// ViewerRequest and ViewerResponse are nil when no function is associated.
 	ViewerRequest  *Function
 	ViewerResponse *Function
@@ -119,7 +121,7 @@ func newDistribution(d *edgefn.Distribution, fn func(arn string) *Function) *Dis
 		out.origins[cfg.Origins[i].ID] = &cfg.Origins[i]
 	}
 	behavior := func(b *edgefn.CacheBehavior) *Behavior {
-		rb := &Behavior{PathPattern: b.PathPattern, Origin: out.origins[b.TargetOriginID]}
+		rb := &Behavior{CacheBehavior: b, Origin: out.origins[b.TargetOriginID]}
 		if arn := b.Function("viewer-request"); arn != "" {
 			rb.ViewerRequest = fn(arn)
 		}

@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+)
+
+// TestEdgeOverHTTPAndHTTPS: the binary's edge serves a distribution made
+// through the SDK. Its behavior is redirect-to-https with a viewer-request
+// function: a viewer over HTTP is sent to the HTTPS listener, and there the
+// function runs and the origin answers.
+func TestEdgeOverHTTPAndHTTPS(t *testing.T) {
+	s := startServer(t, serverConfig{})
+	cf := s.cloudFront(devAccount)
+	c := ctx(t)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "origin got %s with x-edge=%s", r.URL.Path, r.Header.Get("X-Edge"))
+	}))
+	t.Cleanup(origin.Close)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(origin.URL, "http://"))
+	originPort, _ := strconv.Atoi(port)
+
+	code := []byte(`function handler(event) {
+  var request = event.request;
+  request.uri = '/rewritten' + request.uri;
+  request.headers['x-edge'] = {value: 'edgefn'};
+  return request;
+}`)
+	fn, err := cf.CreateFunction(c, &cloudfront.CreateFunctionInput{Name: aws.String("rewrite"), FunctionCode: code,
+		FunctionConfig: functionConfig(cftypes.FunctionRuntimeCloudfrontJs20)})
+	if err != nil {
+		t.Fatalf("CreateFunction: %v", err)
+	}
+	live, err := cf.PublishFunction(c, &cloudfront.PublishFunctionInput{Name: aws.String("rewrite"), IfMatch: fn.ETag})
+	if err != nil {
+		t.Fatalf("PublishFunction: %v", err)
+	}
+	d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String("edge-e2e"),
+		Comment:         aws.String(""),
+		Enabled:         aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
+			Id: aws.String("origin"), DomainName: aws.String("localhost"),
+			CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(int32(originPort)), HTTPSPort: aws.Int32(443),
+				OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly},
+		}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
+			TargetOriginId:       aws.String("origin"),
+			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+			FunctionAssociations: &cftypes.FunctionAssociations{Quantity: aws.Int32(1), Items: []cftypes.FunctionAssociation{{
+				EventType: cftypes.EventTypeViewerRequest, FunctionARN: live.FunctionSummary.FunctionMetadata.FunctionARN,
+			}}},
+		},
+	}})
+	if err != nil {
+		t.Fatalf("CreateDistribution: %v", err)
+	}
+	domain := aws.ToString(d.Distribution.DomainName)
+
+	viewer := &http.Client{
+		// The development certificate is self-signed.
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       10 * time.Second,
+	}
+	get := func(base string) (int, http.Header, string) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(c, "GET", base+"/page?q=1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = domain
+		// The edge follows the store: the distribution appears within moments.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			resp, err := viewer.Do(req)
+			if err != nil {
+				t.Fatalf("GET %s: %v", base, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || time.Now().After(deadline) {
+				return resp.StatusCode, resp.Header, string(body)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	status, header, body := get(s.edgeURL)
+	_, tlsPort, _ := net.SplitHostPort(strings.TrimPrefix(s.edgeTLSURL, "https://"))
+	if want := "https://" + domain + ":" + tlsPort + "/page?q=1"; status != http.StatusMovedPermanently || header.Get("Location") != want {
+		t.Errorf("over HTTP: %d Location %q, want 301 %q\n%s", status, header.Get("Location"), want, body)
+	}
+	status, header, body = get(s.edgeTLSURL)
+	if status != http.StatusOK || body != "origin got /rewritten/page with x-edge=edgefn" || header.Get("X-Cache") != "Miss from cloudfront" {
+		t.Errorf("over HTTPS: %d %q X-Cache %q", status, body, header.Get("X-Cache"))
+	}
+}
