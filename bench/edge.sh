@@ -10,13 +10,17 @@
 #
 #   bench/edge.sh
 #
-# Environment: DURATION (seconds measured per target, default 10), WARMUP
-# (seconds, default 3), CONNECTIONS (default 64), THREADS (wrk threads,
-# default 2), BASE_PORT (default 18080; five ports from it are used).
+# Environment: ROUNDS (default 3), DURATION (seconds measured per target and
+# round, default 5), WARMUP (seconds, default 2), CONNECTIONS (default 64),
+# THREADS (wrk threads, default 2), BASE_PORT (default 18080; five ports from
+# it are used). Besides requests/s and p99, each proxy's own CPU time per
+# request is shown: on a machine where the load generator and the origin share
+# the cores, it tells what each proxy costs apart from them.
 set -euo pipefail
 
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-2}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 BASE_PORT=${BASE_PORT:-18080}
@@ -147,37 +151,79 @@ wait_for "http://127.0.0.1:$EDGE_PORT/index.html" "$FN"
 wait_for "http://127.0.0.1:$NGINX_PORT/index.html"
 
 # --- the runs ------------------------------------------------------------
-declare -A rps p99
+# Targets are measured in turn, ROUNDS times, so that a slow moment of the
+# machine hits all of them alike; the summary takes each one's median.
+declare -A rps p99 cpu
 
-# measure NAME URL [HOST]
+# cpu_ticks PID...: CPU time (user+system, clock ticks) of the processes
+# and their children threads; nginx's workers are the master's children.
+cpu_ticks() {
+	local total=0 pid t
+	for pid in "$@"; do
+		for t in $pid $(pgrep -P "$pid" || true); do
+			[ -r /proc/$t/stat ] || continue
+			total=$((total + $(awk '{print $14 + $15}' /proc/$t/stat)))
+		done
+	done
+	echo $total
+}
+
+# measure NAME URL HOST PID...: one round; PIDs are the proxy whose CPU time
+# per request is reported (none for the origin).
 measure() {
-	local name=$1 url=$2 host=${3:-localhost} out
+	local name=$1 url=$2 host=$3 out c0 c1
+	shift 3
 	wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "Host: $host" "$url" >/dev/null
+	c0=$(cpu_ticks "$@")
 	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Host: $host" "$url")
+	c1=$(cpu_ticks "$@")
 	if grep -q "Non-2xx" <<<"$out"; then
 		echo "$name: some responses were not 2xx:" >&2
 		echo "$out" >&2
 		exit 1
 	fi
-	rps[$name]=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-	p99[$name]=$(awk '$1 == "99%" {
+	local r p u
+	r=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+	p=$(awk '$1 == "99%" {
 		v = $2
 		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
 		else if (v ~ /ms$/) { sub(/ms$/, "", v) }
 		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
 		printf "%.2f", v
 	}' <<<"$out")
-	printf '%-28s %12s req/s   p99 %8s ms\n' "$name" "${rps[$name]}" "${p99[$name]}"
+	u=$(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v r="$r" -v d="$DURATION" -v n=$# \
+		'BEGIN { if (n == 0) print "-"; else printf "%.1f", t / hz / (r * d) * 1e6 }')
+	rps[$name]+="$r "
+	p99[$name]+="$p "
+	cpu[$name]+="$u "
+	printf '  %-28s %12s req/s   p99 %8s ms   proxy CPU %6s us/req\n' "$name" "$r" "$p" "$u"
 }
 
-echo "wrk -t$THREADS -c$CONNECTIONS, ${DURATION}s per target after ${WARMUP}s warm-up, $(nproc) CPUs"
-measure "origin (direct)" "http://127.0.0.1:$ORIGIN_PORT/index.html"
-measure "nginx proxy (no function)" "http://127.0.0.1:$NGINX_PLAIN_PORT/index.html"
-measure "nginx+njs (function)" "http://127.0.0.1:$NGINX_PORT/index.html"
-measure "edgefn (no function)" "http://127.0.0.1:$EDGE_PORT/index.html" "$NOFN"
-measure "edgefn (function)" "http://127.0.0.1:$EDGE_PORT/index.html" "$FN"
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{v[NR] = $1} END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+nginx_front=${pids[1]}
+edge_pid=${pids[2]}
+targets=("origin (direct)" "nginx proxy (no function)" "nginx+njs (function)" "edgefn (no function)" "edgefn (function)")
+echo "wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of ${DURATION}s per target after ${WARMUP}s warm-up, $(nproc) CPUs"
+for round in $(seq "$ROUNDS"); do
+	echo "round $round"
+	measure "${targets[0]}" "http://127.0.0.1:$ORIGIN_PORT/index.html" localhost
+	measure "${targets[1]}" "http://127.0.0.1:$NGINX_PLAIN_PORT/index.html" localhost "$nginx_front"
+	measure "${targets[2]}" "http://127.0.0.1:$NGINX_PORT/index.html" localhost "$nginx_front"
+	measure "${targets[3]}" "http://127.0.0.1:$EDGE_PORT/index.html" "$NOFN" "$edge_pid"
+	measure "${targets[4]}" "http://127.0.0.1:$EDGE_PORT/index.html" "$FN" "$edge_pid"
+done
+
+declare -A med
+echo
+echo "medians of $ROUNDS rounds"
+for t in "${targets[@]}"; do
+	med[$t]=$(median "${rps[$t]}")
+	c=${cpu[$t]//-/}
+	if [ -z "${c// /}" ]; then c=-; else c=$(median "$c"); fi
+	printf '  %-28s %12s req/s   p99 %8s ms   proxy CPU %6s us/req\n' "$t" "${med[$t]}" "$(median "${p99[$t]}")" "$c"
+done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
-echo "edgefn (function) / nginx+njs (function):    $(ratio "${rps[edgefn (function)]}" "${rps[nginx+njs (function)]}")"
-echo "edgefn (function) / edgefn (no function):    $(ratio "${rps[edgefn (function)]}" "${rps[edgefn (no function)]}")"
+echo "edgefn (function) / nginx+njs (function):    $(ratio "${med[edgefn (function)]}" "${med[nginx+njs (function)]}")"
+echo "edgefn (function) / edgefn (no function):    $(ratio "${med[edgefn (function)]}" "${med[edgefn (no function)]}")"
