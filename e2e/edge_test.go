@@ -1,14 +1,24 @@
 package e2e
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,5 +116,75 @@ func TestEdgeOverHTTPAndHTTPS(t *testing.T) {
 	status, header, body = get(s.edgeTLSURL)
 	if status != http.StatusOK || body != "origin got /rewritten/page with x-edge=edgefn" || header.Get("X-Cache") != "Miss from cloudfront" {
 		t.Errorf("over HTTPS: %d %q X-Cache %q", status, body, header.Get("X-Cache"))
+	}
+}
+
+// TestEdgeCertificateReload: SIGHUP makes the HTTPS edge serve the
+// certificate now in --edge-tls-cert/--edge-tls-key; files that do not load
+// leave the current certificate in place.
+func TestEdgeCertificateReload(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeCert(t, certFile, keyFile, "first")
+	s := startServer(t, serverConfig{edgeCert: certFile, edgeKey: keyFile})
+	served := func() string {
+		t.Helper()
+		conn, err := tls.Dial("tcp", strings.TrimPrefix(s.edgeTLSURL, "https://"), &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatalf("TLS dial: %v", err)
+		}
+		defer conn.Close()
+		return conn.ConnectionState().PeerCertificates[0].Subject.CommonName
+	}
+	hup := func(want string) {
+		t.Helper()
+		if err := s.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for served() != want && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if got := served(); got != want {
+			t.Fatalf("after SIGHUP the edge serves %q, want %q", got, want)
+		}
+	}
+	if got := served(); got != "first" {
+		t.Fatalf("the edge serves %q, want the configured certificate", got)
+	}
+	writeCert(t, certFile, keyFile, "second")
+	hup("second")
+	if err := os.WriteFile(keyFile, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hup("second")
+	if !strings.Contains(s.log.String(), "was not reloaded") {
+		t.Errorf("a certificate that does not load was not reported:\n%s", s.log)
+	}
+}
+
+// writeCert writes a self-signed certificate for localhost named cn, and its
+// key, as PEM.
+func writeCert(t *testing.T, certFile, keyFile, cn string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, DNSNames: []string{"localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

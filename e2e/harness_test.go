@@ -93,6 +93,9 @@ type serverConfig struct {
 	s3Dir    string    // --s3-dir; "" leaves the default (DATA/s3)
 	accounts []account // written to a --credentials file; nil: development pair
 	store    string    // --store; "" keeps the embedded store
+	// edgeCert and edgeKey are --edge-tls-cert and --edge-tls-key; ""
+	// leaves the self-signed development certificate.
+	edgeCert, edgeKey string
 }
 
 // server is one running `edgefn serve` process.
@@ -128,6 +131,9 @@ func startServer(t testing.TB, cfg serverConfig) *server {
 	}
 	if cfg.store != "" {
 		args = append(args, "--store", cfg.store)
+	}
+	if cfg.edgeCert != "" {
+		args = append(args, "--edge-tls-cert", cfg.edgeCert, "--edge-tls-key", cfg.edgeKey)
 	}
 	if cfg.accounts != nil {
 		b, err := json.Marshal(cfg.accounts)

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,9 +30,11 @@ const replicaTimeout = 30 * time.Second
 
 // edgeServer is the viewer-facing edge and the replica it serves from.
 type edgeServer struct {
-	srv         *edge.Server
-	ln          net.Listener
-	tlsLn       net.Listener // nil without --edge-tls-addr
+	srv   *edge.Server
+	ln    net.Listener
+	tlsLn net.Listener // nil without --edge-tls-addr
+	// reloadCert re-reads the HTTPS certificate files; nil without them.
+	reloadCert  func() error
 	stopReplica context.CancelFunc
 	replicaDone chan struct{}
 	errc        chan error
@@ -70,7 +73,7 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 		err       error
 	)
 	if cfg.edgeTLSAddr != "" {
-		if tlsConfig, err = edgeTLSConfig(cfg, log); err != nil {
+		if tlsConfig, e.reloadCert, err = edgeTLSConfig(cfg, log); err != nil {
 			return fail(err)
 		}
 		if e.tlsLn, err = net.Listen("tcp", cfg.edgeTLSAddr); err != nil {
@@ -92,22 +95,33 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 }
 
 // edgeTLSConfig is the HTTPS listener's configuration: the certificate of
-// --edge-tls-cert/--edge-tls-key, or a self-signed one made at start for
-// local development (localhost and every *.DOMAIN of the distributions).
-func edgeTLSConfig(cfg serveConfig, log *slog.Logger) (*tls.Config, error) {
+// --edge-tls-cert/--edge-tls-key, which reload re-reads (serve calls it on
+// SIGHUP, so a renewed certificate is served without a restart), or a
+// self-signed one made at start for local development (localhost and every
+// *.DOMAIN of the distributions). reload is nil for the self-signed one.
+func edgeTLSConfig(cfg serveConfig, log *slog.Logger) (_ *tls.Config, reload func() error, _ error) {
 	if cfg.edgeCert != "" || cfg.edgeKey != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.edgeCert, cfg.edgeKey)
-		if err != nil {
-			return nil, usageError("--edge-tls-cert/--edge-tls-key: %v", err)
+		var cur atomic.Pointer[tls.Certificate]
+		reload = func() error {
+			cert, err := tls.LoadX509KeyPair(cfg.edgeCert, cfg.edgeKey)
+			if err != nil {
+				return fmt.Errorf("--edge-tls-cert/--edge-tls-key: %w", err)
+			}
+			cur.Store(&cert)
+			return nil
 		}
-		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+		if err := reload(); err != nil {
+			return nil, nil, usageError("%v", err)
+		}
+		get := func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cur.Load(), nil }
+		return &tls.Config{GetCertificate: get, MinVersion: tls.VersionTLS12}, reload, nil
 	}
 	cert, err := selfSignedCert([]string{"localhost", "*." + cfg.distDomain})
 	if err != nil {
-		return nil, fmt.Errorf("edge TLS certificate: %w", err)
+		return nil, nil, fmt.Errorf("edge TLS certificate: %w", err)
 	}
 	log.Warn("the HTTPS edge uses a self-signed development certificate: set --edge-tls-cert and --edge-tls-key", "names", cert.Leaf.DNSNames)
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil, nil
 }
 
 // selfSignedCert makes a certificate for names and the loopback addresses,
@@ -141,6 +155,20 @@ func selfSignedCert(names []string) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// reload re-reads what can change without a restart: the HTTPS certificate.
+// A certificate that does not load leaves the current one in place.
+func (e *edgeServer) reload(log *slog.Logger) {
+	if e.reloadCert == nil {
+		log.Info("SIGHUP: nothing to reload")
+		return
+	}
+	if err := e.reloadCert(); err != nil {
+		log.Error("SIGHUP: the HTTPS certificate was not reloaded", "err", err)
+		return
+	}
+	log.Info("SIGHUP: HTTPS certificate reloaded")
 }
 
 // listeners are the edge's open listeners, one per Serve.

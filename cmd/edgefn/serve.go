@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -227,12 +229,21 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	log.Info("edgefn ready", append(ready, "data", cfg.dataDir, "health", "http://"+ln.Addr().String()+"/healthz")...)
 
-	select {
-	case err := <-errc:
-		return fmt.Errorf("api server: %w", err)
-	case err := <-viewers.errc:
-		return fmt.Errorf("edge server: %w", err)
-	case <-ctx.Done():
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+wait:
+	for {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("api server: %w", err)
+		case err := <-viewers.errc:
+			return fmt.Errorf("edge server: %w", err)
+		case <-hup:
+			viewers.reload(log)
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
