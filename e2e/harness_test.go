@@ -108,9 +108,9 @@ type server struct {
 	// edgeURL and edgeTLSURL are the edge's listeners for viewers over HTTP
 	// and HTTPS (a self-signed development certificate).
 	edgeURL, edgeTLSURL string
-	log  *logLines
-	done chan struct{} // closed once the process has exited
-	err  error         // cmd.Wait's result, set before done closes
+	log                 *logLines
+	done                chan struct{} // closed once the process has exited
+	err                 error         // cmd.Wait's result, set before done closes
 }
 
 // readyLine matches the line serve logs once it listens, and captures the
