@@ -44,7 +44,6 @@ type exchange struct {
 	// logData is what cf.logCustomData() recorded, per event type.
 	requestLogData, responseLogData string
 	ip                              string // see viewerIP
-	via                             string // see viaValue
 }
 
 // newRequestID makes an id in the form of CloudFront's: 56 URL-safe base64
@@ -60,13 +59,10 @@ func newRequestID() string {
 
 // viaValue is the Via value the edge adds (to what there may already be).
 func (x *exchange) viaValue(prev []byte) string {
-	if x.via == "" {
-		x.via = "1.1 " + x.dist.DomainName + " (CloudFront)"
-	}
 	if len(prev) == 0 {
-		return x.via
+		return x.dist.Via
 	}
-	return string(prev) + ", " + x.via
+	return string(prev) + ", " + x.dist.Via
 }
 
 // serve handles one viewer request.

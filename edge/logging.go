@@ -48,7 +48,7 @@ func (s *Server) logAccess(x *exchange) {
 	if x.dist != nil {
 		distID = x.dist.ID
 	}
-	s.metrics.requests.WithLabelValues(distID, statusLabel(status), x.result).Inc()
+	s.metrics.request(distID, status, x.result)
 	s.metrics.duration.Observe(elapsed.Seconds())
 	ctx := context.Background()
 	if !s.log.Enabled(ctx, slog.LevelInfo) {

@@ -22,6 +22,24 @@ type metrics struct {
 	// fns caches each function's metrics per distribution: looking up
 	// five labelled series on every run is a measurable share of it.
 	fns sync.Map // fnKey -> *fnMetrics
+	// reqs caches the request counters the same way.
+	reqs sync.Map // reqKey -> prometheus.Counter
+}
+
+type reqKey struct {
+	distribution string
+	status       int
+	result       string
+}
+
+// request counts a finished viewer request.
+func (m *metrics) request(distribution string, status int, result string) {
+	k := reqKey{distribution, status, result}
+	c, ok := m.reqs.Load(k)
+	if !ok {
+		c, _ = m.reqs.LoadOrStore(k, m.requests.WithLabelValues(distribution, strconv.Itoa(status), result))
+	}
+	c.(prometheus.Counter).Inc()
 }
 
 type fnKey struct{ distribution, function string }
@@ -92,19 +110,4 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}
 	}
 	return m, nil
-}
-
-// statusLabels keeps the label of a status code allocation-free.
-var statusLabels = func() (l [600]string) {
-	for code := range l {
-		l[code] = strconv.Itoa(code)
-	}
-	return l
-}()
-
-func statusLabel(code int) string {
-	if code >= 0 && code < len(statusLabels) {
-		return statusLabels[code]
-	}
-	return strconv.Itoa(code)
 }

@@ -58,6 +58,8 @@ type Distribution struct {
 	DomainName string
 	Aliases    []string
 	Enabled    bool
+	// Via is the Via value of the edge's hop for this distribution.
+	Via string
 	// DefaultRootObject replaces a request for "/" at the origin.
 	DefaultRootObject string
 	origins           map[string]*edgefn.Origin
@@ -111,6 +113,7 @@ func newDistribution(d *edgefn.Distribution, fn func(arn string) *Function) *Dis
 		Account:           d.Account,
 		ID:                d.ID,
 		DomainName:        d.DomainName,
+		Via:               "1.1 " + d.DomainName + " (CloudFront)",
 		Aliases:           cfg.Aliases,
 		Enabled:           cfg.Enabled,
 		DefaultRootObject: cfg.DefaultRootObject,
