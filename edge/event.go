@@ -1,8 +1,11 @@
 package edge
 
 import (
+	"bytes"
 	"iter"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
@@ -18,19 +21,30 @@ func framing(lower string) bool {
 
 // lowerName lower-cases a header name into buf (names are short: a name that
 // does not fit is returned lower-cased in a new string).
-func lowerName(buf *[64]byte, name []byte) string {
-	b := buf[:0]
+func lowerName(buf *[64]byte, name []byte) string { return string(lowerBytes(buf, name)) }
+
+// lowerBytes is name lower-cased, in buf when it fits.
+func lowerBytes(buf *[64]byte, name []byte) []byte {
+	b := buf[:]
 	if len(name) > len(buf) {
-		b = make([]byte, 0, len(name))
+		b = make([]byte, len(name))
 	}
-	for _, c := range name {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
+	b = b[:copy(b, name)]
+	for i, c := range b {
+		b[i] = lowerByte[c]
 	}
-	return string(b)
+	return b
 }
+
+var lowerByte = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if 'A' <= c && c <= 'Z' {
+			t[c] += 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 // addField adds one occurrence of a header to fs, folding a repeated name
 // into multiValue as CloudFront does (spec/runtime.md §2.6).
@@ -49,14 +63,20 @@ func addField(fs event.Fields, name, value string) event.Fields {
 // lower case with repeated ones folded, Cookie headers parsed into cookies,
 // and the headers CloudFront hides from functions left out.
 func eventRequest(h *fasthttp.RequestHeader, uri, query string, hasQuery bool) event.Request {
+	// The raw header block bounds the text and the number of the headers,
+	// and when it is UTF-8 as a whole, so is every value in it.
+	raw := h.RawHeaders()
+	t := eventText{utf8: utf8.Valid(raw)}
+	t.Grow(len(h.Method()) + len(raw))
+	t.Write(h.Method()) // as received: it is no header value
 	r := event.Request{
-		Method:      string(h.Method()),
+		Method:      t.String(),
 		URI:         uri,
 		RawQuery:    query,
 		HasQuery:    hasQuery,
 		Querystring: event.ParseQuery(query),
 	}
-	headers, cookies := eventHeaders(h.AllInOrder(), "cookie")
+	headers, cookies := eventHeaders(&t, h.AllInOrder(), bytes.Count(raw, []byte("\n")), "cookie")
 	r.Headers, r.Cookies = headers, event.ParseCookieHeader(cookies)
 	return r
 }
@@ -67,30 +87,66 @@ func eventResponse(resp *fasthttp.Response) *event.Response {
 	if r.StatusDescription == "" {
 		r.StatusDescription = fasthttp.StatusMessage(r.StatusCode)
 	}
-	headers, cookies := eventHeaders(resp.Header.All(), "set-cookie")
+	n, size := 0, 0
+	for k, v := range resp.Header.All() {
+		n, size = n+1, size+len(k)+len(v)
+	}
+	var t eventText
+	t.Grow(size)
+	headers, cookies := eventHeaders(&t, resp.Header.All(), n, "set-cookie")
 	r.Headers, r.Cookies = headers, event.ParseSetCookie(cookies)
 	return r
 }
 
-// eventHeaders turns wire headers into event headers, setting aside the lines
-// of cookieHeader (Cookie or Set-Cookie), which the event models apart, and
-// leaving out the headers CloudFront never shows functions.
-func eventHeaders(all iter.Seq2[[]byte, []byte], cookieHeader string) (event.Fields, []string) {
+// eventHeaders turns wire headers (about n of them) into event headers,
+// setting aside the lines of cookieHeader (Cookie or Set-Cookie), which the
+// event models apart, and leaving out the headers CloudFront never shows
+// functions.
+func eventHeaders(t *eventText, all iter.Seq2[[]byte, []byte], n int, cookieHeader string) (event.Fields, []string) {
 	var (
-		buf     [64]byte
-		fields  event.Fields
+		fields  = make(event.Fields, 0, n)
 		cookies []string
 	)
 	for k, v := range all {
-		name := lowerName(&buf, k)
+		name := t.lower(k)
 		switch {
 		case name == cookieHeader:
-			cookies = append(cookies, text(v))
+			cookies = append(cookies, t.value(v))
 		case !event.DisallowedHeader(name):
-			fields = addField(fields, name, text(v))
+			fields = addField(fields, name, t.value(v))
 		}
 	}
 	return fields, cookies
+}
+
+// eventText holds the text of an event's names and values, which are handed
+// out as pieces of it: one allocation for all of them. A strings.Builder
+// never writes again the bytes it holds, so each piece stays valid as it
+// grows. Nothing points into fasthttp's buffers, which the connection's next
+// request reuses while the event's strings may live on (in logs, in a
+// function's state).
+type eventText struct {
+	strings.Builder
+	utf8 bool // every value is known to be UTF-8
+}
+
+// lower appends name lower-cased and returns it.
+func (t *eventText) lower(name []byte) string {
+	start := t.Len()
+	var buf [64]byte
+	t.Write(lowerBytes(&buf, name))
+	return t.String()[start:]
+}
+
+// value appends v as a function sees it (see text) and returns it.
+func (t *eventText) value(v []byte) string {
+	start := t.Len()
+	if t.utf8 || utf8.Valid(v) {
+		t.Write(v)
+	} else {
+		t.WriteString(text(v))
+	}
+	return t.String()[start:]
 }
 
 // copyViewerHeaders forwards the viewer's headers to the origin as they came,
@@ -126,27 +182,56 @@ func addCookie(h *fasthttp.RequestHeader, v []byte) {
 // write-back rules of spec/runtime.md §2.6. Cookies the function left alone
 // go out as the viewer sent them.
 func writeRequestHeaders(dst, viewer *fasthttp.RequestHeader, orig, out *event.Request) {
+	// wire gives back the viewer's own bytes only for values that were not
+	// UTF-8, and there are none when the whole header block is.
+	transcoded := !utf8.Valid(viewer.RawHeaders())
+	var vals [4]event.Value
 	for i := range out.Headers {
 		f := &out.Headers[i]
 		if f.Name == "host" || framing(f.Name) {
 			continue
 		}
-		o, _ := orig.Headers.Get(f.Name)
-		name := event.CanonicalHeaderName(f.Name)
-		for _, v := range event.WireValues(o, f) {
-			dst.Add(name, wire(v.Value, name, viewer))
+		for _, v := range event.AppendWireValues(vals[:0], received(orig.Headers, i, f.Name), f) {
+			if transcoded {
+				v.Value = wire(v.Value, f.Name, viewer)
+			}
+			// The name is a lower-case token (Validate) that fasthttp
+			// re-cases as §2.6 has it, Example-Header-Name: what
+			// event.CanonicalHeaderName makes (TestWriteRequestHeaders).
+			dst.Add(f.Name, v.Value)
 		}
 	}
-	cookies := (&event.Request{Cookies: event.WriteBack(orig.Cookies, out.Cookies)}).CookieHeader()
-	if cookies == (&event.Request{Cookies: orig.Cookies}).CookieHeader() {
+	cookies, changed := sentCookies(orig, out)
+	switch {
+	case !changed:
 		for _, v := range viewer.PeekAll(fasthttp.HeaderCookie) {
 			addCookie(dst, v)
 		}
-		return
-	}
-	if cookies != "" {
+	case cookies != "":
 		addCookie(dst, []byte(cookies))
 	}
+}
+
+// received is the entry of orig named name, which out's entry i was
+// returned for, or nil. A function returns most entries where it received
+// them: look there first.
+func received(orig event.Fields, i int, name string) *event.Field {
+	if i < len(orig) && orig[i].Name == name {
+		return &orig[i]
+	}
+	f, _ := orig.Get(name)
+	return f
+}
+
+// sentCookies is the Cookie header for the cookies of out, a request a
+// viewer-request function returned for orig (§2.6); changed is false when
+// they put on the wire what the viewer sent.
+func sentCookies(orig, out *event.Request) (cookies string, changed bool) {
+	if !event.FieldsChanged(orig.Cookies, out.Cookies) {
+		return "", false
+	}
+	cookies = (&event.Request{Cookies: event.WriteBack(orig.Cookies, out.Cookies)}).CookieHeader()
+	return cookies, cookies != (&event.Request{Cookies: orig.Cookies}).CookieHeader()
 }
 
 // writeResponse applies what a viewer-response function returned (out) for

@@ -59,18 +59,18 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 		err = event.Validate(ev, res.Output)
 	}
 	s.logFunction(x, f, ev.Context.EventType, res.Logs, err)
-	var (
-		ee *runtime.ExecutionError
-		oe *runtime.OutputError
-		ve *event.ValidationError
-	)
-	switch {
-	case err == nil:
+	if err == nil {
 		return res
-	case errors.As(err, &ee) && ee.Timeout:
+	}
+	// errors.AsType, unlike errors.As, needs no target on the heap.
+	ee, _ := errors.AsType[*runtime.ExecutionError](err)
+	_, badOutput := errors.AsType[*runtime.OutputError](err)
+	_, invalid := errors.AsType[*event.ValidationError](err)
+	switch {
+	case ee != nil && ee.Timeout:
 		m.throttles.Inc()
 		s.fail(x, failFunctionThrottled)
-	case errors.As(err, &oe), errors.As(err, &ve):
+	case badOutput || invalid:
 		m.validationErrors.Inc()
 		s.fail(x, failFunctionValidation)
 	default:

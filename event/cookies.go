@@ -8,7 +8,11 @@ import "strings"
 // spaces and tabs; a pair without '=' is a name with an empty value; values
 // keep any quotes. Empty pairs are skipped.
 func ParseCookieHeader(values []string) Fields {
-	var c collector
+	pieces := 0
+	for _, line := range values {
+		pieces += strings.Count(line, ";") + 1
+	}
+	c := collect(pieces)
 	for _, line := range values {
 		for line != "" {
 			var pair string
@@ -29,7 +33,7 @@ func ParseCookieHeader(values []string) Fields {
 // (§2.6). Several lines for one name give one entry with multiValue. A line
 // whose name and value are both empty is skipped.
 func ParseSetCookie(lines []string) Fields {
-	var c collector
+	c := collect(len(lines))
 	for _, line := range lines {
 		pair, attrs, _ := strings.Cut(line, ";")
 		name, value, _ := strings.Cut(pair, "=")
@@ -80,5 +84,16 @@ func (r *Response) SetCookieLines() []string {
 	return lines
 }
 
-// trimOWS trims HTTP optional whitespace (spaces and tabs).
-func trimOWS(s string) string { return strings.Trim(s, " \t") }
+// trimOWS trims HTTP optional whitespace (spaces and tabs). strings.Trim
+// would build its set of characters on each of the calls, several per cookie.
+func trimOWS(s string) string {
+	for s != "" && isOWS(s[0]) {
+		s = s[1:]
+	}
+	for s != "" && isOWS(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isOWS(c byte) bool { return c == ' ' || c == '\t' }

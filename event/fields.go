@@ -33,9 +33,22 @@ const indexFrom = 16
 type collector struct {
 	fs    Fields
 	index map[string]int
+	// room is the capacity fs starts with, from the number of pieces of the
+	// input: the usual few entries cost one allocation.
+	room int
+}
+
+// collect returns a collector for about pieces entries. Beyond indexFrom
+// fs grows as it fills: a long run of separators must not make room for
+// thousands of entries up front.
+func collect(pieces int) collector {
+	return collector{room: min(pieces, indexFrom)}
 }
 
 func (c *collector) add(name string, v Value) {
+	if c.fs == nil {
+		c.fs = make(Fields, 0, max(c.room, 1))
+	}
 	if i, ok := c.find(name); ok {
 		f := &c.fs[i]
 		if f.MultiValue == nil {

@@ -20,53 +20,44 @@ func CanonicalHeaderName(lower string) string {
 	return b.String()
 }
 
-// disallowedHeaders are the headers CloudFront never shows a function and
-// refuses in its result (§2.8), by lower-case name; disallowedPrefixes extend
-// the list to whole families.
-var (
-	disallowedHeaders = map[string]bool{
-		"connection":                    true,
-		"expect":                        true,
-		"keep-alive":                    true,
-		"proxy-authenticate":            true,
-		"proxy-authorization":           true,
-		"proxy-connection":              true,
-		"trailer":                       true,
-		"upgrade":                       true,
-		"x-accel-buffering":             true,
-		"x-accel-charset":               true,
-		"x-accel-limit-rate":            true,
-		"x-accel-redirect":              true,
-		"x-amzn-auth":                   true,
-		"x-amzn-cf-billing":             true,
-		"x-amzn-cf-id":                  true,
-		"x-amzn-cf-xff":                 true,
-		"x-amzn-errortype":              true,
-		"x-amzn-fle-profile":            true,
-		"x-amzn-header-count":           true,
-		"x-amzn-header-order":           true,
-		"x-amzn-lambda-integration-tag": true,
-		"x-amzn-requestid":              true,
-		"x-cache":                       true,
-		"x-forwarded-proto":             true,
-		"x-real-ip":                     true,
-	}
-	disallowedPrefixes = []string{"x-amz-cf-", "x-edge-"}
-)
-
 // DisallowedHeader reports whether the header with this lower-case name is one
 // CloudFront keeps away from functions (§2.8). The edge leaves such headers
 // out of the events it builds; Validate rejects a result that carries one.
+//
+// A switch, not a map: the edge asks for every header of every request a
+// function sees, and Go compares the few names of the same length faster
+// than it hashes one.
 func DisallowedHeader(lower string) bool {
-	if disallowedHeaders[lower] {
+	switch lower {
+	case "connection",
+		"expect",
+		"keep-alive",
+		"proxy-authenticate",
+		"proxy-authorization",
+		"proxy-connection",
+		"trailer",
+		"upgrade",
+		"x-accel-buffering",
+		"x-accel-charset",
+		"x-accel-limit-rate",
+		"x-accel-redirect",
+		"x-amzn-auth",
+		"x-amzn-cf-billing",
+		"x-amzn-cf-id",
+		"x-amzn-cf-xff",
+		"x-amzn-errortype",
+		"x-amzn-fle-profile",
+		"x-amzn-header-count",
+		"x-amzn-header-order",
+		"x-amzn-lambda-integration-tag",
+		"x-amzn-requestid",
+		"x-cache",
+		"x-forwarded-proto",
+		"x-real-ip":
 		return true
 	}
-	for _, p := range disallowedPrefixes {
-		if strings.HasPrefix(lower, p) {
-			return true
-		}
-	}
-	return false
+	// Whole families.
+	return strings.HasPrefix(lower, "x-amz-cf-") || strings.HasPrefix(lower, "x-edge-")
 }
 
 // readOnlyHeaders are the headers a function may read but not add, change or
@@ -76,18 +67,40 @@ var readOnlyHeaders = map[string][]string{
 	ViewerResponse: {"via", "warning"},
 }
 
-// isToken reports whether s is a non-empty HTTP token (RFC 9110 §5.6.2), the
-// only form a header name can take on the wire.
-func isToken(s string) bool {
+// Classes of the bytes of a header name (see nameBytes).
+const (
+	tokenByte      = 1 << iota // may appear in an HTTP token (RFC 9110 §5.6.2)
+	lowerTokenByte             // a token byte that is not an upper-case letter
+)
+
+// nameBytes classes every byte value: names are checked with a look-up per
+// byte, for every header of every result.
+var nameBytes = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			t[c] = tokenByte
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0:
+			t[c] = tokenByte | lowerTokenByte
+		}
+	}
+	return t
+}()
+
+// isToken reports whether s is a non-empty HTTP token, the only form a header
+// name can take on the wire.
+func isToken(s string) bool { return allBytes(s, tokenByte) }
+
+// isLowerToken reports whether s is a token without upper-case letters, the
+// form header names take in an event.
+func isLowerToken(s string) bool { return allBytes(s, lowerTokenByte) }
+
+func allBytes(s string, class uint8) bool {
 	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
+		if nameBytes[s[i]]&class == 0 {
 			return false
 		}
 	}

@@ -28,6 +28,26 @@ func TestDisallowedHeader(t *testing.T) {
 		want bool
 	}{
 		{"connection", true},
+		{"expect", true},
+		{"keep-alive", true},
+		{"proxy-authenticate", true},
+		{"proxy-authorization", true},
+		{"proxy-connection", true},
+		{"trailer", true},
+		{"upgrade", true},
+		{"x-accel-buffering", true},
+		{"x-accel-charset", true},
+		{"x-accel-limit-rate", true},
+		{"x-accel-redirect", true},
+		{"x-amzn-auth", true},
+		{"x-amzn-cf-billing", true},
+		{"x-amzn-cf-id", true},
+		{"x-amzn-cf-xff", true},
+		{"x-amzn-errortype", true},
+		{"x-amzn-fle-profile", true},
+		{"x-amzn-header-count", true},
+		{"x-amzn-header-order", true},
+		{"x-amzn-lambda-integration-tag", true},
 		{"x-real-ip", true},
 		{"x-amzn-requestid", true},
 		{"x-cache", true},
@@ -52,21 +72,26 @@ func TestDisallowedHeader(t *testing.T) {
 
 func TestIsToken(t *testing.T) {
 	tests := []struct {
-		s    string
-		want bool
+		s            string
+		token, lower bool
 	}{
-		{"x-foo", true},
-		{"X_Foo.1!#$%&'*+^`|~", true},
-		{"", false},
-		{"a b", false},
-		{"a:b", false},
-		{"a\r\nb", false},
-		{"é", false},
-		{"a(b)", false},
+		{"x-foo", true, true},
+		{"x_foo.1!#$%&'*+^`|~", true, true},
+		{"X_Foo.1!#$%&'*+^`|~", true, false},
+		{"x-Foo", true, false},
+		{"", false, false},
+		{"a b", false, false},
+		{"a:b", false, false},
+		{"a\r\nb", false, false},
+		{"é", false, false},
+		{"a(b)", false, false},
 	}
 	for _, tt := range tests {
-		if got := isToken(tt.s); got != tt.want {
-			t.Errorf("isToken(%q) = %v, want %v", tt.s, got, tt.want)
+		if got := isToken(tt.s); got != tt.token {
+			t.Errorf("isToken(%q) = %v, want %v", tt.s, got, tt.token)
+		}
+		if got := isLowerToken(tt.s); got != tt.lower {
+			t.Errorf("isLowerToken(%q) = %v, want %v", tt.s, got, tt.lower)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import "strings"
 // spellings the edge never produces. Empty pieces ("a=1&&b=2") are skipped; a
 // piece without '=' is a name with an empty value.
 func ParseQuery(raw string) Fields {
-	var c collector
+	c := collect(strings.Count(raw, "&") + 1)
 	for raw != "" {
 		var piece string
 		piece, raw, _ = strings.Cut(raw, "&")
@@ -64,7 +64,7 @@ func rebuiltQuery(orig, out *Request) (string, bool) {
 	switch {
 	case out.QuerystringString != nil:
 		return *out.QuerystringString, true
-	case !fieldsChanged(orig.Querystring, out.Querystring):
+	case !FieldsChanged(orig.Querystring, out.Querystring):
 		return "", false
 	}
 	return EncodeQuery(WriteBack(orig.Querystring, out.Querystring)), true

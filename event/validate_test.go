@@ -296,3 +296,32 @@ func TestClip(t *testing.T) {
 		t.Errorf("clip(short) = %q", got)
 	}
 }
+
+// TestByteScans: the characters the checks look for are ASCII, so scanning
+// bytes finds them where scanning runes would, and nothing in other
+// characters or in bytes that are not UTF-8.
+func TestByteScans(t *testing.T) {
+	tests := []struct {
+		s                     string
+		lineBreak, notURLSafe bool
+	}{
+		{"/a/b-c.html", false, false},
+		{"", false, false},
+		{"caf\u00e9 \u0100\u2028\xff\xc3", false, true}, // the space
+		{"caf\u00e9\u0100\u2028\xff\xc3", false, false},
+		{"a\rb", true, true},
+		{"a\nb", true, true},
+		{"a\x00b", true, true},
+		{"a\tb", false, true},
+		{"a\x7fb", false, true},
+		{"a#b", false, true},
+	}
+	for _, tt := range tests {
+		if got := hasLineBreakOrNUL(tt.s); got != tt.lineBreak {
+			t.Errorf("hasLineBreakOrNUL(%q) = %v, want %v", tt.s, got, tt.lineBreak)
+		}
+		if got := hasNotURLSafe(tt.s); got != tt.notURLSafe {
+			t.Errorf("hasNotURLSafe(%q) = %v, want %v", tt.s, got, tt.notURLSafe)
+		}
+	}
+}

@@ -9,27 +9,27 @@ package event
 //     received entry did not have) alone decides; value is ignored.
 //  2. Otherwise a changed value (or, for response cookies, attributes)
 //     replaces the first received occurrence and later duplicates are kept.
-//
-// The result may share storage with orig or out; do not modify it.
-func WireValues(orig, out *Field) []Value {
+func WireValues(orig, out *Field) []Value { return AppendWireValues(nil, orig, out) }
+
+// AppendWireValues appends the occurrences WireValues returns to dst and
+// returns the extended slice: with room in dst (a caller's array), the usual
+// entry of one or a few values costs no allocation.
+func AppendWireValues(dst []Value, orig, out *Field) []Value {
 	switch {
 	case out == nil:
-		return nil
+		return dst
 	case out.MultiValue != nil && (orig == nil || orig.MultiValue == nil || !equalValues(out.MultiValue, orig.MultiValue)):
-		return out.MultiValue
+		return append(dst, out.MultiValue...)
 	case orig == nil:
-		return []Value{{Value: out.Value, Attributes: out.Attributes}}
+		return append(dst, Value{Value: out.Value, Attributes: out.Attributes})
+	case out.Value == orig.Value && out.Attributes == orig.Attributes:
+		return append(dst, occurrences(orig)...)
 	}
-	received := occurrences(orig)
-	if out.Value == orig.Value && out.Attributes == orig.Attributes {
-		return received
+	dst = append(dst, Value{Value: out.Value, Attributes: out.Attributes})
+	if len(orig.MultiValue) > 1 {
+		dst = append(dst, orig.MultiValue[1:]...)
 	}
-	vals := make([]Value, 0, max(len(received), 1))
-	vals = append(vals, Value{Value: out.Value, Attributes: out.Attributes})
-	if len(received) > 1 {
-		vals = append(vals, received[1:]...)
-	}
-	return vals
+	return dst
 }
 
 // WriteBack applies WireValues to every entry of out, paired by name with the
@@ -55,16 +55,24 @@ func WriteBack(orig, out Fields) Fields {
 	return res
 }
 
-// fieldsChanged reports whether out puts anything different on the wire from
-// orig: other names, another order, or other occurrences.
-func fieldsChanged(orig, out Fields) bool {
+// FieldsChanged reports whether out, entries a function returned for orig,
+// puts anything different on the wire: other names, another order, or other
+// occurrences.
+func FieldsChanged(orig, out Fields) bool {
 	if len(orig) != len(out) {
 		return true
 	}
 	for i := range out {
-		if out[i].Name != orig[i].Name || !equalValues(WireValues(&orig[i], &out[i]), occurrences(&orig[i])) {
+		if out[i].Name != orig[i].Name || entryChanged(&orig[i], &out[i]) {
 			return true
 		}
 	}
 	return false
+}
+
+// entryChanged reports whether out puts other occurrences on the wire than
+// orig, the entry it was returned for, received.
+func entryChanged(orig, out *Field) bool {
+	var wire [4]Value
+	return !equalValues(AppendWireValues(wire[:0], orig, out), occurrences(orig))
 }

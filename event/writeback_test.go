@@ -2,6 +2,7 @@ package event
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -31,8 +32,15 @@ func TestWireValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := WireValues(tt.orig, tt.out); !reflect.DeepEqual(got, tt.want) {
+			if got := WireValues(tt.orig, tt.out); !slices.Equal(got, tt.want) {
 				t.Errorf("WireValues = %#v, want %#v", got, tt.want)
+			}
+			// Appended after what dst holds, in the room it has.
+			var buf [4]Value
+			prefix := Value{Value: "before"}
+			got := AppendWireValues(append(buf[:0], prefix), tt.orig, tt.out)
+			if !slices.Equal(got, append([]Value{prefix}, tt.want...)) {
+				t.Errorf("AppendWireValues = %#v, want %#v after %#v", got, tt.want, prefix)
 			}
 		})
 	}
@@ -88,11 +96,14 @@ func TestFieldsChanged(t *testing.T) {
 		{"reordered", Fields{{Name: "b", Value: "2", MultiValue: []Value{{Value: "2"}, {Value: "3"}}}, {Name: "a", Value: "1"}}, true},
 		{"value changed", Fields{{Name: "a", Value: "9"}, {Name: "b", Value: "2", MultiValue: []Value{{Value: "2"}, {Value: "3"}}}}, true},
 		{"entry deleted", Fields{{Name: "a", Value: "1"}}, true},
+		{"same value as a multiValue", Fields{{Name: "a", Value: "1", MultiValue: []Value{{Value: "1"}}}, {Name: "b", Value: "2", MultiValue: []Value{{Value: "2"}, {Value: "3"}}}}, false},
+		{"duplicate dropped", Fields{{Name: "a", Value: "1"}, {Name: "b", Value: "2", MultiValue: []Value{{Value: "2"}}}}, true},
+		{"renamed", Fields{{Name: "A", Value: "1"}, {Name: "b", Value: "2", MultiValue: []Value{{Value: "2"}, {Value: "3"}}}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := fieldsChanged(orig, tt.out); got != tt.want {
-				t.Errorf("fieldsChanged = %v, want %v", got, tt.want)
+			if got := FieldsChanged(orig, tt.out); got != tt.want {
+				t.Errorf("FieldsChanged = %v, want %v", got, tt.want)
 			}
 		})
 	}
