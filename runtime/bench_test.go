@@ -63,9 +63,43 @@ func benchEvent() *event.Event {
 	return ev
 }
 
+// edgeFunction is the function of the edge's benchmark (edge/bench_test.go):
+// small enough that the runtime's own cost per run dominates.
+const edgeFunction = `function handler(event) {
+  var request = event.request;
+  request.uri = '/rewritten' + request.uri;
+  request.headers['x-edge'] = {value: 'edgefn'};
+  return request;
+}`
+
+// edgeEvent is the event the edge builds for a load generator's request.
+func edgeEvent() *event.Event {
+	return &event.Event{
+		Version: "1.0",
+		Context: event.Context{DistributionDomainName: "d111111abcdef8.cloudfront.net", DistributionID: "EDFDVBD6EXAMPLE", EventType: event.ViewerRequest, RequestID: "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ=="},
+		Viewer:  event.Viewer{IP: "127.0.0.1"},
+		Request: event.Request{
+			Method:      "GET",
+			URI:         "/index.html",
+			Querystring: event.Fields{{Name: "a", Value: "1"}},
+			RawQuery:    "a=1", HasQuery: true,
+			Headers: event.Fields{
+				{Name: "host", Value: "d111111abcdef8.cloudfront.net"},
+				{Name: "user-agent", Value: "fasthttp"},
+			},
+		},
+	}
+}
+
 func benchProgram(b *testing.B, code string) *Program {
+	return benchProgramFor(b, code, edgefn.RuntimeJS2)
+}
+
+func benchProgramFor(b *testing.B, code string, rt edgefn.Runtime) *Program {
 	b.Helper()
-	p, err := New(Options{}).Compile([]byte(code), edgefn.RuntimeJS2)
+	// Under valgrind (instruction counts) a run takes far longer than the
+	// default 20ms timeout allows.
+	p, err := New(Options{Timeout: time.Minute}).Compile([]byte(code), rt)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,6 +125,23 @@ func BenchmarkViewerRequest(b *testing.B) { benchRun(b, typicalRequest, nil) }
 func BenchmarkRedirect(b *testing.B)      { benchRun(b, redirect, nil) }
 func BenchmarkKVSLookup(b *testing.B) {
 	benchRun(b, kvsLookup, fakeKVS{items: map[string]string{"/products/shoes": "/p/shoes.html"}})
+}
+
+// BenchmarkEdgeFunction is the edge benchmark's function and event.
+func BenchmarkEdgeFunction(b *testing.B)    { benchEdge(b, edgefn.RuntimeJS2) }
+func BenchmarkEdgeFunctionJS1(b *testing.B) { benchEdge(b, edgefn.RuntimeJS1) }
+
+func benchEdge(b *testing.B, rt edgefn.Runtime) {
+	p := benchProgramFor(b, edgeFunction, rt)
+	ev := edgeEvent()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if res := p.Run(ctx, ev, nil); res.Err != nil {
+			b.Fatal(res.Err)
+		}
+	}
 }
 
 // BenchmarkViewerRequestParallel is the same on every core, as the edge runs it.

@@ -28,27 +28,27 @@ func (r *realm) toJS(ev *event.Event) goja.Value {
 	viewer.setString(0, ev.Viewer.IP)
 
 	req := r.record(&r.requestRec, requestKeys, "rawQueryString")
-	req.setString(0, ev.Request.Method)
-	req.setString(1, ev.Request.URI)
-	req.set(2, r.fields(slotQuery, ev.Request.Querystring))
-	req.set(3, r.fields(slotRequestHeaders, ev.Request.Headers))
-	req.set(4, r.fields(slotRequestCookies, ev.Request.Cookies))
-	req.set(5, r.rawQueryFn)
+	req.setString(reqMethod, ev.Request.Method)
+	req.setString(reqURI, ev.Request.URI)
+	req.set(reqQuerystring, r.fields(slotQuery, ev.Request.Querystring))
+	req.set(reqHeaders, r.fields(slotRequestHeaders, ev.Request.Headers))
+	req.set(reqCookies, r.fields(slotRequestCookies, ev.Request.Cookies))
+	req.set(reqRawQueryString, r.rawQueryFn)
 
 	e := r.record(&r.eventRec, eventKeys, "")
-	e.setString(0, version)
-	e.set(1, r.contextRec.obj)
-	e.set(2, r.viewerRec.obj)
-	e.set(3, r.requestRec.obj)
+	e.setString(evVersion, version)
+	e.set(evContext, r.contextRec.obj)
+	e.set(evViewer, r.viewerRec.obj)
+	e.set(evRequest, r.requestRec.obj)
 	if resp := ev.Response; resp != nil {
 		o := r.record(&r.responseRec, responseKeys, "")
-		o.set(0, r.vm.ToValue(resp.StatusCode))
+		o.set(respStatusCode, r.vm.ToValue(resp.StatusCode))
 		if resp.StatusDescription != "" {
-			o.setString(1, resp.StatusDescription)
+			o.setString(respStatusDescription, resp.StatusDescription)
 		}
-		o.set(2, r.fields(slotResponseHeaders, resp.Headers))
-		o.set(3, r.fields(slotResponseCookies, resp.Cookies))
-		e.set(4, r.responseRec.obj)
+		o.set(respHeaders, r.fields(slotResponseHeaders, resp.Headers))
+		o.set(respCookies, r.fields(slotResponseCookies, resp.Cookies))
+		e.set(evResponse, r.responseRec.obj)
 	}
 	return r.eventRec.obj
 }
@@ -91,7 +91,7 @@ var (
 // isResponse tells a generated response from a request: CloudFront's examples
 // all key on a numeric statusCode (spec §1.6, open question §9.3).
 func (r *realm) isResponse(o *goja.Object) bool {
-	sc := r.prop(o, r.requestRec.own(o), "statusCode")
+	sc := r.prop(o, r.requestRec.own(o), -1, "statusCode")
 	if sc == nil {
 		return false
 	}
@@ -115,13 +115,13 @@ func typeName(v goja.Value) string {
 func (r *realm) requestFromJS(o *goja.Object, req *event.Request) error {
 	rec := r.requestRec.own(o)
 	var err error
-	if req.Method, err = r.stringProp(o, rec, "method", "request"); err != nil {
+	if req.Method, err = r.stringProp(o, rec, reqMethod, "method", "request"); err != nil {
 		return err
 	}
-	if req.URI, err = r.stringProp(o, rec, "uri", "request"); err != nil {
+	if req.URI, err = r.stringProp(o, rec, reqURI, "uri", "request"); err != nil {
 		return err
 	}
-	if qs := r.prop(o, rec, "querystring"); qs != nil {
+	if qs := r.prop(o, rec, reqQuerystring, "querystring"); qs != nil {
 		if own, ok := qs.(*goja.Object); ok && r.ownFields(own) != nil {
 			// The event's own object: Export would allocate to tell it from a string.
 			req.Querystring, err = r.fieldsFromJS(qs, "request.querystring", false)
@@ -134,10 +134,10 @@ func (r *realm) requestFromJS(o *goja.Object, req *event.Request) error {
 			return err
 		}
 	}
-	if req.Headers, err = r.fieldsFromJS(r.prop(o, rec, "headers"), "request.headers", false); err != nil {
+	if req.Headers, err = r.fieldsFromJS(r.prop(o, rec, reqHeaders, "headers"), "request.headers", false); err != nil {
 		return err
 	}
-	if req.Cookies, err = r.fieldsFromJS(r.prop(o, rec, "cookies"), "request.cookies", false); err != nil {
+	if req.Cookies, err = r.fieldsFromJS(r.prop(o, rec, reqCookies, "cookies"), "request.cookies", false); err != nil {
 		return err
 	}
 	return nil
@@ -145,25 +145,25 @@ func (r *realm) requestFromJS(o *goja.Object, req *event.Request) error {
 
 func (r *realm) responseFromJS(o *goja.Object, resp *event.Response) error {
 	rec := r.responseRec.own(o)
-	sc := r.prop(o, rec, "statusCode")
+	sc := r.prop(o, rec, respStatusCode, "statusCode")
 	f, ok := numberOf(sc)
 	if !ok || f != math.Trunc(f) {
 		return &OutputError{Message: "response.statusCode must be an integer"}
 	}
 	resp.StatusCode = int(f)
-	if s, ok := rec.goString("statusDescription"); ok {
+	if s, ok := rec.goString(respStatusDescription); ok {
 		resp.StatusDescription = s
-	} else if d := r.prop(o, rec, "statusDescription"); d != nil && !goja.IsUndefined(d) {
+	} else if d := r.prop(o, rec, respStatusDescription, "statusDescription"); d != nil && !goja.IsUndefined(d) {
 		resp.StatusDescription = d.String()
 	}
 	var err error
-	if resp.Headers, err = r.fieldsFromJS(r.prop(o, rec, "headers"), "response.headers", false); err != nil {
+	if resp.Headers, err = r.fieldsFromJS(r.prop(o, rec, respHeaders, "headers"), "response.headers", false); err != nil {
 		return err
 	}
-	if resp.Cookies, err = r.fieldsFromJS(r.prop(o, rec, "cookies"), "response.cookies", true); err != nil {
+	if resp.Cookies, err = r.fieldsFromJS(r.prop(o, rec, respCookies, "cookies"), "response.cookies", true); err != nil {
 		return err
 	}
-	if b := r.prop(o, rec, "body"); b != nil && !goja.IsUndefined(b) && !goja.IsNull(b) {
+	if b := r.prop(o, rec, respBody, "body"); b != nil && !goja.IsUndefined(b) && !goja.IsNull(b) {
 		if bo, ok := b.(*goja.Object); ok {
 			data, enc := bo.Get("data"), bo.Get("encoding")
 			resp.Body = &event.Body{Encoding: event.EncodingText}
@@ -193,24 +193,25 @@ func numberOf(v goja.Value) (float64, bool) {
 	return 0, false
 }
 
-// prop reads o[name]. rec is the record behind o, or nil: a property the
-// record holds is read without goja's generic lookup, and so is an absent one
-// while o's prototype is the sealed realm's Object.prototype, which is frozen
-// and has none of the event's names. Otherwise the prototype chain decides.
-func (r *realm) prop(o *goja.Object, rec *record, name string) goja.Value {
+// prop reads o[name]. rec is the record behind o, or nil; i is name's index
+// in its known properties, -1 for another name. A property the record holds
+// is read without goja's generic lookup, and so is an absent one while o's
+// prototype is the sealed realm's Object.prototype, which is frozen and has
+// none of the event's names. Otherwise the prototype chain decides.
+func (r *realm) prop(o *goja.Object, rec *record, i int, name string) goja.Value {
 	if rec != nil {
-		if v := rec.Get(name); v != nil || (r.sealed && o.Prototype() == r.objectProto) {
+		if v := rec.get(i, name); v != nil || (r.sealed && o.Prototype() == r.objectProto) {
 			return v
 		}
 	}
 	return o.Get(name)
 }
 
-func (r *realm) stringProp(o *goja.Object, rec *record, name, where string) (string, error) {
-	if s, ok := rec.goString(name); ok {
+func (r *realm) stringProp(o *goja.Object, rec *record, i int, name, where string) (string, error) {
+	if s, ok := rec.goString(i); ok {
 		return s, nil
 	}
-	v := r.prop(o, rec, name)
+	v := r.prop(o, rec, i, name)
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return "", &OutputError{Message: fmt.Sprintf("%s.%s is missing", where, name)}
 	}
@@ -231,6 +232,9 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 		if !f.edited && len(f.vals) == 0 {
 			return f.orig, nil // untouched: CloudFront sees what came in
 		}
+		if !f.deleted {
+			return r.appendedFromJS(f, where, cookie)
+		}
 		names := f.names()
 		out := make(event.Fields, 0, len(names))
 		j := 0 // untouched names keep their relative order: one pass over orig
@@ -244,7 +248,8 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 				j = k + 1
 				continue
 			}
-			if e, touched := f.vals[name]; touched {
+			if t := f.touched(name); t >= 0 {
+				e := &f.vals[t]
 				fld, err := r.entryFromJS(name, e.v, e.rec, where, cookie)
 				if err != nil {
 					return nil, err
@@ -269,6 +274,42 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 	return out, nil
 }
 
+// appendedFromJS reads fields object f whose names are orig's followed by
+// those the function added (names are unique): orig is copied in one go, and
+// only the entries the function may have touched are read back.
+func (r *realm) appendedFromJS(f *fieldsObject, where string, cookie bool) (event.Fields, error) {
+	var added []string
+	if f.edited {
+		added = f.order[len(f.orig):]
+	}
+	out := make(event.Fields, len(f.orig), len(f.orig)+len(added))
+	copy(out, f.orig)
+	for k := range out {
+		if !f.maybeTouched(k) {
+			continue
+		}
+		if t := f.touched(out[k].Name); t >= 0 {
+			e := &f.vals[t]
+			fld, err := r.entryFromJS(out[k].Name, e.v, e.rec, where, cookie)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = fld
+		}
+	}
+	for _, name := range added {
+		if t := f.touched(name); t >= 0 {
+			e := &f.vals[t]
+			fld, err := r.entryFromJS(name, e.v, e.rec, where, cookie)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, fld)
+		}
+	}
+	return out, nil
+}
+
 // entryFromJS reads an entry; rec is the realm's record behind v, or nil.
 func (r *realm) entryFromJS(name string, v goja.Value, rec *record, where string, cookie bool) (event.Field, error) {
 	fld := event.Field{Name: name}
@@ -277,28 +318,28 @@ func (r *realm) entryFromJS(name string, v goja.Value, rec *record, where string
 		return fld, &OutputError{Message: fmt.Sprintf("%s.%s must be an object with a value", where, name)}
 	}
 	var val goja.Value
-	s, unread := rec.goString("value")
+	s, unread := rec.goString(entValue)
 	if !unread {
-		val = r.prop(o, rec, "value")
+		val = r.prop(o, rec, entValue, "value")
 	}
 	switch {
 	case unread:
 		fld.Value = s
 	case val == nil || goja.IsUndefined(val) || goja.IsNull(val):
-		if r.prop(o, rec, "multiValue") == nil {
+		if r.prop(o, rec, entMultiValue, "multiValue") == nil {
 			return fld, &OutputError{Message: fmt.Sprintf("%s.%s.value is missing", where, name)}
 		}
 	default:
 		fld.Value = val.String()
 	}
 	if cookie {
-		if s, ok := rec.goString("attributes"); ok {
+		if s, ok := rec.goString(entAttributes); ok {
 			fld.Attributes = s
-		} else if a := r.prop(o, rec, "attributes"); a != nil && !goja.IsUndefined(a) {
+		} else if a := r.prop(o, rec, entAttributes, "attributes"); a != nil && !goja.IsUndefined(a) {
 			fld.Attributes = a.String()
 		}
 	}
-	if mv := r.prop(o, rec, "multiValue"); mv != nil && !goja.IsUndefined(mv) && !goja.IsNull(mv) {
+	if mv := r.prop(o, rec, entMultiValue, "multiValue"); mv != nil && !goja.IsUndefined(mv) && !goja.IsNull(mv) {
 		arr, ok := mv.(*goja.Object)
 		if !ok {
 			return fld, &OutputError{Message: fmt.Sprintf("%s.%s.multiValue must be an array", where, name)}

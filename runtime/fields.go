@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"slices"
+
 	"github.com/dop251/goja"
 
 	"github.com/edgefn/edgefn/event"
@@ -13,11 +15,14 @@ import (
 type fieldsObject struct {
 	r      *realm
 	orig   event.Fields
-	order  []string         // current names, in order; nil: orig's, unchanged
-	edited bool             // order has diverged from orig
-	vals   map[string]entry // entries touched or set by the function
+	order  []string // current names, in order; nil: orig's, unchanged
+	edited bool     // order has diverged from orig
+	// deleted: a name was deleted since reset. Until one is, order (once
+	// edited) is orig's names followed by those the function added.
+	deleted bool
+	vals    []entry // entries touched or set by the function (see touched)
 	// maybe has bit i set once orig[i]'s name may be in vals (entries past 64
-	// always may): read-back copies the others without a map lookup.
+	// always may): read-back copies the others without looking them up.
 	maybe  uint64
 	cookie bool // response cookies: entries carry attributes
 }
@@ -39,8 +44,9 @@ const (
 // entry is a touched entry; rec is the realm's record behind v when entryJS
 // made it, so it is read back without goja's generic lookups.
 type entry struct {
-	v   goja.Value
-	rec *record
+	name string
+	v    goja.Value
+	rec  *record
 }
 
 type fieldsHolder struct {
@@ -71,8 +77,21 @@ func (r *realm) ownFields(obj *goja.Object) *fieldsObject {
 }
 
 func (f *fieldsObject) reset(fs event.Fields) {
-	f.orig, f.edited, f.order, f.maybe = fs, false, f.order[:0], 0
+	f.orig, f.edited, f.deleted, f.order, f.maybe = fs, false, false, f.order[:0], 0
 	clear(f.vals)
+	f.vals = f.vals[:0]
+}
+
+// touched returns the index of key's entry in vals, or -1. A function
+// touches few entries: a scan costs less than hashing, and than clearing a
+// map per run.
+func (f *fieldsObject) touched(key string) int {
+	for i := range f.vals {
+		if f.vals[i].name == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // mark notes that key may be in vals and returns its index in orig, or -1.
@@ -120,8 +139,8 @@ func (f *fieldsObject) index(key string) int {
 }
 
 func (f *fieldsObject) Get(key string) goja.Value {
-	if e, ok := f.vals[key]; ok {
-		return e.v
+	if i := f.touched(key); i >= 0 {
+		return f.vals[i].v
 	}
 	if f.index(key) < 0 {
 		return nil
@@ -131,22 +150,20 @@ func (f *fieldsObject) Get(key string) goja.Value {
 		return nil
 	}
 	v, rec := f.r.entryJS(&f.orig[i], f.cookie)
-	if f.vals == nil {
-		f.vals = make(map[string]entry, 4)
-	}
-	f.vals[key] = entry{v, rec}
+	f.vals = append(f.vals, entry{key, v, rec})
 	return v
 }
 
 func (f *fieldsObject) Set(key string, val goja.Value) bool {
-	if f.vals == nil {
-		f.vals = make(map[string]entry, 4)
-	}
 	if f.index(key) < 0 {
 		f.order = append(f.names(), key)
 	}
 	f.mark(key)
-	f.vals[key] = entry{v: val}
+	if i := f.touched(key); i >= 0 {
+		f.vals[i] = entry{name: key, v: val}
+	} else {
+		f.vals = append(f.vals, entry{name: key, v: val})
+	}
 	return true
 }
 
@@ -156,7 +173,10 @@ func (f *fieldsObject) Delete(key string) bool {
 	if i := f.index(key); i >= 0 {
 		names := f.names()
 		f.order = append(names[:i], names[i+1:]...)
-		delete(f.vals, key)
+		f.deleted = true
+		if j := f.touched(key); j >= 0 {
+			f.vals = slices.Delete(f.vals, j, j+1)
+		}
 	}
 	return true
 }
@@ -172,9 +192,9 @@ func (r *realm) entryJS(fld *event.Field, cookie bool) (*goja.Object, *record) {
 	h := &r.entries[r.nEntries]
 	r.nEntries++
 	rec := r.record(h, entryKeys, "")
-	rec.setString(0, fld.Value)
+	rec.setString(entValue, fld.Value)
 	if cookie {
-		rec.setString(1, fld.Attributes)
+		rec.setString(entAttributes, fld.Attributes)
 	}
 	o := h.obj
 	if fld.MultiValue != nil {
@@ -187,7 +207,7 @@ func (r *realm) entryJS(fld *event.Field, cookie bool) (*goja.Object, *record) {
 			}
 			mv[i] = e
 		}
-		rec.set(2, r.vm.NewArray(mv...))
+		rec.set(entMultiValue, r.vm.NewArray(mv...))
 	}
 	return o, rec
 }

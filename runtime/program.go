@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/dop251/goja"
 
@@ -20,17 +22,20 @@ type Program struct {
 	e      *Engine
 	rt     edgefn.Runtime
 	prog   *goja.Program
-	fresh  bool          // every run on a new, unfrozen VM (see Engine)
-	static bool          // the top level is evaluated once per VM (see staticTop)
-	slots  chan struct{} // one per run in progress (see get)
-	// idle realms, most recently used last: the next run takes the realm
-	// whose memory is most likely still in the CPU's caches.
-	mu   sync.Mutex
-	idle []*realm
+	fresh  bool // every run on a new, unfrozen VM (see Engine)
+	static bool // the top level is evaluated once per VM (see staticTop)
+	// The pool, under one mutex (a channel as the bound cost more than all
+	// the rest): idle realms, most recently used last, so that the next run
+	// takes the realm whose memory is most likely still in the CPU's caches;
+	// the runs in progress; and the runs waiting for one of them to end.
+	mu      sync.Mutex
+	idle    []*realm
+	running int
+	waiting []chan *realm // oldest first (see get)
 }
 
 func newProgram(e *Engine, rt edgefn.Runtime, prog *goja.Program, fresh bool) *Program {
-	return &Program{e: e, rt: rt, prog: prog, fresh: fresh, slots: make(chan struct{}, e.opts.PoolSize)}
+	return &Program{e: e, rt: rt, prog: prog, fresh: fresh}
 }
 
 // Runtime returns the runtime the program was compiled for.
@@ -79,7 +84,10 @@ func (p *Program) Run(ctx context.Context, ev *event.Event, kvs KeyValueStore) *
 		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
 	}
 	res, reusable := r.run(ctx, ev, kvs)
-	p.release(r, reusable)
+	if !reusable {
+		r = nil
+	}
+	p.release(r)
 	if ee, ok := errors.AsType[*ExecutionError](res.Err); ok && !ee.Timeout {
 		// The frozen built-ins may have caused the throw; a fresh VM gives the
 		// answer CloudFront would.
@@ -99,37 +107,70 @@ func (p *Program) runFresh(ctx context.Context, ev *event.Event, kvs KeyValueSto
 
 // get borrows a realm. At most PoolSize runs go at once: runs are CPU-bound,
 // so more only add realms (each costs milliseconds to build) without adding
-// throughput; a run past the bound waits for a slot.
+// throughput; a run past the bound waits for one to end and hand over its
+// slot (see release).
 func (p *Program) get(ctx context.Context) (*realm, error) {
+	p.mu.Lock()
+	if p.running < p.e.opts.PoolSize {
+		p.running++
+		var r *realm
+		if n := len(p.idle); n > 0 {
+			r = p.idle[n-1]
+			p.idle[n-1] = nil
+			p.idle = p.idle[:n-1]
+		}
+		p.mu.Unlock()
+		return p.ready(r)
+	}
+	ch := make(chan *realm, 1) // release never blocks on it
+	p.waiting = append(p.waiting, ch)
+	p.mu.Unlock()
 	select {
-	case p.slots <- struct{}{}:
+	case r := <-ch:
+		return p.ready(r)
 	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 	p.mu.Lock()
-	if n := len(p.idle); n > 0 {
-		r := p.idle[n-1]
-		p.idle[n-1] = nil
-		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		return r, nil
+	i := slices.Index(p.waiting, ch)
+	if i >= 0 {
+		p.waiting = slices.Delete(p.waiting, i, i+1)
 	}
 	p.mu.Unlock()
+	if i < 0 {
+		p.release(<-ch) // handed a slot as ctx ended: pass it on
+	}
+	return nil, ctx.Err()
+}
+
+// ready returns r, the realm that comes with a slot, or a new one when there
+// is none.
+func (p *Program) ready(r *realm) (*realm, error) {
+	if r != nil {
+		return r, nil
+	}
 	r, err := p.newRealm(true)
 	if err != nil {
-		<-p.slots
+		p.release(nil)
 	}
 	return r, err
 }
 
-// release returns a realm (unless the run left it unusable) and its slot.
-func (p *Program) release(r *realm, reusable bool) {
-	if reusable {
-		p.mu.Lock()
-		p.idle = append(p.idle, r) // no more realms exist than slots
+// release ends a run: its slot, with r (nil when the run left its realm
+// unusable), goes to the oldest waiting run, or r goes back to the pool.
+func (p *Program) release(r *realm) {
+	p.mu.Lock()
+	if len(p.waiting) > 0 {
+		ch := p.waiting[0]
+		p.waiting = slices.Delete(p.waiting, 0, 1)
 		p.mu.Unlock()
+		ch <- r
+		return
 	}
-	<-p.slots
+	p.running--
+	if r != nil {
+		p.idle = append(p.idle, r) // no more realms exist than runs may go at once
+	}
+	p.mu.Unlock()
 }
 
 func (p *Program) newRealm(sealed bool) (*realm, error) {
@@ -143,7 +184,14 @@ func (p *Program) newRealm(sealed bool) (*realm, error) {
 	}
 	r.wrapper, _ = goja.AssertFunction(w)
 	r.static, r.cache = p.static, p.static && sealed
-	r.timer = time.AfterFunc(time.Hour, r.onTimeout)
+	// The timer holds the realm weakly: a pending tick must not keep a
+	// dropped realm, or the idle realms of a discarded program, alive.
+	wr := weak.Make(r)
+	r.timer = time.AfterFunc(time.Hour, func() {
+		if r := wr.Value(); r != nil {
+			r.onTimeout()
+		}
+	})
 	r.timer.Stop()
 	return r, nil
 }
@@ -179,7 +227,7 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 	inv := &r.invState
 	r.inv, r.nEntries = inv, 0
 	r.pcg.Seed(uint64(inv.start.UnixNano()), 0x9e3779b97f4a7c15)
-	r.arm()
+	r.arm(inv.start)
 	reusable = true
 	o := new(outcome)
 	res = &o.res
@@ -266,33 +314,47 @@ func (r *realm) handler() (goja.Callable, error) {
 	return h, nil
 }
 
-// arm starts the run timer for this invocation.
-func (r *realm) arm() {
+// arm starts the deadline of the run that started at start. A timer already
+// ticking is left alone: resetting and stopping it on every run cost more
+// than the rest of the run's bookkeeping.
+func (r *realm) arm(start time.Time) {
 	r.timerMu.Lock()
-	r.gen++
-	r.armed = r.gen
+	r.started = start
+	if !r.ticking {
+		r.ticking = true
+		r.timer.Reset(r.e.opts.Timeout)
+	}
 	r.timerMu.Unlock()
-	r.timer.Reset(r.e.opts.Timeout)
 }
 
-// disarm stops the timer. A tick that already fired is cleared, and one still
-// waiting for the lock finds nothing armed, so it can never reach the next run.
+// disarm ends the run's deadline, so a tick, however late, finds no run to
+// stop, and clears an interrupt a tick made after the handler returned.
 func (r *realm) disarm() {
-	stopped := r.timer.Stop()
 	r.timerMu.Lock()
-	r.armed = 0
+	r.started = time.Time{}
+	fired := r.fired
+	r.fired = false
 	r.timerMu.Unlock()
-	if !stopped {
+	if fired {
 		r.vm.ClearInterrupt()
 	}
 }
 
+// onTimeout stops the run in progress if it is past its deadline, waits for
+// the deadline of one that is not, and lets the timer idle between runs.
 func (r *realm) onTimeout() {
 	r.timerMu.Lock()
 	defer r.timerMu.Unlock()
-	if r.armed != 0 && r.armed == r.gen {
-		r.vm.Interrupt(errTimeout)
+	if r.started.IsZero() {
+		r.ticking = false
+		return
 	}
+	if left := r.e.opts.Timeout - time.Since(r.started); left > 0 {
+		r.timer.Reset(left)
+		return
+	}
+	r.ticking, r.fired = false, true
+	r.vm.Interrupt(errTimeout)
 }
 
 func utilization(d, budget time.Duration) int {

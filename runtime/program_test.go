@@ -3,9 +3,11 @@ package runtime
 import (
 	"context"
 	"errors"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/event"
@@ -117,6 +119,21 @@ func TestHandlers(t *testing.T) {
 			r.headers['x-names'] = {value: Object.keys(r.headers).join(',')};
 			return r;
 		}`, viewerRequest, []string{`"x-names":{"value":"host,accept,user-agent"}`}},
+		{"headers read, replaced and added", edgefn.RuntimeJS2, `function handler(event) {
+			var h = event.request.headers;
+			h['user-agent'].value = 'bot';
+			h.host = {value: 'a.example'};
+			h['x-new'] = {value: '1'};
+			return event.request;
+		}`, viewerRequest, []string{`"headers":{"host":{"value":"a.example"},"accept":{"value":"text/html","multiValue":[{"value":"text/html"},{"value":"application/xhtml+xml"}]},"user-agent":{"value":"bot"},"x-new":{"value":"1"}}`}},
+		{"headers deleted and set again", edgefn.RuntimeJS2, `function handler(event) {
+			var h = event.request.headers;
+			h.accept.value = 'text/plain';
+			delete h.host;
+			h['x-new'] = {value: '1'};
+			h.host = {value: 'b.example'};
+			return event.request;
+		}`, viewerRequest, []string{`"headers":{"accept":{"value":"text/plain","multiValue":[{"value":"text/html"},{"value":"application/xhtml+xml"}]},"user-agent":{"value":"Mozilla/5.0"},"x-new":{"value":"1"},"host":{"value":"b.example"}}`}},
 	}
 	eng := New(Options{Timeout: testTimeout})
 	for _, tt := range tests {
@@ -414,5 +431,117 @@ func TestComputeUtilization(t *testing.T) {
 	slow := run(t, eng, edgefn.RuntimeJS2, `function handler(e) { var x = 0; for (var i = 0; i < 3e5; i++) x += i; return e.request; }`, viewerRequest(), nil)
 	if fast.ComputeUtilization < 1 || fast.ComputeUtilization > 100 || slow.ComputeUtilization < fast.ComputeUtilization {
 		t.Fatalf("fast %d slow %d", fast.ComputeUtilization, slow.ComputeUtilization)
+	}
+}
+
+// blockingKVS holds every run that reads it until gate closes or sends.
+type blockingKVS struct{ entered, gate chan struct{} }
+
+func (b blockingKVS) ID() string { return "" }
+func (b blockingKVS) Get(context.Context, string) (string, bool, error) {
+	b.entered <- struct{}{}
+	<-b.gate
+	return "v", true, nil
+}
+func (b blockingKVS) Meta(context.Context) (KVSMeta, error) { return KVSMeta{}, nil }
+
+func TestPool(t *testing.T) {
+	p, err := New(Options{PoolSize: 2, Timeout: testTimeout}).Compile([]byte(`import cf from 'cloudfront';
+		const kvs = cf.kvs();
+		async function handler(e) { await kvs.get('k'); return e.request; }`), edgefn.RuntimeJS2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kvs := blockingKVS{entered: make(chan struct{}), gate: make(chan struct{})}
+	results := make(chan *Result, 3)
+	start := func() { go func() { results <- p.Run(context.Background(), viewerRequest(), kvs) }() }
+	start()
+	start()
+	<-kvs.entered
+	<-kvs.entered
+	// Both slots are taken: a run whose context ends first gives up.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if res := p.Run(ctx, viewerRequest(), kvs); res.Err == nil || res.Err.Error() != "InternalError: context deadline exceeded" {
+		t.Fatalf("waiting run: %v", res.Err)
+	}
+	start()
+	select {
+	case <-kvs.entered:
+		t.Fatal("a third run went ahead of the bound")
+	case <-time.After(20 * time.Millisecond):
+	}
+	kvs.gate <- struct{}{} // one run ends; the waiting one takes its slot
+	<-kvs.entered
+	close(kvs.gate)
+	for range 3 {
+		if res := <-results; res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.running != 0 || len(p.waiting) != 0 || len(p.idle) != 2 {
+		t.Fatalf("running %d, waiting %d, idle %d", p.running, len(p.waiting), len(p.idle))
+	}
+}
+
+func TestRunTimer(t *testing.T) {
+	const timeout = 20 * time.Millisecond
+	p, err := New(Options{PoolSize: 1, Timeout: timeout}).Compile([]byte(`function handler(e) {
+		if (e.request.uri === '/loop') while (true) {}
+		return e.request;
+	}`), edgefn.RuntimeJS2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, ev, loop := context.Background(), viewerRequest(), viewerRequest()
+	loop.Request.URI = "/loop"
+	// Back-to-back runs over several ticks of the realm's timer: none is stopped.
+	for end := time.Now().Add(5 * timeout); time.Now().Before(end); {
+		if res := p.Run(ctx, ev, nil); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	var ee *ExecutionError
+	if res := p.Run(ctx, loop, nil); !errors.As(res.Err, &ee) || !ee.Timeout {
+		t.Fatalf("runaway run: %v", res.Err)
+	}
+	if res := p.Run(ctx, ev, nil); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	// Between runs the timer goes idle.
+	p.mu.Lock()
+	r := p.idle[0]
+	p.mu.Unlock()
+	for end := time.Now().Add(time.Second); ; time.Sleep(timeout) {
+		r.timerMu.Lock()
+		ticking := r.ticking
+		r.timerMu.Unlock()
+		if !ticking {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the timer still ticks between runs")
+		}
+	}
+}
+
+// TestTimerKeepsNothing checks that a pending tick does not keep the realms
+// of a discarded program alive.
+func TestTimerKeepsNothing(t *testing.T) {
+	p, err := New(Options{Timeout: time.Hour}).Compile([]byte(`function handler(e) { return e.request; }`), edgefn.RuntimeJS2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := p.Run(context.Background(), viewerRequest(), nil); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	wr := weak.Make(p.idle[0])
+	p = nil
+	goruntime.GC()
+	goruntime.GC()
+	if wr.Value() != nil {
+		t.Fatal("the realm of a discarded program is still reachable")
 	}
 }

@@ -56,12 +56,14 @@ type realm struct {
 	frozenNames map[string]bool
 	objectProto *goja.Object // Object.prototype, of the event's objects
 
-	// The run timer is reused across invocations; gen tells a late tick from
-	// the current run so it never interrupts the next one.
+	// The run timer is reused across invocations and keeps ticking while
+	// runs follow each other (see arm); a tick interrupts the VM only when the
+	// run in progress is past its deadline, so it never reaches the next run.
 	timerMu sync.Mutex
 	timer   *time.Timer
-	gen     uint64
-	armed   uint64
+	started time.Time // when the run in progress started; zero between runs
+	ticking bool      // the timer is set, or its tick is in progress
+	fired   bool      // a tick interrupted the run in progress
 
 	rng *rand.Rand
 	pcg *rand.PCG

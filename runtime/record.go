@@ -33,15 +33,51 @@ var (
 	entryKeys    = []string{"value", "attributes", "multiValue"}
 )
 
+// Indexes of known properties in the lists above: Go code reads and writes
+// them without looking names up.
+const (
+	evVersion = iota
+	evContext
+	evViewer
+	evRequest
+	evResponse
+)
+
+const (
+	reqMethod = iota
+	reqURI
+	reqQuerystring
+	reqHeaders
+	reqCookies
+	reqRawQueryString
+)
+
+const (
+	respStatusCode = iota
+	respStatusDescription
+	respHeaders
+	respCookies
+	respBody
+)
+
+const (
+	entValue = iota
+	entAttributes
+	entMultiValue
+)
+
 func newRecord(vm *goja.Runtime, keys []string, hidden string) *record {
 	return &record{vm: vm, keys: keys, hidden: hidden, vals: make([]goja.Value, len(keys)), strs: make([]string, len(keys)), last: make([]goja.Value, len(keys))}
 }
 
 func (o *record) reset() {
-	clear(o.vals)
-	clear(o.strs)
+	for i := range o.vals { // one loop: two clears cost two calls
+		o.vals[i], o.strs[i] = nil, ""
+	}
 	o.pending = 0
-	clear(o.extra)
+	if len(o.extra) > 0 { // clearing an empty map still costs a call
+		clear(o.extra)
+	}
 	o.order = o.order[:0]
 }
 
@@ -82,24 +118,24 @@ func (o *record) value(i int) goja.Value {
 
 func (o *record) present(i int) bool { return o.vals[i] != nil || o.pending&(1<<i) != 0 }
 
-// goString returns known property k when it is a string set from Go and
+// goString returns known property i when it is a string set from Go and
 // not read since; o may be nil.
-func (o *record) goString(k string) (string, bool) {
-	if o == nil {
-		return "", false
-	}
-	if i := o.index(k); i >= 0 && o.pending&(1<<i) != 0 {
+func (o *record) goString(i int) (string, bool) {
+	if o != nil && o.pending&(1<<i) != 0 {
 		return o.strs[i], true
 	}
 	return "", false
 }
 
-func (o *record) Get(k string) goja.Value {
-	if i := o.index(k); i >= 0 {
+// get returns known property i, or when i < 0 the added property k.
+func (o *record) get(i int, k string) goja.Value {
+	if i >= 0 {
 		return o.value(i)
 	}
 	return o.extra[k]
 }
+
+func (o *record) Get(k string) goja.Value { return o.get(o.index(k), k) }
 
 func (o *record) Set(k string, v goja.Value) bool {
 	if i := o.index(k); i >= 0 {
