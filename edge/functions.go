@@ -14,7 +14,11 @@ import (
 // event is the event of a function run for this exchange; resp is set
 // for viewer-response.
 func (x *exchange) event(eventType string, req event.Request, resp *event.Response) *event.Event {
-	return &event.Event{
+	ev := &x.requestEvent
+	if eventType == event.ViewerResponse {
+		ev = &x.responseEvent
+	}
+	*ev = event.Event{
 		Version: "1.0",
 		Context: event.Context{
 			DistributionDomainName: x.dist.DomainName,
@@ -26,6 +30,7 @@ func (x *exchange) event(eventType string, req event.Request, resp *event.Respon
 		Request:  req,
 		Response: resp,
 	}
+	return ev
 }
 
 // viewerRequest is event.request for the viewer's request as it came.
@@ -103,14 +108,14 @@ func (s *Server) generated(x *exchange, out *event.Response) {
 // orig) as the edge sends it: RawQuery and HasQuery are the query string on
 // the wire (§2.6), and a query the function assigned as a string is parsed
 // into Querystring, so the viewer-response event shows, and
-// rawQueryString() returns, what the origin was asked.
+// rawQueryString() returns, what the origin was asked. It changes out, which
+// is the run's result and the edge's to use.
 func sentRequest(orig, out *event.Request) *event.Request {
-	r := *out
-	r.RawQuery, r.HasQuery = event.WireQuery(orig, out)
-	if r.QuerystringString != nil {
-		r.Querystring, r.QuerystringString = event.ParseQuery(r.RawQuery), nil
+	out.RawQuery, out.HasQuery = event.WireQuery(orig, out)
+	if out.QuerystringString != nil {
+		out.Querystring, out.QuerystringString = event.ParseQuery(out.RawQuery), nil
 	}
-	return &r
+	return out
 }
 
 // viewerResponse runs the viewer-response function on the origin's answer;
