@@ -248,12 +248,9 @@ func (r *realm) fieldsFromJS(v goja.Value, where string, cookie bool) (event.Fie
 				j = k + 1
 				continue
 			}
-			if t := f.touched(name); t >= 0 {
-				e := &f.vals[t]
-				fld, err := r.entryFromJS(name, e.v, e.rec, where, cookie)
-				if err != nil {
-					return nil, err
-				}
+			if fld, ok, err := r.touchedFromJS(f, name, where, cookie); err != nil {
+				return nil, err
+			} else if ok {
 				out = append(out, fld)
 			} else if k < len(f.orig) {
 				out = append(out, f.orig[k])
@@ -288,26 +285,36 @@ func (r *realm) appendedFromJS(f *fieldsObject, where string, cookie bool) (even
 		if !f.maybeTouched(k) {
 			continue
 		}
-		if t := f.touched(out[k].Name); t >= 0 {
-			e := &f.vals[t]
-			fld, err := r.entryFromJS(out[k].Name, e.v, e.rec, where, cookie)
-			if err != nil {
-				return nil, err
-			}
+		fld, ok, err := r.touchedFromJS(f, out[k].Name, where, cookie)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out[k] = fld
 		}
 	}
 	for _, name := range added {
-		if t := f.touched(name); t >= 0 {
-			e := &f.vals[t]
-			fld, err := r.entryFromJS(name, e.v, e.rec, where, cookie)
-			if err != nil {
-				return nil, err
-			}
+		fld, ok, err := r.touchedFromJS(f, name, where, cookie)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, fld)
 		}
 	}
 	return out, nil
+}
+
+// touchedFromJS reads back entry name of f if the function touched it; ok is
+// false when it did not (the entry is as received).
+func (r *realm) touchedFromJS(f *fieldsObject, name, where string, cookie bool) (fld event.Field, ok bool, err error) {
+	t := f.touched(name)
+	if t < 0 {
+		return event.Field{}, false, nil
+	}
+	e := &f.vals[t]
+	fld, err = r.entryFromJS(name, e.v, e.rec, where, cookie)
+	return fld, err == nil, err
 }
 
 // entryFromJS reads an entry; rec is the realm's record behind v, or nil.
