@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -50,20 +49,21 @@ type exchange struct {
 	requestEvent, responseEvent event.Event
 }
 
-// exchanges recycles exchanges: one per request is garbage the viewer path
-// can do without.
-var exchanges = sync.Pool{New: func() any { return new(exchange) }}
-
-func newExchange(ctx *fasthttp.RequestCtx) *exchange {
-	x := exchanges.Get().(*exchange)
+// newExchange takes an exchange from the server's pool (one per request is
+// garbage the viewer path can do without); releaseExchange gives it back.
+func (s *Server) newExchange(ctx *fasthttp.RequestCtx) *exchange {
+	x, _ := s.exchanges.Get().(*exchange)
+	if x == nil {
+		x = new(exchange)
+	}
 	x.ctx, x.id, x.start, x.result, x.detail = ctx, newRequestID(), time.Now(), resultMiss, resultMiss
 	return x
 }
 
-// release returns x to the pool; nothing may use it afterwards.
-func (x *exchange) release() {
+// releaseExchange returns x to the pool; nothing may use it afterwards.
+func (s *Server) releaseExchange(x *exchange) {
 	*x = exchange{}
-	exchanges.Put(x)
+	s.exchanges.Put(x)
 }
 
 // newRequestID makes an id in the form of CloudFront's: 56 URL-safe base64
@@ -87,10 +87,10 @@ func (x *exchange) viaValue(prev []byte) string {
 
 // serve handles one viewer request.
 func (s *Server) serve(ctx *fasthttp.RequestCtx) {
-	x := newExchange(ctx)
+	x := s.newExchange(ctx)
 	defer func() {
 		s.logAccess(x)
-		x.release()
+		s.releaseExchange(x)
 	}()
 	rawURI := ctx.Request.Header.RequestURI()
 	switch {

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -103,6 +104,8 @@ type Server struct {
 	metrics *metrics
 	origins *origins
 	http    *fasthttp.Server
+	// exchanges recycles the per-request state (see newExchange).
+	exchanges sync.Pool
 }
 
 // New returns a Server; it fails only when the metrics cannot be registered.
