@@ -35,12 +35,16 @@ type target struct {
 	// came over HTTPS (see forViewer).
 	matchViewer bool
 	httpsPort   int
-	path        string // OriginPath, put before the request's uri
-	headers     []edgefn.Header
-	attempts    int
-	connect     time.Duration
-	read        time.Duration
-	idle        time.Duration
+	// sni is the TLS server name for HTTPS ("": the domain); certNames,
+	// when set, are the names the origin's certificate may carry instead.
+	sni       string
+	certNames []string
+	path      string // OriginPath, put before the request's uri
+	headers   []edgefn.Header
+	attempts  int
+	connect   time.Duration
+	read      time.Duration
+	idle      time.Duration
 }
 
 // route is where a request goes: one target, or the primary and secondary
@@ -136,7 +140,7 @@ func (r *route) apply(ch *runtime.OriginChange, d *replica.Distribution, req *ev
 			return badf("selectRequestOriginById: the distribution has no origin %q", ch.OriginID)
 		}
 		t := originTarget(o)
-		if err := t.overrideHost(ch.Params); err != nil {
+		if err := t.overrideConnection(ch.Params); err != nil {
 			return err
 		}
 		*r = route{targets: []target{t}}
@@ -165,7 +169,7 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 			t.domain, t.host = v, v
 		}
 	}
-	if err := t.overrideHost(p); err != nil {
+	if err := t.overrideConnection(p); err != nil {
 		return err
 	}
 	if v, ok, err := str(p, "originPath"); err != nil {
@@ -220,19 +224,41 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 	return nil
 }
 
-// overrideHost applies a hostHeader property.
-func (t *target) overrideHost(p map[string]any) error {
-	v, ok, err := str(p, "hostHeader")
+// overrideConnection applies the properties both helpers take: hostHeader,
+// sni and allowedCertificateNames.
+func (t *target) overrideConnection(p map[string]any) error {
+	if v, ok, err := str(p, "hostHeader"); err != nil {
+		return err
+	} else if ok {
+		if t.bucket != "" {
+			return badf("hostHeader cannot be set for an S3 origin")
+		}
+		if err := checkDomain("hostHeader", v); err != nil {
+			return err
+		}
+		t.host = v
+	}
+	if v, ok, err := str(p, "sni"); err != nil {
+		return err
+	} else if ok {
+		if err := checkDomain("sni", v); err != nil {
+			return err
+		}
+		t.sni = v
+	}
+	names, ok, err := stringList(p, "allowedCertificateNames")
 	if err != nil || !ok {
 		return err
 	}
-	if t.bucket != "" {
-		return badf("hostHeader cannot be set for an S3 origin")
+	if len(names) == 0 || len(names) > 20 {
+		return badf("allowedCertificateNames must hold 1 to 20 names")
 	}
-	if err := checkDomain("hostHeader", v); err != nil {
-		return err
+	for _, n := range names {
+		if n == "" || len(n) > 64 || strings.ContainsAny(n, ":/ \t") {
+			return badf("allowedCertificateNames: %q must be a name of at most 64 characters", n)
+		}
 	}
-	t.host = v
+	t.certNames = names
 	return nil
 }
 
@@ -357,6 +383,26 @@ func str(m map[string]any, key string) (string, bool, error) {
 		return "", false, badf("origin property %s must be a string", key)
 	}
 	return s, true, nil
+}
+
+func stringList(m map[string]any, key string) ([]string, bool, error) {
+	v, ok := m[key]
+	if !ok || v == nil {
+		return nil, false, nil
+	}
+	items, isList := v.([]any)
+	if !isList {
+		return nil, false, badf("origin property %s must be an array of strings", key)
+	}
+	out := make([]string, len(items))
+	for i, item := range items {
+		s, isString := item.(string)
+		if !isString {
+			return nil, false, badf("origin property %s must be an array of strings", key)
+		}
+		out[i] = s
+	}
+	return out, true, nil
 }
 
 func object(m map[string]any, key string) (map[string]any, bool, error) {

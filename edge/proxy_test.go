@@ -248,3 +248,44 @@ function handler(event) {
 		}
 	}
 }
+
+// TestOriginServerName: sni and allowedCertificateNames of the origin helpers
+// change how the edge checks an HTTPS origin (its certificate is for
+// localhost only); invalid values are refused as results are.
+func TestOriginServerName(t *testing.T) {
+	e := newEnv(t)
+	secure := e.tlsOrigin("secure")
+	fn := e.function("tls-names", `import cf from 'cloudfront';
+function handler(event) {
+  var q = event.request.querystring, props = {};
+  if (q.sni) props.sni = q.sni.value;
+  if (q.names) props.allowedCertificateNames = q.names.value.split(',');
+  cf.selectRequestOriginById('secure', props);
+  return event.request;
+}`)
+	d := e.distribution("tls-names", behaviorFns(fn, ""), []types.Origin{secure.customOrigin("")})
+	many := strings.Repeat("a.example,", 20) + "localhost"
+	tests := []struct {
+		query  string
+		status int
+	}{
+		{"", 200},
+		{"sni=localhost", 200},
+		{"sni=other.example", 502},
+		{"sni=other.example&names=other.example,localhost", 200},
+		{"names=nope.example", 502},
+		{"names=*.localhost", 502},
+		{"sni=127.0.0.1", 502},
+		{"names=" + many, 502},
+	}
+	for _, tt := range tests {
+		r := e.get(*d.DomainName, "/p?"+tt.query)
+		if r.status != tt.status {
+			t.Errorf("%s: status %d, want %d: %s", tt.query, r.status, tt.status, r.body)
+			continue
+		}
+		if tt.status == 200 && r.received(t).Origin != "secure" {
+			t.Errorf("%s: answered by %s", tt.query, r.received(t).Origin)
+		}
+	}
+}

@@ -3,8 +3,11 @@ package edge
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +19,8 @@ import (
 type originKey struct {
 	addr     string
 	tls      bool
+	sni      string
+	names    string // allowedCertificateNames, one per line
 	attempts int
 	connect  time.Duration
 	idle     time.Duration
@@ -44,7 +49,8 @@ func newOrigins(maxBody int, tlsConfig *tls.Config) *origins {
 }
 
 func (o *origins) client(t *target) *fasthttp.HostClient {
-	k := originKey{addr: t.addr(), tls: t.tls, attempts: t.attempts, connect: t.connect, idle: t.idle}
+	k := originKey{addr: t.addr(), tls: t.tls, sni: t.sni, names: strings.Join(t.certNames, "\n"),
+		attempts: t.attempts, connect: t.connect, idle: t.idle}
 	if c, ok := o.clients.Load(k); ok {
 		return c.(*fasthttp.HostClient)
 	}
@@ -52,7 +58,7 @@ func (o *origins) client(t *target) *fasthttp.HostClient {
 	c, _ := o.clients.LoadOrStore(k, &fasthttp.HostClient{
 		Addr:      k.addr,
 		IsTLS:     k.tls,
-		TLSConfig: o.tls,
+		TLSConfig: o.tlsConfig(t.sni, t.certNames),
 		Transport: verbatim{},
 		Dial: func(addr string) (net.Conn, error) {
 			return fasthttp.DialTimeout(addr, connect)
@@ -68,6 +74,60 @@ func (o *origins) client(t *target) *fasthttp.HostClient {
 		DisablePathNormalizing: true,
 	})
 	return c.(*fasthttp.HostClient)
+}
+
+// tlsConfig is the TLS configuration for an origin: the edge's, with the
+// server name sni when set (fasthttp sends the domain otherwise), and, with
+// certNames, a certificate accepted when it is valid for one of those names
+// rather than for the server name.
+func (o *origins) tlsConfig(sni string, certNames []string) *tls.Config {
+	if sni == "" && certNames == nil {
+		return o.tls
+	}
+	c := &tls.Config{}
+	if o.tls != nil {
+		c = o.tls.Clone()
+	}
+	c.ServerName = sni
+	if certNames != nil {
+		roots := c.RootCAs
+		// The chain is still verified, below, against the same roots.
+		c.InsecureSkipVerify = true
+		c.VerifyConnection = func(cs tls.ConnectionState) error {
+			return verifyNames(cs.PeerCertificates, roots, certNames)
+		}
+	}
+	return c
+}
+
+// verifyNames checks that certs is a chain to roots (the system's when nil)
+// whose leaf is valid for one of names. A name may be a wildcard
+// ("*.example.com"), matching one label.
+func verifyNames(certs []*x509.Certificate, roots *x509.CertPool, names []string) error {
+	if len(certs) == 0 {
+		return errors.New("the origin sent no certificate")
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	leaf := certs[0]
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter}); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if leaf.VerifyHostname(n) == nil {
+			return nil
+		}
+		if suffix, ok := strings.CutPrefix(n, "*."); ok {
+			for _, dns := range leaf.DNSNames {
+				if label, rest, found := strings.Cut(dns, "."); found && label != "" && strings.EqualFold(rest, suffix) {
+					return nil
+				}
+			}
+		}
+	}
+	return fmt.Errorf("the origin's certificate (%v) is valid for none of allowedCertificateNames %v", leaf.DNSNames, names)
 }
 
 // verbatim sends the request target as the edge wrote it. HostClient parses
