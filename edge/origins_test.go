@@ -2,15 +2,10 @@ package edge_test
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/edgefn/edgefn/internal/devcert"
 )
 
 // origin is a test origin. One from env.origin answers with what it
@@ -169,27 +166,11 @@ type testCert struct {
 
 // makeOriginCert makes the certificate of the HTTPS test origins, once.
 var makeOriginCert = sync.OnceValues(func() (testCert, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := devcert.New("localhost", 24*time.Hour, "localhost")
 	if err != nil {
 		return testCert{}, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return testCert{}, err
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return testCert{}, err
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(leaf)
-	return testCert{cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, roots: roots}, nil
+	return testCert{cert: c, roots: devcert.Pool(c)}, nil
 })
 
 func originCert(t *testing.T) testCert {

@@ -1,38 +1,22 @@
 package edge
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"testing"
 	"time"
+
+	"github.com/edgefn/edgefn/internal/devcert"
 )
 
 // TestVerifyNames: allowedCertificateNames accept a certificate valid for
 // one of them, wildcards either side, and only with a trusted chain.
 func TestVerifyNames(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := devcert.New("origin", time.Hour, "api.example.com", "*.cdn.example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "origin"},
-		DNSNames:  []string{"api.example.com", "*.cdn.example.com"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true, IsCA: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trusted := x509.NewCertPool()
-	trusted.AddCert(cert)
+	cert := c.Leaf
+	trusted := devcert.Pool(c)
 	tests := []struct {
 		name  string
 		roots *x509.CertPool

@@ -2,16 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net"
 	"path/filepath"
 	"sync/atomic"
@@ -21,6 +15,7 @@ import (
 
 	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/edge/replica"
+	"github.com/edgefn/edgefn/internal/devcert"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
 )
@@ -116,45 +111,12 @@ func edgeTLSConfig(cfg serveConfig, log *slog.Logger) (_ *tls.Config, reload fun
 		get := func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cur.Load(), nil }
 		return &tls.Config{GetCertificate: get, MinVersion: tls.VersionTLS12}, reload, nil
 	}
-	cert, err := selfSignedCert([]string{"localhost", "*." + cfg.distDomain})
+	cert, err := devcert.New("edgefn development", 365*24*time.Hour, "localhost", "*."+cfg.distDomain, "127.0.0.1", "::1")
 	if err != nil {
 		return nil, nil, fmt.Errorf("edge TLS certificate: %w", err)
 	}
 	log.Warn("the HTTPS edge uses a self-signed development certificate: set --edge-tls-cert and --edge-tls-key", "names", cert.Leaf.DNSNames)
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil, nil
-}
-
-// selfSignedCert makes a certificate for names and the loopback addresses,
-// valid for a year.
-func selfSignedCert(names []string) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "edgefn development"},
-		DNSNames:     names,
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.AddDate(1, 0, 0),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
 }
 
 // reload re-reads what can change without a restart: the HTTPS certificate.
