@@ -53,6 +53,7 @@ type serveConfig struct {
 	distDomain  string
 	logLevel    string
 	logFormat   string
+	debugAddr   string
 }
 
 func newServeCommand() *cobra.Command {
@@ -93,6 +94,7 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.s3Dir, "s3-dir", "", "directory whose BUCKET/KEY files serve KeyValueStore imports (default DATA/s3; unused when AWS_ENDPOINT_URL_S3 is set)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "text or json")
+	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")
 	bindEnv(f)
 	return cmd
 }
@@ -179,6 +181,13 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	if dev && !loopback(cfg.apiAddr) {
 		return usageError("refusing to serve the API on %s with the development credentials: set --credentials or EDGEFN_ACCESS_KEY_ID/EDGEFN_SECRET_ACCESS_KEY/EDGEFN_ACCOUNT_ID", cfg.apiAddr)
+	}
+	if cfg.debugAddr != "" {
+		dsrv, err := startDebug(cfg.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer dsrv.Close()
 	}
 	db, err := openBackend(ctx, cfg, log)
 	if err != nil {
