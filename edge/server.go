@@ -43,7 +43,8 @@ type Config struct {
 	// Metrics registers the function and request metrics; nil collects none.
 	Metrics prometheus.Registerer
 	// Logger receives one access line per request and the function logs at
-	// Info, and the edge's own faults at Warn and Error.
+	// Info, the edge's own faults at Warn and Error, viewers' connection
+	// errors at Debug.
 	Logger *slog.Logger
 	// Location names the edge in X-Amz-Cf-Pop (default "LOCAL").
 	Location string
@@ -168,9 +169,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// fasthttpLogger sends fasthttp's own messages (connection-level errors) to slog.
+// fasthttpLogger sends fasthttp's own messages to slog at Debug: they are
+// connection-level errors of viewers (plain HTTP on the HTTPS port, broken
+// connections), which at Warn would let any scanner flood the log.
 type fasthttpLogger struct{ log *slog.Logger }
 
 func (l fasthttpLogger) Printf(format string, args ...any) {
-	l.log.Warn("edge: " + fmt.Sprintf(format, args...))
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		l.log.Debug("edge: " + fmt.Sprintf(format, args...))
+	}
 }
