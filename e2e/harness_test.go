@@ -96,6 +96,7 @@ type serverConfig struct {
 	// edgeCert and edgeKey are --edge-tls-cert and --edge-tls-key; ""
 	// leaves the self-signed development certificate.
 	edgeCert, edgeKey string
+	args              []string // more flags
 }
 
 // server is one running `edgefn serve` process.
@@ -135,6 +136,7 @@ func startServer(t testing.TB, cfg serverConfig) *server {
 	if cfg.edgeCert != "" {
 		args = append(args, "--edge-tls-cert", cfg.edgeCert, "--edge-tls-key", cfg.edgeKey)
 	}
+	args = append(args, cfg.args...)
 	if cfg.accounts != nil {
 		b, err := json.Marshal(cfg.accounts)
 		if err != nil {

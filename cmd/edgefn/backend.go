@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"os"
@@ -29,10 +31,53 @@ func openBackend(ctx context.Context, cfg serveConfig, log *slog.Logger) (store.
 	if err != nil {
 		return nil, usageError("--store: %v", err)
 	}
-	db, err := etcd.Open(ctx, endpoints, prefix, etcd.WithLogger(log))
+	opts, err := cfg.etcd.options()
+	if err != nil {
+		return nil, err
+	}
+	db, err := etcd.Open(ctx, endpoints, prefix, append(opts, etcd.WithLogger(log))...)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	log.Info("store on etcd", "endpoints", endpoints, "prefix", prefix)
 	return db, nil
+}
+
+// etcdConfig is how serve connects to etcd beyond the endpoints: TLS (the
+// members' CA, a client certificate) and a user.
+type etcdConfig struct {
+	ca, cert, key  string
+	user, password string
+}
+
+func (c etcdConfig) options() ([]etcd.Option, error) {
+	var opts []etcd.Option
+	if c.user != "" || c.password != "" {
+		if c.user == "" {
+			return nil, usageError("--etcd-password needs --etcd-user")
+		}
+		opts = append(opts, etcd.WithAuth(c.user, c.password))
+	}
+	if c.ca == "" && c.cert == "" && c.key == "" {
+		return opts, nil
+	}
+	t := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.ca != "" {
+		pem, err := os.ReadFile(c.ca)
+		if err != nil {
+			return nil, usageError("--etcd-ca: %v", err)
+		}
+		t.RootCAs = x509.NewCertPool()
+		if !t.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, usageError("--etcd-ca %s: no PEM certificate in it", c.ca)
+		}
+	}
+	if c.cert != "" || c.key != "" {
+		cert, err := tls.LoadX509KeyPair(c.cert, c.key)
+		if err != nil {
+			return nil, usageError("--etcd-cert/--etcd-key: %v", err)
+		}
+		t.Certificates = []tls.Certificate{cert}
+	}
+	return append(opts, etcd.WithTLS(t)), nil
 }

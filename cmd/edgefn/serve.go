@@ -54,6 +54,7 @@ type serveConfig struct {
 	logLevel    string
 	logFormat   string
 	debugAddr   string
+	etcd        etcdConfig
 }
 
 func newServeCommand() *cobra.Command {
@@ -95,6 +96,11 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "text or json")
 	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")
+	f.StringVar(&cfg.etcd.ca, "etcd-ca", "", "PEM CA certificates that sign the etcd members' certificates: talk to etcd over TLS")
+	f.StringVar(&cfg.etcd.cert, "etcd-cert", "", "PEM client certificate for etcd clusters that want one (with --etcd-key; implies TLS)")
+	f.StringVar(&cfg.etcd.key, "etcd-key", "", "PEM private key of --etcd-cert")
+	f.StringVar(&cfg.etcd.user, "etcd-user", "", "etcd user, for clusters with authentication enabled")
+	f.StringVar(&cfg.etcd.password, "etcd-password", "", "password of --etcd-user (better given as EDGEFN_ETCD_PASSWORD)")
 	bindEnv(f)
 	return cmd
 }

@@ -17,7 +17,8 @@ import (
 )
 
 // New makes a self-signed certificate named cn for names (DNS names, or IP
-// addresses), valid from an hour ago for validity.
+// addresses), valid from an hour ago for validity, for servers and clients
+// alike (etcd tests use one as a client certificate).
 func New(cn string, validity time.Duration, names ...string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -34,7 +35,7 @@ func New(cn string, validity time.Duration, names ...string) (tls.Certificate, e
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(validity),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
 	for _, n := range names {
 		if ip := net.ParseIP(n); ip != nil {

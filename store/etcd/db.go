@@ -21,6 +21,7 @@ package etcd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,6 +59,9 @@ type DB struct {
 	client *clientv3.Client
 	prefix string
 	log    *slog.Logger
+	// Connection settings, from the options.
+	tls            *tls.Config
+	user, password string
 
 	mu       sync.Mutex
 	closed   chan struct{}
@@ -74,6 +78,16 @@ type Option func(*DB)
 // messages go to it too.
 func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
 
+// WithTLS talks to the cluster over TLS: RootCAs verify the members, and
+// Certificates, if any, are the client certificate of clusters that ask
+// for one (--client-cert-auth).
+func WithTLS(c *tls.Config) Option { return func(d *DB) { d.tls = c } }
+
+// WithAuth authenticates as user, for clusters with authentication enabled.
+func WithAuth(user, password string) Option {
+	return func(d *DB) { d.user, d.password = user, password }
+}
+
 // Open connects to the cluster at endpoints (host:port or URLs) and keeps
 // edgefn's keys under prefix, which must not be empty. It fails unless the
 // cluster answers a linearizable read.
@@ -88,11 +102,20 @@ func Open(ctx context.Context, endpoints []string, prefix string, opts ...Option
 	for _, o := range opts {
 		o(d)
 	}
+	// The client dials before it takes a context: ctx's deadline bounds the
+	// dial too.
+	dial := connectTimeout
+	if deadline, ok := ctx.Deadline(); ok {
+		dial = min(dial, time.Until(deadline))
+	}
 	client, err := clientv3.New(clientv3.Config{
 		Endpoints:          endpoints,
-		DialTimeout:        connectTimeout,
+		DialTimeout:        dial,
 		MaxCallSendMsgSize: maxSendBytes,
 		Logger:             zapLogger(d.log),
+		TLS:                d.tls,
+		Username:           d.user,
+		Password:           d.password,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("etcd: connect %v: %w", endpoints, err)

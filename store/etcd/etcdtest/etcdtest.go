@@ -6,6 +6,7 @@ package etcdtest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -27,22 +28,41 @@ const (
 
 // Server is a running etcd.
 type Server struct {
-	// Endpoint is the client URL, http://127.0.0.1:PORT.
+	// Endpoint is the client URL, http://127.0.0.1:PORT, or https:// with TLS.
 	Endpoint string
 	cmd      *exec.Cmd
 	log      *syncBuffer
 	done     chan struct{}
+	health   *http.Client
+}
+
+// TLS makes StartTLS serve clients over TLS.
+type TLS struct {
+	// CertFile and KeyFile are the server's certificate and key (PEM), for
+	// 127.0.0.1.
+	CertFile, KeyFile string
+	// Client is the client configuration that trusts the server (and, with
+	// ClientCAFile, presents a certificate): the health check uses it.
+	Client *tls.Config
+	// ClientCAFile, when set, makes etcd require client certificates that
+	// this CA (PEM) signed.
+	ClientCAFile string
 }
 
 // Start runs etcd with its data under dir and waits until it is healthy.
 // Flags in extra come last, so they override the defaults.
 func Start(dir string, extra ...string) (*Server, error) {
+	return StartTLS(dir, nil, extra...)
+}
+
+// StartTLS is Start with clients served over TLS when t is not nil.
+func StartTLS(dir string, t *TLS, extra ...string) (*Server, error) {
 	bin, err := exec.LookPath("etcd")
 	if err != nil {
 		return nil, errors.New("etcdtest: no etcd binary on PATH: run scripts/install-test-deps (it installs Debian's etcd-server)")
 	}
 	for attempt := 1; ; attempt++ {
-		s, err := start(bin, filepath.Join(dir, "etcd"+strconv.Itoa(attempt)), extra)
+		s, err := start(bin, filepath.Join(dir, "etcd"+strconv.Itoa(attempt)), t, extra)
 		if !errors.Is(err, errExited) || attempt == startAttempts {
 			return s, err
 		}
@@ -52,12 +72,16 @@ func Start(dir string, extra ...string) (*Server, error) {
 // errExited is etcd ending during start-up, most likely on a port taken.
 var errExited = errors.New("etcdtest: etcd exited during start-up")
 
-func start(bin, dir string, extra []string) (*Server, error) {
+func start(bin, dir string, t *TLS, extra []string) (*Server, error) {
 	ports, err := freePorts(2)
 	if err != nil {
 		return nil, err
 	}
-	client := "http://127.0.0.1:" + strconv.Itoa(ports[0])
+	scheme := "http"
+	if t != nil {
+		scheme = "https"
+	}
+	client := scheme + "://127.0.0.1:" + strconv.Itoa(ports[0])
 	peer := "http://127.0.0.1:" + strconv.Itoa(ports[1])
 	args := []string{
 		"--name", "edgefn-test",
@@ -73,8 +97,17 @@ func start(bin, dir string, extra []string) (*Server, error) {
 		"--max-txn-ops=262144",
 		"--max-request-bytes=33554432",
 	}
+	transport := &http.Transport{Proxy: nil}
+	if t != nil {
+		args = append(args, "--cert-file", t.CertFile, "--key-file", t.KeyFile)
+		if t.ClientCAFile != "" {
+			args = append(args, "--client-cert-auth", "--trusted-ca-file", t.ClientCAFile)
+		}
+		transport.TLSClientConfig = t.Client
+	}
 	args = append(args, extra...)
-	s := &Server{Endpoint: client, cmd: exec.Command(bin, args...), log: &syncBuffer{}, done: make(chan struct{})}
+	s := &Server{Endpoint: client, cmd: exec.Command(bin, args...), log: &syncBuffer{}, done: make(chan struct{}),
+		health: &http.Client{Timeout: time.Second, Transport: transport}}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("etcdtest: start etcd: %w", err)
@@ -92,7 +125,7 @@ func start(bin, dir string, extra []string) (*Server, error) {
 
 // waitHealthy polls etcd's /health until it reports a leader.
 func (s *Server) waitHealthy() error {
-	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{Proxy: nil}}
+	hc := s.health
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
 		select {
