@@ -1,14 +1,10 @@
 package e2e
 
 import (
-	"crypto/tls"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -16,9 +12,6 @@ import (
 	kvsapi "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore"
 	kvstypes "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore/types"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
-	"github.com/edgefn/edgefn/internal/devcert"
 	"github.com/edgefn/edgefn/store/etcd/etcdtest"
 )
 
@@ -103,59 +96,20 @@ func TestTwoNodesOnEtcd(t *testing.T) {
 	}
 }
 
-// TestNodeOnSecuredEtcd: serve reaches an etcd cluster that serves TLS,
+// TestNodeOnSecuredEtcd: serve reaches an etcd member that serves TLS,
 // wants client certificates and has authentication on, with the --etcd-*
-// flags, and works through it; without the password it does not start.
+// flags, and works through it; with a wrong password it does not start.
 func TestNodeOnSecuredEtcd(t *testing.T) {
-	dir := t.TempDir()
-	server, err := devcert.New("etcd", time.Hour, "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := devcert.New("edgefn", time.Hour, "edgefn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for name, c := range map[string]tls.Certificate{"server": server, "client": client} {
-		certPEM, keyPEM, err := devcert.PEM(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name], files[name+"-key"] = filepath.Join(dir, name+".pem"), filepath.Join(dir, name+"-key.pem")
-		if err := os.WriteFile(files[name], certPEM, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(files[name+"-key"], keyPEM, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	clientTLS := &tls.Config{RootCAs: devcert.Pool(server), Certificates: []tls.Certificate{client}}
-	cluster, err := etcdtest.StartTLS(dir, &etcdtest.TLS{CertFile: files["server"], KeyFile: files["server-key"], ClientCAFile: files["client"], Client: clientTLS})
+	cluster, sec, err := etcdtest.StartSecured(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(cluster.Stop)
-	endpoint := strings.TrimPrefix(cluster.Endpoint, "https://")
-	admin, err := clientv3.New(clientv3.Config{Endpoints: []string{endpoint}, TLS: clientTLS, DialTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := ctx(t)
-	for _, step := range []func() error{
-		func() error { _, err := admin.UserAdd(c, "root", "s3cret"); return err },
-		func() error { _, err := admin.UserGrantRole(c, "root", "root"); return err },
-		func() error { _, err := admin.AuthEnable(c); return err },
-	} {
-		if err := step(); err != nil {
-			t.Fatalf("enabling etcd authentication: %v", err)
-		}
-	}
-	admin.Close()
-
-	flags := []string{"--etcd-ca", files["server"], "--etcd-cert", files["client"], "--etcd-key", files["client-key"], "--etcd-user", "root"}
-	s := startServer(t, serverConfig{store: "etcd://" + endpoint + "/secured", args: append(flags, "--etcd-password", "s3cret")})
+	storeURL := "etcd://" + strings.TrimPrefix(cluster.Endpoint, "https://") + "/secured"
+	flags := []string{"--store", storeURL, "--etcd-ca", sec.CAFile, "--etcd-cert", sec.CertFile, "--etcd-key", sec.KeyFile, "--etcd-user", sec.User}
+	s := startServer(t, serverConfig{args: append(flags, "--etcd-password", sec.Password)})
 	cf := s.cloudFront(devAccount)
+	c := ctx(t)
 	etag := createFunction(t, cf, "over-tls", taggingCode("tls"), functionConfig(cftypes.FunctionRuntimeCloudfrontJs20))
 	if _, err := cf.PublishFunction(c, &cloudfront.PublishFunctionInput{Name: aws.String("over-tls"), IfMatch: aws.String(etag)}); err != nil {
 		t.Fatalf("PublishFunction with the store on secured etcd: %v", err)
@@ -163,7 +117,7 @@ func TestNodeOnSecuredEtcd(t *testing.T) {
 
 	// The wrong password: serve says so and exits.
 	out, err := exec.Command(edgefnBin, append([]string{"serve", "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0",
-		"--store", "etcd://" + endpoint + "/secured", "--etcd-password", "wrong"}, flags...)...).CombinedOutput()
+		"--etcd-password", "wrong"}, flags...)...).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "authentication failed") {
 		t.Errorf("serve with a wrong etcd password: %v\n%s", err, out)
 	}

@@ -1,7 +1,8 @@
 // Package etcdtest runs a real single-member etcd server for tests: the etcd
 // binary (Debian's etcd-server package, installed by scripts/install-test-deps)
 // on free loopback ports with a data directory of the caller's, started with
-// the flags store/etcd documents for large transactions.
+// the flags store/etcd documents for large transactions; StartSecured adds
+// TLS, client certificates and authentication.
 package etcdtest
 
 import (
