@@ -121,6 +121,8 @@ func TestFunctionFailures(t *testing.T) {
 	}{
 		{"throws", `throw new Error('boom');`, 503, "edgefn_function_execution_errors_total"},
 		{"runs too long", `while (true) {}`, 503, "edgefn_function_throttles_total"},
+		{"recurses without end", `function f(n) { return f(n + 1) + 1; } return f(0);`, 503, "edgefn_function_execution_errors_total"},
+		{"asks for a huge string", `var s = 'x'.repeat(1 << 30); return event.request;`, 503, "edgefn_function_execution_errors_total"},
 		{"returns nothing", `return;`, 502, "edgefn_function_validation_errors_total"},
 		{"returns the whole event", `return event;`, 502, "edgefn_function_validation_errors_total"},
 		{"adds a hop-by-hop header", `event.request.headers.connection = {value: 'close'}; return event.request;`, 502, "edgefn_function_validation_errors_total"},
