@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -166,20 +165,10 @@ func loopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// gcPercent is serve's garbage collector pacing unless GOGC is set. A serve
-// process keeps a small live heap (under 20 MB with the edge busy) and the
-// viewer path allocates fast: at Go's default of 100 it collected four times
-// a second, about 5% of a core at 30k requests/s with a function; at 400
-// half as often and at a fifth of the CPU, for some tens of MB of heap.
-const gcPercent = 400
-
 func serve(ctx context.Context, cfg serveConfig) error {
 	log, err := newLogger(cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		return err
-	}
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
 	}
 	keys, dev, err := keyring(cfg.credentials)
 	if err != nil {
