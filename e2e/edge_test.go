@@ -152,9 +152,18 @@ func TestEdgeCertificateReload(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte("not a key"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hup("second")
-	if !strings.Contains(s.log.String(), "was not reloaded") {
-		t.Errorf("a certificate that does not load was not reported:\n%s", s.log)
+	if err := s.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.log.String(), "was not reloaded") {
+		if time.Now().After(deadline) {
+			t.Fatalf("a certificate that does not load was not reported:\n%s", s.log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := served(); got != "second" {
+		t.Errorf("after a failed reload the edge serves %q, want the last good certificate", got)
 	}
 }
 
