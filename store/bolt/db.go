@@ -38,11 +38,9 @@ type DB struct {
 	retention int64
 	log       *slog.Logger
 
-	mu       sync.Mutex
-	notify   chan struct{} // closed and replaced after every commit
-	closed   chan struct{}
-	isClosed bool
-	watchers sync.WaitGroup
+	mu     sync.Mutex
+	notify chan struct{} // closed and replaced after every commit
+	life   store.Lifetime
 }
 
 var _ store.Backend = (*DB)(nil)
@@ -65,7 +63,6 @@ func Open(path string, opts ...Option) (*DB, error) {
 		retention: DefaultRetention,
 		log:       slog.Default(),
 		notify:    make(chan struct{}),
-		closed:    make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(d)
@@ -93,15 +90,9 @@ func Open(path string, opts ...Option) (*DB, error) {
 // Close stops the watchers and closes the file; closing again does nothing,
 // as with the etcd backend.
 func (d *DB) Close() error {
-	d.mu.Lock()
-	if d.isClosed {
-		d.mu.Unlock()
+	if !d.life.End() {
 		return nil
 	}
-	d.isClosed = true
-	close(d.closed)
-	d.mu.Unlock()
-	d.watchers.Wait()
 	return d.db.Close()
 }
 

@@ -26,21 +26,16 @@ func (d *DB) Watch(ctx context.Context, fromRev int64) (<-chan store.Commit, err
 	if _, err := d.readLog(fromRev, 0); err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	if d.isClosed {
-		d.mu.Unlock()
+	if !d.life.AddWatcher() {
 		return nil, errClosed
 	}
-	d.watchers.Add(1)
-	d.mu.Unlock()
-
 	ch := make(chan store.Commit)
 	go d.watch(ctx, fromRev, ch)
 	return ch, nil
 }
 
 func (d *DB) watch(ctx context.Context, last int64, ch chan<- store.Commit) {
-	defer d.watchers.Done()
+	defer d.life.WatcherDone()
 	defer close(ch)
 	for {
 		// Take the wake-up channel before reading, so a commit landing
@@ -62,7 +57,7 @@ func (d *DB) watch(ctx context.Context, last int64, ch chan<- store.Commit) {
 				last = c.Rev
 			case <-ctx.Done():
 				return
-			case <-d.closed:
+			case <-d.life.Done():
 				return
 			}
 		}
@@ -73,7 +68,7 @@ func (d *DB) watch(ctx context.Context, last int64, ch chan<- store.Commit) {
 		case <-wake:
 		case <-ctx.Done():
 			return
-		case <-d.closed:
+		case <-d.life.Done():
 			return
 		}
 	}

@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/edgefn/edgefn/store"
@@ -63,10 +62,7 @@ type DB struct {
 	tls            *tls.Config
 	user, password string
 
-	mu       sync.Mutex
-	closed   chan struct{}
-	isClosed bool
-	watchers sync.WaitGroup
+	life store.Lifetime
 }
 
 var _ store.Backend = (*DB)(nil)
@@ -98,7 +94,7 @@ func Open(ctx context.Context, endpoints []string, prefix string, opts ...Option
 	if len(endpoints) == 0 {
 		return nil, errors.New("etcd: no endpoints")
 	}
-	d := &DB{prefix: prefix, log: slog.Default(), closed: make(chan struct{})}
+	d := &DB{prefix: prefix, log: slog.Default()}
 	for _, o := range opts {
 		o(d)
 	}
@@ -132,15 +128,9 @@ func Open(ctx context.Context, endpoints []string, prefix string, opts ...Option
 
 // Close ends the watchers and the connection. Closing again does nothing.
 func (d *DB) Close() error {
-	d.mu.Lock()
-	if d.isClosed {
-		d.mu.Unlock()
+	if !d.life.End() {
 		return nil
 	}
-	d.isClosed = true
-	close(d.closed)
-	d.mu.Unlock()
-	d.watchers.Wait()
 	return d.client.Close()
 }
 
@@ -150,9 +140,7 @@ func (d *DB) usable(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.isClosed {
+	if d.life.Closed() {
 		return errClosed
 	}
 	return nil

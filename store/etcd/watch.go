@@ -25,16 +25,12 @@ func (d *DB) Watch(ctx context.Context, fromRev int64) (<-chan store.Commit, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	if d.isClosed {
-		d.mu.Unlock()
+	if !d.life.AddWatcher() {
 		return nil, errClosed
 	}
-	d.watchers.Add(1)
-	d.mu.Unlock()
 	start := max(fromRev, 1)
 	if _, err := d.client.Get(ctx, d.prefix, clientv3.WithRev(start), clientv3.WithCountOnly()); err != nil {
-		d.watchers.Done()
+		d.life.WatcherDone()
 		if errors.Is(err, rpctypes.ErrCompacted) {
 			return nil, fmt.Errorf("etcd: watch from %d: %w", fromRev, store.ErrCompacted)
 		}
@@ -47,7 +43,7 @@ func (d *DB) Watch(ctx context.Context, fromRev int64) (<-chan store.Commit, err
 	events := d.client.Watch(wctx, d.prefix, clientv3.WithPrefix(), clientv3.WithRev(start))
 	ch := make(chan store.Commit)
 	go func() {
-		defer d.watchers.Done()
+		defer d.life.WatcherDone()
 		defer close(ch)
 		defer cancel()
 		d.watch(wctx, fromRev, events, ch)
@@ -66,7 +62,7 @@ func (d *DB) watch(ctx context.Context, last int64, events clientv3.WatchChan, c
 			resp = r
 		case <-ctx.Done():
 			return
-		case <-d.closed:
+		case <-d.life.Done():
 			return
 		}
 		if err := resp.Err(); err != nil {
@@ -84,7 +80,7 @@ func (d *DB) watch(ctx context.Context, last int64, events clientv3.WatchChan, c
 				last = c.Rev
 			case <-ctx.Done():
 				return
-			case <-d.closed:
+			case <-d.life.Done():
 				return
 			}
 		}
