@@ -2,8 +2,6 @@ package edge
 
 import (
 	"strconv"
-
-	"github.com/valyala/fasthttp"
 )
 
 // failure is a response the edge makes itself, in the form CloudFront's
@@ -41,22 +39,11 @@ var (
 	failTimeout          = failure{408, "The request took too long to arrive.", "Error"}
 )
 
-// write replaces the response with the error page. via is the Via value, or
-// "" when no distribution was found. Nothing in the page comes from the
-// request: the message is one of the above and the id the edge's own.
-func (f failure) write(resp *fasthttp.Response, requestID, location, via string) {
-	resp.Reset()
-	resp.SetStatusCode(f.status)
-	resp.Header.SetServer("CloudFront")
-	resp.Header.SetContentType("text/html")
-	resp.Header.Set("X-Cache", "Error from cloudfront")
-	if via != "" {
-		resp.Header.Set("Via", via)
-	}
-	resp.Header.Set("X-Amz-Cf-Pop", location)
-	resp.Header.Set("X-Amz-Cf-Id", requestID)
+// page is the error page. Nothing in it comes from the request: the message
+// is one of the above and the id the edge's own.
+func (f failure) page(requestID string) string {
 	code := strconv.Itoa(f.status)
-	resp.SetBodyString(`<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
+	return `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
 <HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">
 <TITLE>ERROR: The request could not be satisfied</TITLE>
 </HEAD><BODY>
@@ -72,5 +59,5 @@ Request ID: ` + requestID + `
 </PRE>
 <ADDRESS>
 </ADDRESS>
-</BODY></HTML>`)
+</BODY></HTML>`
 }

@@ -170,15 +170,8 @@ func (s *Server) redirectToHTTPS(x *exchange) {
 		location += "?" + x.query
 	}
 	x.result, x.detail = resultRedirect, resultRedirect
-	resp := &x.ctx.Response
-	resp.Reset()
-	resp.SetStatusCode(fasthttp.StatusMovedPermanently)
-	resp.Header.SetServer("CloudFront")
-	resp.Header.SetContentType("text/html")
-	resp.Header.Set(fasthttp.HeaderLocation, location)
-	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(nil))
-	resp.SetBodyString(movedPage)
-	s.edgeHeaders(x)
+	s.page(x, fasthttp.StatusMovedPermanently, movedPage)
+	x.ctx.Response.Header.Set(fasthttp.HeaderLocation, location)
 }
 
 const movedPage = `<html>
@@ -251,11 +244,23 @@ func (s *Server) edgeHeaders(x *exchange) {
 // fail answers the viewer with an error page.
 func (s *Server) fail(x *exchange, f failure) {
 	x.result, x.detail = resultError, f.detail
-	v := ""
+	s.page(x, f.status, f.page(x.id))
+}
+
+// page replaces the response with a page the edge makes itself (an error,
+// a redirect), with CloudFront's Server, the distribution's Via when there
+// is one, and the headers of edgeHeaders.
+func (s *Server) page(x *exchange, status int, body string) {
+	resp := &x.ctx.Response
+	resp.Reset()
+	resp.SetStatusCode(status)
+	resp.Header.SetServer("CloudFront")
+	resp.Header.SetContentType("text/html")
 	if x.dist != nil {
-		v = x.viaValue(nil)
+		resp.Header.Set(fasthttp.HeaderVia, x.viaValue(nil))
 	}
-	f.write(&x.ctx.Response, x.id, s.cfg.Location, v)
+	resp.SetBodyString(body)
+	s.edgeHeaders(x)
 }
 
 // serveError answers a request fasthttp could not read.
