@@ -21,7 +21,7 @@ func openBackend(ctx context.Context, cfg serveConfig, log *slog.Logger) (store.
 		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
-		db, err := bolt.Open(filepath.Join(cfg.dataDir, "edgefn.db"))
+		db, err := bolt.Open(filepath.Join(cfg.dataDir, "edgefn.db"), bolt.WithLogger(log))
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
