@@ -33,9 +33,9 @@ func (r logRequest) fields() map[string]string {
 		"c-ip": "192.0.2.10", "cs-method": r.method, "cs(Host)": "d111111abcdef8.cloudfront.net",
 		"cs-uri-stem": r.uri, "sc-status": "200", "cs(Referer)": "-",
 		// CloudFront percent-encodes spaces (and '%', twice in the query).
-		"cs(User-Agent)": dash(strings.ReplaceAll(r.ua, " ", "%20")),
-		"cs-uri-query":   dash(strings.ReplaceAll(r.query, "%", "%25")),
-		"cs(Cookie)":     dash(strings.ReplaceAll(r.cookie, " ", "%20")),
+		"cs(User-Agent)":     dash(strings.ReplaceAll(r.ua, " ", "%20")),
+		"cs-uri-query":       dash(strings.ReplaceAll(r.query, "%", "%25")),
+		"cs(Cookie)":         dash(strings.ReplaceAll(r.cookie, " ", "%20")),
 		"x-edge-result-type": "Hit", "x-edge-request-id": "abc==", "x-host-header": r.host,
 		"cs-protocol": "https", "cs-bytes": "100", "time-taken": "0.001", "x-forwarded-for": "-",
 		"ssl-protocol": "TLSv1.3", "ssl-cipher": "TLS_AES_128_GCM_SHA256", "x-edge-response-result-type": "Hit",

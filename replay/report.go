@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"math"
 	"sort"
 )
 
@@ -132,7 +133,7 @@ func (h *histogram) quantile(total int, q float64) int {
 	if total == 0 {
 		return 0
 	}
-	rank := int(q*float64(total-1)) + 1
+	rank := max(int(math.Ceil(q*float64(total))), 1) // nearest rank
 	seen := 0
 	for i, n := range h {
 		if seen += n; seen >= rank {
