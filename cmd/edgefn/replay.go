@@ -21,9 +21,9 @@ import (
 
 func newReplayCommand() *cobra.Command {
 	var (
-		logs                      []string
-		against, kvsPath, rt, out string
-		asJSON                    bool
+		logs                                []string
+		against, kvsPath, rt, out, htmlPath string
+		asJSON                              bool
 	)
 	cmd := &cobra.Command{
 		Use:   "replay --logs FILE... FUNCTION.js [--against OLD.js] [--kvs KVS.json]",
@@ -76,6 +76,11 @@ Malformed log lines are counted and sampled, never fatal.`,
 			if err != nil {
 				return err
 			}
+			if htmlPath != "" {
+				if err := writeHTML(htmlPath, rep); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -89,9 +94,22 @@ Malformed log lines are counted and sampled, never fatal.`,
 	cmd.Flags().StringVar(&kvsPath, "kvs", "", "KeyValueStore import file playing the associated store")
 	cmd.Flags().StringVar(&rt, "runtime", string(edgefn.RuntimeJS2), "cloudfront-js-1.0 or cloudfront-js-2.0")
 	cmd.Flags().StringVar(&out, "out", "", "write each differing request as a JSON line here")
+	cmd.Flags().StringVar(&htmlPath, "html", "", "write a self-contained HTML report with charts here")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return cmd
+}
+
+func writeHTML(path string, rep *replay.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usageError("--html: %v", err)
+	}
+	if err := rep.WriteHTML(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--html: %w", err)
+	}
+	return f.Close()
 }
 
 func compileFile(e *runtime.Engine, path string, rt edgefn.Runtime) (*runtime.Program, error) {

@@ -36,7 +36,7 @@ async function handler(event) {
 	}
 	p := func(name string) string { return filepath.Join(dir, name) }
 	stdout, stderr, code := runReplay(t, "--logs", p("logs"), "--kvs", p("kvs.json"),
-		"--against", p("old.js"), "--out", p("diffs.jsonl"), "--json", p("new.js"))
+		"--against", p("old.js"), "--out", p("diffs.jsonl"), "--json", "--html", p("report.html"), p("new.js"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -59,6 +59,10 @@ async function handler(event) {
 	diffs, err := os.ReadFile(filepath.Join(dir, "diffs.jsonl"))
 	if err != nil || strings.Count(string(diffs), "\n") != 1 || !strings.Contains(string(diffs), `"uri":"/"`) {
 		t.Errorf("diffs %q %v", diffs, err)
+	}
+	html, err := os.ReadFile(p("report.html"))
+	if err != nil || !strings.Contains(string(html), "<svg") || strings.Contains(string(html), "http") {
+		t.Errorf("html report: %v %.200s", err, html)
 	}
 	if _, _, code := runReplay(t, p("new.js")); code != 2 {
 		t.Errorf("no --logs: exit %d, want 2", code)
