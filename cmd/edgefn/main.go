@@ -29,7 +29,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: false,
 	}
-	root.AddCommand(newServeCommand(), newTestCommand(), newKVSCommand())
+	root.AddCommand(newServeCommand(), newTestCommand(), newKVSCommand(), newReplayCommand())
 	return root
 }
 

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/kvsimport"
+	"github.com/edgefn/edgefn/replay"
+	"github.com/edgefn/edgefn/runtime"
+)
+
+func newReplayCommand() *cobra.Command {
+	var (
+		logs                                []string
+		against, kvsPath, rt, out, htmlPath string
+		asJSON                              bool
+	)
+	cmd := &cobra.Command{
+		Use:   "replay --logs FILE... FUNCTION.js [--against OLD.js] [--kvs KVS.json]",
+		Short: "Run CloudFront access logs through a function, offline, and compare two versions",
+		Long: `Reads CloudFront standard access logs (W3C, gzip or plain) and standard
+logging v2 JSON, files or directories, rebuilds each viewer request and runs it
+through FUNCTION.js on all cores. Prints outcomes, top rewritten uris, errors
+and ComputeUtilization; with --against, the requests whose output differs.
+Malformed log lines are counted and sampled, never fatal.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("want one FUNCTION.js, got %d arguments", len(args))
+			}
+			if len(logs) == 0 {
+				return usageError("--logs FILE is required")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			engine := runtime.New(runtime.Options{})
+			opts := replay.Options{}
+			var err error
+			if opts.Function, err = compileFile(engine, args[0], edgefn.Runtime(rt)); err != nil {
+				return err
+			}
+			if against != "" {
+				if opts.Against, err = compileFile(engine, against, edgefn.Runtime(rt)); err != nil {
+					return err
+				}
+			}
+			if kvsPath != "" {
+				if opts.KVS, err = loadKVS(kvsPath); err != nil {
+					return err
+				}
+			}
+			if opts.Files, err = replay.Files(logs); err != nil {
+				return usageError("logs: %v", err)
+			}
+			if out != "" {
+				f, err := os.Create(out)
+				if err != nil {
+					return usageError("--out: %v", err)
+				}
+				defer f.Close()
+				opts.Diffs = f
+			}
+			stop := showProgress(cmd.Context(), cmd.ErrOrStderr(), &opts)
+			rep, err := replay.Replay(cmd.Context(), opts)
+			stop()
+			if err != nil {
+				return err
+			}
+			if htmlPath != "" {
+				if err := writeHTML(htmlPath, rep); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			return rep.WriteText(cmd.OutOrStdout())
+		},
+	}
+	cmd.Flags().StringSliceVar(&logs, "logs", nil, "access log files or directories (repeat or comma-separate)")
+	cmd.Flags().StringVar(&against, "against", "", "the function version to compare with")
+	cmd.Flags().StringVar(&kvsPath, "kvs", "", "KeyValueStore import file playing the associated store")
+	cmd.Flags().StringVar(&rt, "runtime", string(edgefn.RuntimeJS2), "cloudfront-js-1.0 or cloudfront-js-2.0")
+	cmd.Flags().StringVar(&out, "out", "", "write each differing request as a JSON line here")
+	cmd.Flags().StringVar(&htmlPath, "html", "", "write a self-contained HTML report with charts here")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	return cmd
+}
+
+func writeHTML(path string, rep *replay.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usageError("--html: %v", err)
+	}
+	if err := rep.WriteHTML(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--html: %w", err)
+	}
+	return f.Close()
+}
+
+func compileFile(e *runtime.Engine, path string, rt edgefn.Runtime) (*runtime.Program, error) {
+	if !rt.Valid() {
+		return nil, usageError("--runtime %q: must be cloudfront-js-1.0 or cloudfront-js-2.0", rt)
+	}
+	code, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("function: %v", err)
+	}
+	p, err := e.Compile(code, rt)
+	if err != nil {
+		return nil, usageError("%s: %v", path, err)
+	}
+	return p, nil
+}
+
+func loadKVS(path string) (runtime.KeyValueStore, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError("kvs: %v", err)
+	}
+	defer f.Close()
+	items, err := kvsimport.Parse(f, edgefn.DefaultLimits())
+	if err != nil {
+		return nil, usageError("kvs %s: %v", path, err)
+	}
+	return newMemoryKVS("", items), nil
+}
+
+// showProgress draws a spinner with the line count and rate on a terminal
+// only; it returns the function that stops it.
+func showProgress(ctx context.Context, w io.Writer, opts *replay.Options) func() {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	opts.Lines = new(atomic.Int64)
+	bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("replaying"), progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(), progressbar.OptionSetItsString("lines"))
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				_ = bar.Set64(opts.Lines.Load())
+				_ = bar.Finish()
+				fmt.Fprintln(w)
+				return
+			case <-t.C:
+				_ = bar.Set64(opts.Lines.Load())
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}

@@ -1,0 +1,187 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/edgefn/edgefn"
+	edgeruntime "github.com/edgefn/edgefn/runtime"
+)
+
+func compile(t testing.TB, code string) *edgeruntime.Program {
+	t.Helper()
+	p, err := edgeruntime.New(edgeruntime.Options{}).Compile([]byte(code), edgefn.RuntimeJS2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const oldFn = `function handler(event) {
+  var r = event.request;
+  if (r.uri.endsWith('/')) { r.uri += 'index.html'; }
+  return r;
+}`
+
+// newFn also redirects /old/*, throws on /boom and returns nothing on /bad.
+const newFn = `function handler(event) {
+  var r = event.request;
+  if (r.uri.startsWith('/old/')) {
+    return { statusCode: 301, statusDescription: 'Moved', headers: { location: { value: '/new/' } } };
+  }
+  if (r.uri === '/boom') { throw new Error('boom: ' + r.headers['user-agent'].value); }
+  if (r.uri === '/bad') { return 42; }
+  if (r.uri === '/deny') { return { statusCode: 403, statusDescription: 'Forbidden' }; }
+  if (r.uri.endsWith('/')) { r.uri += 'index.html'; }
+  if (r.cookies.session) { r.headers['x-session'] = { value: r.cookies.session.value }; }
+  return r;
+}`
+
+var traffic = []logRequest{
+	{method: "GET", host: "example.com", uri: "/", ua: "Mozilla/5.0 (X11)"},
+	{method: "GET", host: "example.com", uri: "/docs/", query: "q=a%20b&x=1", ua: "curl/8"},
+	{method: "GET", host: "example.com", uri: "/old/page", ua: "curl/8"},
+	{method: "GET", host: "example.com", uri: "/boom", ua: "bot 1"},
+	{method: "POST", host: "example.com", uri: "/bad", ua: "curl/8"},
+	{method: "GET", host: "example.com", uri: "/deny", ua: "curl/8"},
+	{method: "GET", host: "example.com", uri: "/img.png", ua: "curl/8", cookie: "session=s1; theme=dark"},
+	{method: "GET", host: "example.com", uri: "/plain.css", ua: "curl/8"},
+}
+
+func replayDir(t *testing.T, dir string, against string) (*Report, string) {
+	t.Helper()
+	files, err := Files([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var diffs bytes.Buffer
+	opts := Options{Files: files, Function: compile(t, newFn), Diffs: &diffs, Workers: 3}
+	if against != "" {
+		opts.Against = compile(t, against)
+	}
+	rep, err := Replay(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, diffs.String()
+}
+
+func outcomeCounts(rep *Report) map[string]int {
+	m := map[string]int{}
+	for _, g := range rep.Outcomes {
+		m[g.Key] = g.Count
+	}
+	return m
+}
+
+func TestReplayFormats(t *testing.T) {
+	var w3c, js strings.Builder
+	w3c.WriteString(w3cHeader())
+	for _, r := range traffic {
+		w3c.WriteString(r.w3cLine() + "\n")
+		js.WriteString(r.jsonLine() + "\n")
+	}
+	for _, name := range []string{"a.log", "a.log.gz", "a.json", "a.json.gz"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			content := w3c.String()
+			if strings.Contains(name, "json") {
+				content = js.String()
+			}
+			writeLog(t, filepath.Join(dir, name), content)
+			rep, _ := replayDir(t, dir, "")
+			want := map[string]int{"passed-through": 1, "rewritten": 3, "redirected": 1, "generated-response": 1, "error": 1, "invalid-result": 1}
+			if got := outcomeCounts(rep); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("outcomes %v, want %v", got, want)
+			}
+			if rep.Requests != len(traffic) || rep.Malformed.Count != 0 {
+				t.Errorf("requests %d malformed %d", rep.Requests, rep.Malformed.Count)
+			}
+			// The user agent came back decoded into the header.
+			if len(rep.Errors) != 2 || !containsKey(rep.Errors, "Error: boom: bot 1") {
+				t.Errorf("errors %+v", rep.Errors)
+			}
+			top := map[string]int{}
+			for _, u := range rep.TopRewrites {
+				top[u.URI] = u.Count
+			}
+			if top["/index.html"] != 1 || top["/docs/index.html"] != 1 || top["/img.png"] != 1 {
+				t.Errorf("top rewrites %v", rep.TopRewrites)
+			}
+		})
+	}
+}
+
+func containsKey(gs []Group, prefix string) bool {
+	for _, g := range gs {
+		if strings.HasPrefix(g.Key, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestReplayAgainst(t *testing.T) {
+	dir := t.TempDir()
+	var w3c strings.Builder
+	w3c.WriteString(w3cHeader())
+	for _, r := range traffic {
+		w3c.WriteString(r.w3cLine() + "\n")
+	}
+	writeLog(t, filepath.Join(dir, "x.log"), w3c.String())
+	rep, diffs := replayDir(t, dir, oldFn)
+	kinds := map[string]int{}
+	for _, g := range rep.Against.Kinds {
+		kinds[g.Key] = g.Count
+	}
+	want := map[string]int{
+		"outcome passed-through → redirected":         1,
+		"outcome passed-through → error":              1,
+		"outcome passed-through → invalid-result":     1,
+		"outcome passed-through → generated-response": 1,
+		"outcome passed-through → rewritten":          1, // the session cookie
+	}
+	if fmt.Sprint(kinds) != fmt.Sprint(want) || rep.Against.Differing != 5 {
+		t.Errorf("kinds %v (%d differing), want %v", kinds, rep.Against.Differing, want)
+	}
+	var uris []string
+	for _, line := range strings.Split(strings.TrimSpace(diffs), "\n") {
+		var d diffLine
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		uris = append(uris, d.URI)
+	}
+	sort.Strings(uris)
+	if got := strings.Join(uris, " "); got != "/bad /boom /deny /img.png /old/page" {
+		t.Errorf("diff uris %s", got)
+	}
+}
+
+func TestReplayMalformed(t *testing.T) {
+	dir := t.TempDir()
+	good := traffic[0].w3cLine()
+	content := "no fields yet\n" + w3cHeader() + good + "\n" + "short\tline\n" +
+		strings.Replace(good, "\t/\t", "\tnoslash\t", 1) + "\n" + good[:len(good)/2] + "\n"
+	writeLog(t, filepath.Join(dir, "m.log"), content)
+	writeLog(t, filepath.Join(dir, "m.json"), "{\"cs-method\":\"GET\"\n"+traffic[0].jsonLine()+"\n")
+	// A gzip stream cut short: what precedes the cut still counts.
+	var gz bytes.Buffer
+	writeLog(t, filepath.Join(dir, "t.log.gz"), w3cHeader()+strings.Repeat(good+"\n", 2000))
+	raw, _ := os.ReadFile(filepath.Join(dir, "t.log.gz"))
+	gz.Write(raw[:len(raw)-10])
+	if err := os.WriteFile(filepath.Join(dir, "t.log.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := replayDir(t, dir, "")
+	if rep.Requests < 2+1000 || rep.Malformed.Count != 6 {
+		t.Errorf("requests %d malformed %d: %+v", rep.Requests, rep.Malformed.Count, rep.Malformed.Samples)
+	}
+}

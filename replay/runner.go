@@ -1,0 +1,250 @@
+package replay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	edgeruntime "github.com/edgefn/edgefn/runtime"
+)
+
+// Options configures a replay.
+type Options struct {
+	Files    []string             // log files (see Files)
+	Function *edgeruntime.Program // the version under test
+	Against  *edgeruntime.Program // the version to compare with, or nil
+	KVS      edgeruntime.KeyValueStore
+	Workers  int       // default: GOMAXPROCS
+	Diffs    io.Writer // one JSON line per differing request, or nil
+	// Lines, when set, counts lines read so far (for a progress bar).
+	Lines *atomic.Int64
+}
+
+type result struct {
+	rec       Record
+	new, old  Run
+	differing bool
+}
+
+// Replay runs every request of the logs through the function(s).
+func Replay(ctx context.Context, opts Options) (*Report, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	recs := make(chan Record, 4*workers)
+	results := make(chan result, 4*workers)
+
+	var mu sync.Mutex // guards the malformed group, fed by the reader
+	rep := &Report{Malformed: Group{Key: "malformed"}}
+	var readErr error
+	go func() {
+		defer close(recs)
+		for _, f := range opts.Files {
+			err := readFile(ctx, f, recs, func(m Malformed) {
+				mu.Lock()
+				rep.Malformed.add(Sample{Source: m.Source, URI: m.Line, Message: m.Reason})
+				mu.Unlock()
+				count(opts.Lines)
+			})
+			if err != nil {
+				readErr = err
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rec := range recs {
+				res := result{rec: rec, new: runOne(ctx, opts.Function, rec, opts.KVS)}
+				if opts.Against != nil {
+					res.old = runOne(ctx, opts.Against, rec, opts.KVS)
+					res.differing = res.new.Outcome != res.old.Outcome || res.new.Message != res.old.Message || !bytes.Equal(res.new.Output, res.old.Output)
+				}
+				select {
+				case results <- res:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	agg := newAggregate(opts.Against != nil)
+	var writeErr error
+	for res := range results {
+		count(opts.Lines)
+		agg.add(res)
+		if res.differing && opts.Diffs != nil && writeErr == nil {
+			writeErr = writeDiff(opts.Diffs, res)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	if writeErr != nil {
+		return nil, fmt.Errorf("diffs: %w", writeErr)
+	}
+	agg.into(rep)
+	rep.Lines = rep.Requests + rep.Malformed.Count
+	return rep, nil
+}
+
+func count(n *atomic.Int64) {
+	if n != nil {
+		n.Add(1)
+	}
+}
+
+func runOne(ctx context.Context, p *edgeruntime.Program, rec Record, kvs edgeruntime.KeyValueStore) Run {
+	// Each run gets its own event: the comparison needs the request as received.
+	ev := Event(rec)
+	return classify(ev, p.Run(ctx, ev, kvs))
+}
+
+type aggregate struct {
+	requests         int
+	outcomes, errors groups
+	rewrites         topN
+	hist, oldHist    histogram
+	maxCU, oldMaxCU  int
+	compare          bool
+	differing        int
+	kinds            groups
+}
+
+func newAggregate(compare bool) *aggregate {
+	return &aggregate{outcomes: groups{}, errors: groups{}, rewrites: topN{}, kinds: groups{}, compare: compare}
+}
+
+func sampleOf(rec Record, msg string) Sample {
+	return Sample{Source: rec.Source, Method: rec.Method, URI: rec.URI, Query: rec.Query, Message: msg}
+}
+
+func (a *aggregate) add(res result) {
+	a.requests++
+	r := res.new
+	a.outcomes.add(string(r.Outcome), sampleOf(res.rec, r.Message))
+	if r.Outcome == Failed || r.Outcome == Invalid {
+		a.errors.add(r.Message, sampleOf(res.rec, ""))
+	}
+	if r.Outcome == Rewritten {
+		a.rewrites.add(r.URI)
+	}
+	a.hist.add(r.Compute)
+	a.maxCU = max(a.maxCU, r.Compute)
+	if a.compare {
+		a.oldHist.add(res.old.Compute)
+		a.oldMaxCU = max(a.oldMaxCU, res.old.Compute)
+		if res.differing {
+			a.differing++
+			a.kinds.add(diffKind(res.old, res.new), sampleOf(res.rec, ""))
+		}
+	}
+}
+
+func (a *aggregate) into(rep *Report) {
+	rep.Requests = a.requests
+	for _, o := range Outcomes {
+		g := Group{Key: string(o), Samples: []Sample{}}
+		if got, ok := a.outcomes[string(o)]; ok {
+			g = *got
+		}
+		rep.Outcomes = append(rep.Outcomes, g)
+	}
+	rep.Errors = a.errors.sorted()
+	rep.TopRewrites = a.rewrites.top(topURIs)
+	rep.Compute = a.hist.summary(a.maxCU)
+	if a.compare {
+		rep.Against = &Compare{Differing: a.differing, Kinds: a.kinds.sorted(), Compute: a.oldHist.summary(a.oldMaxCU)}
+	}
+}
+
+// diffKind names how two runs of one request differ: the change of outcome,
+// or the parts of the output that changed.
+func diffKind(old, new Run) string {
+	if old.Outcome != new.Outcome {
+		return fmt.Sprintf("outcome %s → %s", old.Outcome, new.Outcome)
+	}
+	if old.Message != new.Message {
+		return "message"
+	}
+	return strings.Join(changedParts(old.Output, new.Output), ", ")
+}
+
+// changedParts lists the members (request.uri, response.headers, …) whose
+// JSON differs.
+func changedParts(a, b []byte) []string {
+	var ta, tb map[string]map[string]json.RawMessage
+	if json.Unmarshal(a, &ta) != nil || json.Unmarshal(b, &tb) != nil {
+		return []string{"output"}
+	}
+	var parts []string
+	for top := range union(ta, tb) {
+		for k := range union(ta[top], tb[top]) {
+			if !bytes.Equal(ta[top][k], tb[top][k]) {
+				parts = append(parts, top+"."+k)
+			}
+		}
+	}
+	sort.Strings(parts)
+	return parts
+}
+
+func union[V any](a, b map[string]V) map[string]struct{} {
+	u := make(map[string]struct{}, len(a)+len(b))
+	for k := range a {
+		u[k] = struct{}{}
+	}
+	for k := range b {
+		u[k] = struct{}{}
+	}
+	return u
+}
+
+type diffLine struct {
+	Source string          `json:"source"`
+	Method string          `json:"method"`
+	URI    string          `json:"uri"`
+	Query  string          `json:"query,omitempty"`
+	Kind   string          `json:"kind"`
+	Old    json.RawMessage `json:"old"`
+	New    json.RawMessage `json:"new"`
+}
+
+func runJSON(r Run) json.RawMessage {
+	b, _ := json.Marshal(struct {
+		Outcome Outcome         `json:"outcome"`
+		Output  json.RawMessage `json:"output,omitempty"`
+		Message string          `json:"message,omitempty"`
+	}{r.Outcome, r.Output, r.Message})
+	return b
+}
+
+func writeDiff(w io.Writer, res result) error {
+	b, err := json.Marshal(diffLine{
+		Source: res.rec.Source, Method: res.rec.Method, URI: res.rec.URI, Query: res.rec.Query,
+		Kind: diffKind(res.old, res.new), Old: runJSON(res.old), New: runJSON(res.new),
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
