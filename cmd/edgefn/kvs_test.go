@@ -147,6 +147,7 @@ func TestKVSCommands(t *testing.T) {
 		{args: []string{"delete", "items", "greeting/en"}, want: `"ItemCount": 1`},
 		{args: []string{"get", "items", "greeting/en"}, want: "ResourceNotFoundException", wantErr: true},
 		{args: []string{"describe", "no-such-store"}, want: "EntityNotFound", wantErr: true},
+		{args: []string{"put", "no-such-store", "k", "v"}, want: `store "no-such-store" does not exist`, wantErr: true},
 		{args: []string{"get", "items"}, want: "accepts 2 arg(s)", wantErr: true},
 	}
 	for _, st := range steps {

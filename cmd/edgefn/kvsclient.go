@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	kvsapi "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore"
 
 	"github.com/edgefn/edgefn/api/kvs"
@@ -60,6 +62,10 @@ func (c *kvsClient) resolveARN(ctx context.Context, store string) (string, error
 		return store, nil
 	}
 	out, err := c.control.DescribeKeyValueStore(ctx, &cloudfront.DescribeKeyValueStoreInput{Name: &store})
+	var missing *cftypes.EntityNotFound
+	if errors.As(err, &missing) {
+		return "", fmt.Errorf("store %q does not exist; create it first (aws cloudfront create-key-value-store --name %s): %w", store, store, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("look up store %q: %w", store, err)
 	}

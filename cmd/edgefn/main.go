@@ -28,6 +28,7 @@ func newRootCommand() *cobra.Command {
 		Short:         "Self-hosted CloudFront Functions and KeyValueStore",
 		SilenceUsage:  true,
 		SilenceErrors: false,
+		Version:       version(),
 	}
 	root.AddCommand(newServeCommand(), newTestCommand(), newKVSCommand(), newReplayCommand())
 	return root

@@ -242,7 +242,13 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if viewers.tlsLn != nil {
 		ready = append(ready, "edge_tls", "https://"+viewers.tlsLn.Addr().String())
 	}
-	log.Info("edgefn ready", append(ready, "data", cfg.dataDir, "health", "http://"+ln.Addr().String()+"/healthz")...)
+	// Name the store this node really uses: --data means nothing to an etcd node.
+	if cfg.store != "" {
+		ready = append(ready, "store", cfg.store)
+	} else {
+		ready = append(ready, "data", cfg.dataDir)
+	}
+	log.Info("edgefn ready", append(ready, "health", "http://"+ln.Addr().String()+"/healthz")...)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
