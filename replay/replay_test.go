@@ -62,13 +62,17 @@ func replayDir(t *testing.T, dir string, against string) (*Report, string) {
 		t.Fatal(err)
 	}
 	var diffs bytes.Buffer
-	opts := Options{Files: files, Function: compile(t, newFn), Diffs: &diffs, Workers: 3}
+	opts := Options{Files: files, Function: compile(t, newFn), Diffs: &diffs, Workers: 3, Progress: new(Progress)}
 	if against != "" {
 		opts.Against = compile(t, against)
 	}
 	rep, err := Replay(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The progress bar ends full: every line counted, every byte read.
+	if lines, read, size := opts.Progress.Lines.Load(), opts.Progress.Bytes.Load(), Size(files); lines != int64(rep.Lines) || read != size {
+		t.Errorf("progress: %d lines of %d, %d bytes of %d", lines, rep.Lines, read, size)
 	}
 	return rep, diffs.String()
 }

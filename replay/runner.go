@@ -23,8 +23,28 @@ type Options struct {
 	KVS      edgeruntime.KeyValueStore
 	Workers  int       // default: GOMAXPROCS
 	Diffs    io.Writer // one JSON line per differing request, or nil
-	// Lines, when set, counts lines read so far (for a progress bar).
-	Lines *atomic.Int64
+	// Progress, when set, counts what has been read so far (for a progress
+	// bar).
+	Progress *Progress
+}
+
+// Progress counts lines replayed and bytes of log files read (as stored,
+// compressed or not, so that it measures against the files' sizes).
+type Progress struct {
+	Lines, Bytes atomic.Int64
+}
+
+func (p *Progress) line() {
+	if p != nil {
+		p.Lines.Add(1)
+	}
+}
+
+func (p *Progress) bytes() *atomic.Int64 {
+	if p == nil {
+		return nil
+	}
+	return &p.Bytes
 }
 
 type result struct {
@@ -50,11 +70,11 @@ func Replay(ctx context.Context, opts Options) (*Report, error) {
 	go func() {
 		defer close(recs)
 		for _, f := range opts.Files {
-			err := readFile(ctx, f, recs, func(m Malformed) {
+			err := readFile(ctx, f, opts.Progress.bytes(), recs, func(m Malformed) {
 				mu.Lock()
 				rep.Malformed.add(Sample{Source: m.Source, URI: m.Line, Message: m.Reason})
 				mu.Unlock()
-				count(opts.Lines)
+				opts.Progress.line()
 			})
 			if err != nil {
 				readErr = err
@@ -86,7 +106,7 @@ func Replay(ctx context.Context, opts Options) (*Report, error) {
 	agg := newAggregate(opts.Against != nil)
 	var writeErr error
 	for res := range results {
-		count(opts.Lines)
+		opts.Progress.line()
 		agg.add(res)
 		if res.differing && opts.Diffs != nil && writeErr == nil {
 			writeErr = writeDiff(opts.Diffs, res)
@@ -104,12 +124,6 @@ func Replay(ctx context.Context, opts Options) (*Report, error) {
 	agg.into(rep)
 	rep.Lines = rep.Requests + rep.Malformed.Count
 	return rep, nil
-}
-
-func count(n *atomic.Int64) {
-	if n != nil {
-		n.Add(1)
-	}
 }
 
 func runOne(ctx context.Context, p *edgeruntime.Program, rec Record, kvs edgeruntime.KeyValueStore) Run {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 )
 
 type lineReader interface {
@@ -49,14 +50,19 @@ func Files(paths []string) ([]string, error) {
 }
 
 // readFile streams one log file (gzip or plain, W3C or JSON, told apart by
-// their first bytes) into recs and bad.
-func readFile(ctx context.Context, path string, recs chan<- Record, bad func(Malformed)) error {
+// their first bytes) into recs and bad, adding the bytes it reads to read
+// when that is not nil.
+func readFile(ctx context.Context, path string, read *atomic.Int64, recs chan<- Record, bad func(Malformed)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
+	var src io.Reader = f
+	if read != nil {
+		src = countingReader{f, read}
+	}
+	br := bufio.NewReaderSize(src, 64<<10)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
@@ -94,4 +100,26 @@ func readFile(ctx context.Context, path string, recs chan<- Record, bad func(Mal
 		bad(Malformed{Source: path, Reason: err.Error()})
 	}
 	return nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// Size is the total size of files, what Progress.Bytes counts towards.
+func Size(files []string) int64 {
+	var total int64
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			total += st.Size()
+		}
+	}
+	return total
 }

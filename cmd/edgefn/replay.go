@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -140,17 +139,26 @@ func loadKVS(path string) (runtime.KeyValueStore, error) {
 	return newMemoryKVS("", items), nil
 }
 
-// showProgress draws a spinner with the line count and rate on a terminal
-// only; it returns the function that stops it.
+// showProgress draws a bar of the log bytes read, with the line count, rate
+// and ETA, on a terminal only; it returns the function that stops it.
 func showProgress(ctx context.Context, w io.Writer, opts *replay.Options) func() {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return func() {}
 	}
-	opts.Lines = new(atomic.Int64)
-	bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("replaying"), progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(), progressbar.OptionSetItsString("lines"))
+	opts.Progress = new(replay.Progress)
+	bar := progressbar.NewOptions64(replay.Size(opts.Files), progressbar.OptionSetWriter(w),
+		progressbar.OptionShowBytes(true), progressbar.OptionSetPredictTime(true),
+		progressbar.OptionFullWidth())
+	update := func() {
+		n, start := opts.Progress.Lines.Load(), bar.State().SecondsSince
+		rate := 0.0
+		if start > 0 {
+			rate = float64(n) / start
+		}
+		bar.Describe(fmt.Sprintf("%d lines, %.0f lines/s", n, rate))
+		_ = bar.Set64(opts.Progress.Bytes.Load())
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -160,12 +168,12 @@ func showProgress(ctx context.Context, w io.Writer, opts *replay.Options) func()
 		for {
 			select {
 			case <-ctx.Done():
-				_ = bar.Set64(opts.Lines.Load())
+				update()
 				_ = bar.Finish()
 				fmt.Fprintln(w)
 				return
 			case <-t.C:
-				_ = bar.Set64(opts.Lines.Load())
+				update()
 			}
 		}
 	}()
