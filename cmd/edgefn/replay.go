@@ -17,6 +17,7 @@ import (
 	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/replay"
 	"github.com/edgefn/edgefn/runtime"
+	"github.com/edgefn/edgefn/suite"
 )
 
 func newReplayCommand() *cobra.Command {
@@ -137,7 +138,7 @@ func loadKVS(path string) (runtime.KeyValueStore, error) {
 	if err != nil {
 		return nil, usageError("kvs %s: %v", path, err)
 	}
-	return newMemoryKVS("", items), nil
+	return suite.NewMemoryKVS("", items), nil
 }
 
 // showProgress draws a spinner with the line count and rate on a terminal

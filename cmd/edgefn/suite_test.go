@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runEdgefn runs edgefn args... through the root command.
+func runEdgefn(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRootCommand()
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		code = exitCode(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+// TestInitThenTest: the starter project passes its own tests; a broken edit
+// fails with the diff, a compile error with its position, both in JUnit.
+func TestInitThenTest(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := runEdgefn(t, "init", dir); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	if _, _, code := runEdgefn(t, "init", dir); code != 2 {
+		t.Errorf("a second init: exit %d; want 2", code)
+	}
+	junit := filepath.Join(dir, "junit.xml")
+	stdout, stderr, code := runEdgefn(t, "test", "--junit", junit, dir)
+	if code != 0 || !strings.Contains(stdout, "2 cases: 2 passed") {
+		t.Fatalf("starter tests: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	fn := filepath.Join(dir, "functions", "router.js")
+	code0, err := os.ReadFile(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fn, bytes.Replace(code0, []byte("'index.html'"), []byte("'home.html'"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, code = runEdgefn(t, "test", "--junit", junit, filepath.Join(dir, "edgefn.yaml"))
+	if code != 1 || !strings.Contains(stdout, "FAIL directory index") || !strings.Contains(stdout, "  .request.uri\n    want \"/docs/index.html\"\n    got  \"/docs/home.html\"") {
+		t.Errorf("a changed output: exit %d\n%s", code, stdout)
+	}
+	var doc struct {
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+		} `xml:"testsuite"`
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil || doc.Suites[0].Tests != 2 || doc.Suites[0].Failures != 1 {
+		t.Errorf("JUnit report %+v (%v):\n%s", doc, err, data)
+	}
+
+	if err := os.WriteFile(fn, bytes.Replace(code0, []byte("const redirects"), []byte("const = redirects"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, code = runEdgefn(t, "test", dir)
+	if code != 3 || !strings.Contains(stdout, fn+":3:7: SyntaxError: Unexpected token =") {
+		t.Errorf("a compile error: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestTestSuiteUsage(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"no project", []string{"test", t.TempDir()}, "no cases"},
+		{"missing path", []string{"test", filepath.Join(t.TempDir(), "absent")}, "absent"},
+		{"bad project", []string{"test", writeTemp(t, "edgefn.yaml", "functions: [")}, "edgefn.yaml"},
+		{"--expect without --event", []string{"test", "--expect", "x.json", "."}, "--event"},
+		{"--watch with --event", []string{"test", "--watch", "--event", "e.json", "f.js"}, "--watch"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runEdgefn(t, tt.args...)
+			if code != 2 || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
