@@ -91,7 +91,7 @@ func Load(path string) (*Project, error) {
 	}
 	p := &Project{Path: path, Dir: filepath.Dir(path)}
 	switch {
-	case strings.HasPrefix(f.Origin, "http://") || strings.HasPrefix(f.Origin, "https://"):
+	case strings.Contains(f.Origin, "://"):
 		p.Origin = f.Origin
 	case f.Origin != "":
 		p.OriginDir = p.resolve(f.Origin)

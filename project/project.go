@@ -21,7 +21,7 @@ import (
 type Project struct {
 	// Path is the project file, Dir its directory.
 	Path, Dir string
-	// Origin is an http(s):// URL, or a directory served as an S3 origin
+	// Origin is a URL (anything with "://"), or a directory served as an S3 origin
 	// (OriginDir); "" when the project names neither.
 	Origin, OriginDir string
 	Functions         []*Function // sorted by name
@@ -162,4 +162,28 @@ func (p *Project) resolve(path string) string {
 		return path
 	}
 	return filepath.Join(p.Dir, path)
+}
+
+// Single is the project of one function, for flags in place of a file: the
+// function runs for every path on eventType, reading the store seeded from
+// kvsData when that is not "".
+func Single(code string, rt edgefn.Runtime, eventType, kvsData string) (*Project, error) {
+	name := strings.TrimSuffix(filepath.Base(code), filepath.Ext(code))
+	name = regexp.MustCompile(`[^a-zA-Z0-9_-]`).ReplaceAllString(name, "-")
+	p := &Project{Path: code, Dir: filepath.Dir(code), Default: Behavior{PathPattern: "*"}}
+	f := &Function{Name: name, Code: code, Runtime: rt}
+	if kvsData != "" {
+		f.KVS = "kvs"
+		p.Stores = []*Store{{Name: "kvs", Data: kvsData}}
+	}
+	p.Functions = []*Function{f}
+	switch eventType {
+	case "viewer-request":
+		p.Default.ViewerRequest = name
+	case "viewer-response":
+		p.Default.ViewerResponse = name
+	default:
+		return nil, fmt.Errorf("event type %q: want viewer-request or viewer-response", eventType)
+	}
+	return p, p.check()
 }

@@ -78,17 +78,21 @@ func syntaxError(err error, src string) *CompileError {
 	return &CompileError{Message: "SyntaxError: " + err.Error()}
 }
 
-// Report renders every problem as "file:line:column: message" with a frame
-// of the code around it, for people fixing the file named file.
+// Report renders every problem as "file:line:column: message", for people
+// fixing the file named file; the first comes with a frame of the code
+// around it (the parser's later errors often only follow from the first).
 func (e *CompileError) Report(file string, code []byte) string {
 	if len(e.Problems) == 0 {
 		return file + ": " + e.Message + "\n"
 	}
 	lines := strings.Split(string(code), "\n")
-	width := len(fmt.Sprint(min(e.Problems[len(e.Problems)-1].Line+1, len(lines))))
+	width := len(fmt.Sprint(min(e.Problems[0].Line+1, len(lines))))
 	var b strings.Builder
-	for _, p := range e.Problems {
+	for i, p := range e.Problems {
 		fmt.Fprintf(&b, "%s:%d:%d: %s\n", file, p.Line, p.Column, p.Message)
+		if i > 0 {
+			continue
+		}
 		for n := max(p.Line-1, 1); n <= min(p.Line+1, len(lines)); n++ {
 			mark := " "
 			if n == p.Line {
