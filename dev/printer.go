@@ -48,8 +48,8 @@ func newPrinter(w io.Writer, colour, asJSON bool) *printer {
 }
 
 func (p *printer) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
-func (p *printer) WithAttrs([]slog.Attr) slog.Handler          { return p }
-func (p *printer) WithGroup(string) slog.Handler               { return p }
+func (p *printer) WithAttrs([]slog.Attr) slog.Handler           { return p }
+func (p *printer) WithGroup(string) slog.Handler                { return p }
 
 func (p *printer) Handle(_ context.Context, r slog.Record) error {
 	attrs := map[string]slog.Value{}

@@ -52,7 +52,9 @@ time and ComputeUtilization) and the functions' console.log lines beneath it;
 				if _, err := project.Single(target, edgefn.Runtime(rt), eventType, kvsPath); err != nil {
 					return usageError("%v", err)
 				}
-				load = func() (*project.Project, error) { return project.Single(target, edgefn.Runtime(rt), eventType, kvsPath) }
+				load = func() (*project.Project, error) {
+					return project.Single(target, edgefn.Runtime(rt), eventType, kvsPath)
+				}
 			} else if kvsPath != "" || cmd.Flags().Changed("event-type") || cmd.Flags().Changed("runtime") {
 				return usageError("--kvs, --event-type and --runtime go with FUNCTION.js; a project names them in its file")
 			}
