@@ -1,6 +1,10 @@
 package deploy
 
 import (
+	"fmt"
+	"os"
+
+	"github.com/edgefn/edgefn/kvsimport"
 	"maps"
 	"slices"
 
@@ -51,4 +55,22 @@ func ItemBatches(have, want map[string]string) []Batch {
 	}
 	flush()
 	return batches
+}
+
+// ReadItems reads a store's import file as a map.
+func ReadItems(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	items, err := kvsimport.Parse(f, edgefn.DefaultLimits())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	m := make(map[string]string, len(items))
+	for _, it := range items {
+		m[it.Key] = it.Value
+	}
+	return m, nil
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/deploy"
-	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/project"
 	"github.com/edgefn/edgefn/runtime"
 )
@@ -144,18 +143,9 @@ func (s *Server) syncStore(ctx context.Context, st *project.Store) (string, *Pro
 }
 
 func readItems(path string) (map[string]string, *Problem) {
-	f, err := os.Open(path)
+	m, err := deploy.ReadItems(path)
 	if err != nil {
 		return nil, &Problem{File: path, Report: err.Error() + "\n"}
-	}
-	defer f.Close()
-	items, err := kvsimport.Parse(f, edgefn.DefaultLimits())
-	if err != nil {
-		return nil, &Problem{File: path, Report: path + ": " + err.Error() + "\n"}
-	}
-	m := make(map[string]string, len(items))
-	for _, it := range items {
-		m[it.Key] = it.Value
 	}
 	return m, nil
 }
