@@ -249,3 +249,70 @@ func TestDevRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestSwapDropsNoRequest: requests keep being answered, by one version or
+// the next, while the function is replaced again and again.
+func TestSwapDropsNoRequest(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Seen", r.Header.Get("X-Version"))
+	}))
+	defer origin.Close()
+	dir := t.TempDir()
+	fn := filepath.Join(dir, "fn.js")
+	version := func(n int) {
+		write(t, fn, "function handler(e) { e.request.headers['x-version'] = {value: '"+string(rune('a'+n))+"'}; return e.request; }")
+	}
+	version(0)
+	write(t, filepath.Join(dir, "edgefn.yaml"), "origin: "+origin.URL+"\nfunctions:\n  f:\n    code: fn.js\nbehaviors:\n  - path: '*'\n    viewer-request: f\n")
+	srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	stop := make(chan struct{})
+	type answer struct {
+		status int
+		seen   string
+		err    error
+	}
+	answers := make(chan answer, 100000)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := http.Get(srv.URL() + "/")
+				if err != nil {
+					answers <- answer{err: err}
+					continue
+				}
+				resp.Body.Close()
+				answers <- answer{status: resp.StatusCode, seen: resp.Header.Get("X-Seen")}
+			}
+		})
+	}
+	for i := 1; i <= 10; i++ {
+		version(i)
+		if err := srv.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	close(answers)
+	n := 0
+	for a := range answers {
+		n++
+		if a.err != nil || a.status != 200 || len(a.seen) != 1 || a.seen[0] < 'a' || a.seen[0] > 'k' {
+			t.Fatalf("answer %+v during the swaps", a)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no requests were made")
+	}
+}

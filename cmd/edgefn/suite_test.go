@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // runEdgefn runs edgefn args... through the root command.
@@ -103,4 +105,73 @@ func writeTemp(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// syncBuffer collects a command's output while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestTestWatch: --watch runs the suite again when a file of it changes, and
+// ends with its context.
+func TestTestWatch(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := runEdgefn(t, "init", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	var out syncBuffer
+	root := newRootCommand()
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs([]string{"test", "--watch", dir})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	waitOutput := func(want string) {
+		t.Helper()
+		for start := time.Now(); !strings.Contains(out.String(), want); time.Sleep(10 * time.Millisecond) {
+			if time.Since(start) > 20*time.Second {
+				cancel()
+				t.Fatalf("no %q in:\n%s", want, out.String())
+			}
+		}
+	}
+	waitOutput("watching for changes")
+	expected := filepath.Join(dir, "tests", "index.expected.json")
+	data, err := os.ReadFile(expected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(expected, bytes.Replace(data, []byte("/docs/index.html"), []byte("/docs/x.html"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput("2 cases: 1 passed, 1 failed")
+	if err := os.WriteFile(expected, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); strings.Count(out.String(), "2 cases: 2 passed") < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 20*time.Second {
+			cancel()
+			t.Fatalf("the fix was not run again:\n%s", out.String())
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("--watch did not end with its context")
+	}
 }
