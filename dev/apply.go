@@ -120,7 +120,21 @@ func (s *Server) syncStore(ctx context.Context, st *project.Store) (string, *Pro
 		if problem != nil {
 			return "", problem, nil
 		}
-		k, err = s.store.CreateKeyValueStore(ctx, Account, st.Name, st.Comment, false)
+		// A new store is seeded as an import: one commit however many items.
+		if k, err = s.store.CreateKeyValueStore(ctx, Account, st.Name, st.Comment, true); err != nil {
+			return "", nil, err
+		}
+		items := make([]edgefn.Item, 0, len(want))
+		for key, v := range want {
+			items = append(items, edgefn.Item{Key: key, Value: v})
+		}
+		if k, err = s.store.CompleteImport(ctx, Account, k.ID, items, ""); err != nil {
+			return "", nil, err
+		}
+		if k.Status != edgefn.KVSReady {
+			return "", &Problem{File: st.Data, Report: st.Data + ": " + k.FailureReason + "\n"}, nil
+		}
+		return k.ARN(), nil, nil
 	}
 	if err != nil {
 		return "", nil, err

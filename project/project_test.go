@@ -168,3 +168,27 @@ func TestLoadResolves(t *testing.T) {
 		t.Errorf("Find in an empty directory: %v", err)
 	}
 }
+
+func TestSingle(t *testing.T) {
+	p, err := Single("src/my.fn.js", edgefn.RuntimeJS2, "viewer-response", "kvs.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.Function("my-fn")
+	if f == nil || f.Code != "src/my.fn.js" || f.KVS != "kvs" || p.Store("kvs").Data != "kvs.json" || p.Default.ViewerResponse != "my-fn" || p.Default.ViewerRequest != "" {
+		t.Errorf("Single: %+v, default %+v", f, p.Default)
+	}
+	for _, tt := range []struct {
+		rt        edgefn.Runtime
+		eventType string
+		kvs, err  string
+	}{
+		{edgefn.RuntimeJS2, "origin-request", "", "origin-request"},
+		{edgefn.RuntimeJS1, "viewer-request", "kvs.json", "need cloudfront-js-2.0"},
+		{"cloudfront-js-3.0", "viewer-request", "", "cloudfront-js-3.0"},
+	} {
+		if _, err := Single("f.js", tt.rt, tt.eventType, tt.kvs); err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("Single(%s, %s, %q): %v; want %q", tt.rt, tt.eventType, tt.kvs, err, tt.err)
+		}
+	}
+}

@@ -175,3 +175,27 @@ func TestTestWatch(t *testing.T) {
 		t.Fatal("--watch did not end with its context")
 	}
 }
+
+func TestDevUsage(t *testing.T) {
+	dir := t.TempDir()
+	fn := writeTemp(t, "fn.js", "function handler(e) { return e.request; }")
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"one function without an origin", []string{"dev", fn}, "--origin"},
+		{"bad event type", []string{"dev", "--origin", dir, "--event-type", "origin-request", fn}, "origin-request"},
+		{"function flags with a project", []string{"dev", "--kvs", "k.json", dir}, "--kvs"},
+		{"no project", []string{"dev", "--addr", "127.0.0.1:0", dir}, "edgefn.yaml"},
+		{"deploy without a project", []string{"deploy", dir}, "edgefn.yaml"},
+		{"deploy to two targets", []string{"deploy", "--aws", "--endpoint", "http://127.0.0.1:1", writeTemp(t, "edgefn.yaml", "functions: {}\n")}, "--aws"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runEdgefn(t, tt.args...)
+			if code != 2 || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.stderr)
+			}
+		})
+	}
+}
