@@ -27,7 +27,6 @@ const originID = "origin"
 // what it defines stays in place. Report is for people: file:line:column
 // and a code frame for code that does not compile.
 type Problem struct {
-	File   string
 	Report string
 }
 
@@ -71,11 +70,11 @@ func (s *Server) apply(ctx context.Context, p *project.Project) ([]Problem, erro
 func (s *Server) syncFunction(ctx context.Context, f *project.Function, storeARN string) (*Problem, error) {
 	code, err := os.ReadFile(f.Code)
 	if err != nil {
-		return &Problem{File: f.Code, Report: err.Error() + "\n"}, nil
+		return &Problem{Report: err.Error() + "\n"}, nil
 	}
 	if _, err := s.engine.Compile(code, f.Runtime); err != nil {
 		if ce, ok := errors.AsType[*runtime.CompileError](err); ok {
-			return &Problem{File: f.Code, Report: ce.Report(f.Code, code)}, nil
+			return &Problem{Report: ce.Report(f.Code, code)}, nil
 		}
 		return nil, err
 	}
@@ -132,7 +131,7 @@ func (s *Server) syncStore(ctx context.Context, st *project.Store) (string, *Pro
 			return "", nil, err
 		}
 		if k.Status != edgefn.KVSReady {
-			return "", &Problem{File: st.Data, Report: st.Data + ": " + k.FailureReason + "\n"}, nil
+			return "", &Problem{Report: st.Data + ": " + k.FailureReason + "\n"}, nil
 		}
 		return k.ARN(), nil, nil
 	}
@@ -159,7 +158,7 @@ func (s *Server) syncStore(ctx context.Context, st *project.Store) (string, *Pro
 func readItems(path string) (map[string]string, *Problem) {
 	m, err := deploy.ReadItems(path)
 	if err != nil {
-		return nil, &Problem{File: path, Report: err.Error() + "\n"}
+		return nil, &Problem{Report: err.Error() + "\n"}
 	}
 	return m, nil
 }

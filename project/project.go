@@ -133,8 +133,8 @@ func (p *Project) check() error {
 		}
 	}
 	seen := map[string]bool{}
-	for i, b := range append(slices.Clone(p.Behaviors), p.Default) {
-		where := fmt.Sprintf("behaviors[%d]", i)
+	for _, b := range append(slices.Clone(p.Behaviors), p.Default) {
+		where := fmt.Sprintf("behaviors (path %q)", b.PathPattern)
 		if seen[b.PathPattern] {
 			bad("%s: a second behavior for the path %q", where, b.PathPattern)
 		}

@@ -12,6 +12,7 @@ const (
 	green = "\x1b[32m"
 	red   = "\x1b[31m"
 	bold  = "\x1b[1m"
+	dim   = "\x1b[2m"
 	reset = "\x1b[0m"
 )
 
@@ -34,7 +35,7 @@ func Report(w io.Writer, results []*Result, colour bool) {
 		if st == Passed {
 			label = paint(green, st.String())
 		}
-		fmt.Fprintf(w, "%s %s %s\n", label, paint(bold, r.Case.Name), paint("\x1b[2m", "("+r.Duration.Round(10*time.Microsecond).String()+")"))
+		fmt.Fprintf(w, "%s %s %s\n", label, paint(bold, r.Case.Name), paint(dim, "("+r.Duration.Round(10*time.Microsecond).String()+")"))
 		switch st {
 		case Unusable:
 			fmt.Fprintf(w, "    %v\n", r.Err)
