@@ -31,7 +31,10 @@ next requests; code that does not compile is printed with file:line:column and
 a code frame, and the last version that loaded keeps serving. Each request
 prints one line (method, uri, status, time, the functions that ran with their
 time and ComputeUtilization) and the functions' console.log lines beneath it;
---json prints one JSON object per request instead.`,
+--json prints one JSON object per request instead.
+
+The edge answers for the hosts localhost and 127.0.0.1 (any port), as the
+aliases of the one distribution it serves.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := ""

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -197,5 +201,50 @@ func TestDevUsage(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestDevOneFunction: edgefn dev FUNCTION.js serves it in front of --origin
+// for every path, until its context ends.
+func TestDevOneFunction(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "origin")
+	}))
+	defer origin.Close()
+	fn := writeTemp(t, "stamp.js", "function handler(e) { e.response.headers['x-stamp'] = {value: 'yes'}; return e.response; }")
+	var out syncBuffer
+	root := newRootCommand()
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs([]string{"dev", "--addr", "127.0.0.1:0", "--watch=false", "--event-type", "viewer-response", "--origin", origin.URL, fn})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	serving := regexp.MustCompile(`serving on (http://\S+)`)
+	var url string
+	for start := time.Now(); url == ""; time.Sleep(10 * time.Millisecond) {
+		if m := serving.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+		} else if time.Since(start) > 20*time.Second {
+			t.Fatalf("not serving:\n%s", out.String())
+		}
+	}
+	resp, err := http.Get(url + "/any/path")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("X-Stamp") != "yes" {
+		t.Errorf("GET: %d %v; want the function's header", resp.StatusCode, resp.Header)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("dev did not stop with its context")
 	}
 }
