@@ -63,7 +63,7 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 	if err == nil {
 		err = event.Validate(ev, res.Output)
 	}
-	s.logFunction(x, f, ev.Context.EventType, res.Logs, err)
+	s.logFunction(x, f, ev.Context.EventType, res, err)
 	if err == nil {
 		return res
 	}

@@ -302,6 +302,11 @@ async function handler(event) {
 		switch l["log"] {
 		case "function":
 			msgs = append(msgs, l["msg"].(string))
+			if l["msg"] == "END" {
+				if _, ok := l["compute_utilization"].(float64); !ok || l["duration"] == nil {
+					t.Errorf("END line %v; want its duration and compute_utilization", l)
+				}
+			}
 		case "access":
 			access++
 			if l["viewer_request_log_data"] != "custom-hi" || l["x_edge_result_type"] != "FunctionGeneratedResponse" || l["sc_status"] != 200.0 {

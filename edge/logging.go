@@ -6,12 +6,15 @@ import (
 	"time"
 
 	"github.com/edgefn/edgefn/edge/replica"
+	"github.com/edgefn/edgefn/runtime"
 )
 
 // logFunction writes a run's log as CloudFront frames it: a START line
 // naming the distribution, the console.log lines, then END, each line with
-// the request id. A failed run adds its error, at Warn, before END.
-func (s *Server) logFunction(x *exchange, f *replica.Function, eventType string, lines []string, err error) {
+// the request id. A failed run adds its error, at Warn, before END. END
+// carries the run's duration and ComputeUtilization (res is nil for code
+// that did not load), which `edgefn dev` shows per request.
+func (s *Server) logFunction(x *exchange, f *replica.Function, eventType string, res *runtime.Result, err error) {
 	ctx := context.Background()
 	info := s.log.Enabled(ctx, slog.LevelInfo)
 	if !info && err == nil {
@@ -26,6 +29,10 @@ func (s *Server) logFunction(x *exchange, f *replica.Function, eventType string,
 	}
 	if info {
 		s.log.LogAttrs(ctx, slog.LevelInfo, "START DistributionID: "+x.dist.ID, attrs...)
+		var lines []string
+		if res != nil {
+			lines = res.Logs
+		}
 		for _, line := range lines {
 			s.log.LogAttrs(ctx, slog.LevelInfo, line, attrs...)
 		}
@@ -34,6 +41,9 @@ func (s *Server) logFunction(x *exchange, f *replica.Function, eventType string,
 		s.log.LogAttrs(ctx, slog.LevelWarn, "ERROR "+err.Error(), attrs...)
 	}
 	if info {
+		if res != nil {
+			attrs = append(attrs, slog.Duration("duration", res.Duration), slog.Int("compute_utilization", res.ComputeUtilization))
+		}
 		s.log.LogAttrs(ctx, slog.LevelInfo, "END", attrs...)
 	}
 }

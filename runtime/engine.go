@@ -15,10 +15,8 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	goruntime "runtime"
-	"strings"
 	"time"
 
 	"github.com/dop251/goja"
@@ -101,15 +99,6 @@ func New(opts Options) *Engine {
 	return e
 }
 
-// CompileError is a function the runtime refuses to load. Message reads like
-// the engine's own ("SyntaxError: ... in LINE").
-type CompileError struct {
-	Message string
-	Line    int
-}
-
-func (e *CompileError) Error() string { return e.Message }
-
 // Compile checks code against the runtime's feature set and compiles it.
 func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if !rt.Valid() {
@@ -120,9 +109,9 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 		return nil, err
 	}
 	wrapped := wrapperHead + src + wrapperTail
-	ast, err := goja.Parse("function.js", wrapped, parser.WithDisableSourceMaps)
+	ast, err := parser.ParseFile(nil, "function.js", wrapped, 0, parser.WithDisableSourceMaps)
 	if err != nil {
-		return nil, syntaxError(err)
+		return nil, syntaxError(err, src)
 	}
 	an, err := checkFeatures(ast, rt)
 	if err != nil {
@@ -138,33 +127,17 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if static && !fresh {
 		// Same code, with a tail that also hands back the functions to freeze.
 		wrapped = wrapperHead + src + staticTail(funcs)
-		if ast, err = goja.Parse("function.js", wrapped, parser.WithDisableSourceMaps); err != nil {
-			return nil, syntaxError(err)
+		if ast, err = parser.ParseFile(nil, "function.js", wrapped, 0, parser.WithDisableSourceMaps); err != nil {
+			return nil, syntaxError(err, src)
 		}
 	}
 	prog, err := goja.CompileAST(ast, true)
 	if err != nil {
-		return nil, syntaxError(err)
+		return nil, syntaxError(err, src)
 	}
 	p := newProgram(e, rt, prog, fresh)
 	p.static = static && !fresh
 	return p, nil
-}
-
-// syntaxError renders a goja parse error the way the reference engine does:
-// "SyntaxError: <what> in <line>".
-func syntaxError(err error) *CompileError {
-	var list parser.ErrorList
-	if errors.As(err, &list) && len(list) > 0 {
-		pe := list[0]
-		msg := strings.TrimPrefix(pe.Message, "SyntaxError: ")
-		return &CompileError{Message: fmt.Sprintf("SyntaxError: %s in %d", msg, pe.Position.Line), Line: pe.Position.Line}
-	}
-	var ce *goja.CompilerSyntaxError
-	if errors.As(err, &ce) {
-		return &CompileError{Message: "SyntaxError: " + ce.Message}
-	}
-	return &CompileError{Message: "SyntaxError: " + err.Error()}
 }
 
 // KeyValueStore is the read side of a store, as a function sees it.

@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/dop251/goja/ast"
@@ -59,7 +60,7 @@ type gate struct {
 	file     *file.File
 	declared map[string]bool
 	refs     []*ast.Identifier
-	err      *CompileError
+	problems []Problem
 	an       analysis
 }
 
@@ -67,34 +68,32 @@ func checkFeatures(prg *ast.Program, rt edgefn.Runtime) (*analysis, error) {
 	g := &gate{rt: rt, file: prg.File, declared: map[string]bool{}, an: analysis{mutated: map[string]bool{}, assigned: map[string]bool{}, writtenRoots: map[string]bool{}}}
 	for _, st := range prg.Body {
 		g.walk(reflect.ValueOf(st))
-		if g.err != nil {
-			return nil, g.err
-		}
 	}
 	for _, id := range g.refs {
 		name := id.Name.String()
 		if why, ok := forbiddenGlobals[name]; ok && !g.declared[name] {
 			g.fail(id.Idx, "%s in CloudFront Functions (%s)", why, name)
-			return nil, g.err
 		}
 		if name == "globalThis" && !g.declared[name] {
 			g.an.touchesShared = true
 		}
 	}
+	if len(g.problems) > 0 {
+		// The first refusal words the message as the reference engine does;
+		// every refusal is listed, so one edit can fix them all.
+		p := g.problems[0]
+		return nil, &CompileError{Message: fmt.Sprintf("%s in %d:%d", p.Message, p.Line, p.Column), Line: p.Line, Problems: g.problems}
+	}
 	return &g.an, nil
 }
 
+// fail records a refusal at idx; the walk goes on to find the others.
 func (g *gate) fail(idx file.Idx, format string, args ...any) {
-	if g.err != nil {
-		return
-	}
-	pos := g.file.Position(int(idx))
-	if pos.Line == 1 {
-		pos.Column -= len(wrapperHead)
-	}
-	g.err = &CompileError{
-		Message: fmt.Sprintf("SyntaxError: %s in %d:%d", fmt.Sprintf(format, args...), pos.Line, pos.Column),
-		Line:    pos.Line,
+	line, col := sourcePosition(g.file.Position(int(idx) - g.file.Base()))
+	p := Problem{Line: line, Column: col, Message: "SyntaxError: " + fmt.Sprintf(format, args...)}
+	// The walk meets some nodes twice (as a pointer and as a struct).
+	if !slices.Contains(g.problems, p) {
+		g.problems = append(g.problems, p)
 	}
 }
 
@@ -114,7 +113,7 @@ var nodeType = reflect.TypeOf((*ast.Node)(nil)).Elem()
 // walk visits every node below v. goja's AST has no visitor, and a reflective
 // walk cannot forget a node type when goja adds one.
 func (g *gate) walk(v reflect.Value) {
-	if g.err != nil || !v.IsValid() {
+	if !v.IsValid() {
 		return
 	}
 	switch v.Kind() {

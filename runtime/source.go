@@ -21,10 +21,12 @@ var (
 // rewriteModules turns `import x from 'm'` into `var x = require('m')`.
 func rewriteModules(src string, rt edgefn.Runtime) (string, error) {
 	if loc := exportRe.FindStringIndex(src); loc != nil {
-		return "", &CompileError{Message: fmt.Sprintf("SyntaxError: Illegal export statement in %d", lineOf(src, loc[0]))}
+		return "", compileErrorAt(src, loc[0], "SyntaxError: Illegal export statement")
 	}
 	var rewriteErr error
+	var at int // where the import being rewritten starts
 	out := importRe.ReplaceAllStringFunc(src, func(m string) string {
+		at = strings.Index(src[at:], m) + at
 		sub := importRe.FindStringSubmatch(m)
 		indent, binding, mod := sub[1], sub[2], sub[4]
 		req := "require(" + quote(mod) + ")"
@@ -39,7 +41,7 @@ func rewriteModules(src string, rt edgefn.Runtime) (string, error) {
 					continue
 				}
 				if !namedRe.MatchString(part) {
-					rewriteErr = &CompileError{Message: "SyntaxError: Unexpected token in import " + quote(part)}
+					rewriteErr = compileErrorAt(src, at, "SyntaxError: Unexpected token in import "+quote(part))
 					return m
 				}
 				name, local := part, part
@@ -58,10 +60,12 @@ func rewriteModules(src string, rt edgefn.Runtime) (string, error) {
 	}
 	if rt == edgefn.RuntimeJS1 && out != src {
 		m := importRe.FindStringSubmatchIndex(src)
-		return "", &CompileError{Message: fmt.Sprintf("SyntaxError: Illegal import of %q in %d (cloudfront-js-1.0 loads modules with require())", src[m[8]:m[9]], lineOf(src, m[0]))}
+		ce := compileErrorAt(src, m[0], fmt.Sprintf("SyntaxError: Illegal import of %q", src[m[8]:m[9]]))
+		ce.Message += " (cloudfront-js-1.0 loads modules with require())"
+		return "", ce
 	}
 	if loc := bareImportRe.FindStringIndex(out); loc != nil {
-		return "", &CompileError{Message: fmt.Sprintf("SyntaxError: Illegal import statement in %d", lineOf(out, loc[0]))}
+		return "", compileErrorAt(out, loc[0], "SyntaxError: Illegal import statement")
 	}
 	return out, nil
 }

@@ -28,16 +28,20 @@ type kvsClient struct {
 // newKVSClient configures unmodified SDK clients for endpoint. Both share a
 // pinned HTTP client, so the account-prefixed host the KeyValueStore SDK
 // derives from an IP-literal endpoint still reaches the server. It is the
-// SDK's buildable client so that AWS_CA_BUNDLE keeps working.
+// SDK's buildable client so that AWS_CA_BUNDLE keeps working. An empty
+// endpoint leaves the endpoints to the SDK's own settings (AWS itself, or
+// AWS_ENDPOINT_URL).
 func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
-	pin, err := kvs.PinTransport(endpoint)
-	if err != nil {
-		return nil, err
-	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(pin)),
 		// CloudFront is global; any region signs, and the KVS plane ignores it.
 		config.WithDefaultRegion("us-east-1"),
+	}
+	if endpoint != "" {
+		pin, err := kvs.PinTransport(endpoint)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(pin)))
 	}
 	id, secret := os.Getenv("EDGEFN_ACCESS_KEY_ID"), os.Getenv("EDGEFN_SECRET_ACCESS_KEY")
 	switch {
@@ -49,6 +53,9 @@ func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if endpoint == "" {
+		return &kvsClient{data: kvsapi.NewFromConfig(cfg), control: cloudfront.NewFromConfig(cfg)}, nil
 	}
 	return &kvsClient{
 		data:    kvsapi.NewFromConfig(cfg, func(o *kvsapi.Options) { o.BaseEndpoint = aws.String(endpoint) }),

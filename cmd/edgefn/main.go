@@ -30,7 +30,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: false,
 		Version:       version(),
 	}
-	root.AddCommand(newServeCommand(), newTestCommand(), newKVSCommand(), newReplayCommand())
+	root.AddCommand(newServeCommand(), newTestCommand(), newKVSCommand(), newReplayCommand(), newInitCommand(), newDevCommand(), newDeployCommand())
 	return root
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/replay"
 	"github.com/edgefn/edgefn/runtime"
+	"github.com/edgefn/edgefn/suite"
 )
 
 func newReplayCommand() *cobra.Command {
@@ -136,7 +137,7 @@ func loadKVS(path string) (runtime.KeyValueStore, error) {
 	if err != nil {
 		return nil, usageError("kvs %s: %v", path, err)
 	}
-	return newMemoryKVS("", items), nil
+	return suite.NewMemoryKVS("", items), nil
 }
 
 // showProgress draws a bar of the log bytes read, with the line count, rate

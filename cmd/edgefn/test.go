@@ -2,158 +2,128 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"reflect"
-	"strconv"
-	"time"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/edgefn/edgefn"
-	"github.com/edgefn/edgefn/event"
-	"github.com/edgefn/edgefn/kvsimport"
-	"github.com/edgefn/edgefn/runtime"
+	"github.com/edgefn/edgefn/suite"
 )
 
-// testResult is TestFunction's TestResult without the FunctionSummary; other
-// tools script against this exact shape.
-type testResult struct {
-	FunctionOutput        string   `json:"FunctionOutput"`
-	FunctionExecutionLogs []string `json:"FunctionExecutionLogs"`
-	FunctionErrorMessage  string   `json:"FunctionErrorMessage"`
-	ComputeUtilization    string   `json:"ComputeUtilization"`
-}
+// Exit statuses of `edgefn test` beyond 0 (passed) and 2 (unusable input).
+const (
+	exitFailed      = 1
+	exitNotCompiled = 3
+)
 
 func newTestCommand() *cobra.Command {
 	var (
-		rt, eventPath, kvsPath, kvsID, expectPath string
-		pretty                                    bool
+		rt, eventPath, kvsPath, kvsID, expectPath, junitPath string
+		pretty, watch                                        bool
 	)
 	cmd := &cobra.Command{
-		Use:   "test --event EVENT.json [--kvs KVS.json] FUNCTION.js",
-		Short: "Run a function once, offline, and print its TestResult as JSON",
-		Long: `Runs FUNCTION.js once with the event in EVENT.json, exactly as TestFunction
-would, and prints {"FunctionOutput", "FunctionExecutionLogs",
-"FunctionErrorMessage", "ComputeUtilization"} as JSON.
+		Use:   "test [--event EVENT [--kvs KVS.json] [--expect EXPECTED.json] FUNCTION.js | DIR | PROJECT.yaml]",
+		Short: "Run a function once, or a suite of test cases, offline",
+		Long: `With --event, runs FUNCTION.js once with the event in EVENT, exactly as
+TestFunction would, and prints {"FunctionOutput", "FunctionExecutionLogs",
+"FunctionErrorMessage", "ComputeUtilization"} as JSON. EVENT is a TestFunction
+EventObject (JSON) or a raw HTTP request ("GET /path HTTP/1.1", headers).
 
 --kvs takes a KeyValueStore import file ({"data":[{"key":..,"value":..}]}) and
 plays the function's associated store; cf.kvs(id) accepts any id unless
---kvs-id is given.
+--kvs-id is given. --expect takes the expected result: the FunctionOutput
+object ({"request": ...} or {"response": ...}) or {"error": "<part of the
+message>"}, either with "logs": [...]; what differs is listed field by field.
 
-Exit status: 0 when the function ran (a thrown error is a result too), 1 when
---expect did not match, 2 for unusable input.`,
+Without --event, runs a suite: the cases of a project file (edgefn.yaml, the
+default), or a directory of cases laid out as the repository's conformance/
+cases (function.js, case.json, event.json or NAME.event.json, expected.json,
+logs.json, kvs.json). --junit writes a JUnit XML report; --watch runs the
+suite again whenever one of its files changes.
+
+Exit status: 0 when the function ran (a thrown error is a result too) or every
+case passed; 1 when a result differs from what was expected; 2 for unusable
+input; 3 when a function does not compile and no expectation said it would
+not (the errors are printed on stderr, each with file:line:column).`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError("want one FUNCTION.js, got %d arguments", len(args))
+			if len(args) > 1 {
+				return usageError("want one FUNCTION.js, DIR or PROJECT file, got %d arguments", len(args))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if eventPath == "" {
-				return usageError("--event EVENT.json is required")
-			}
-			var want any
-			if expectPath != "" {
-				var err error
-				if want, err = readExpected(expectPath); err != nil {
-					return err
+				if kvsPath != "" || expectPath != "" || kvsID != "" {
+					return usageError("--kvs, --kvs-id and --expect go with --event (a single run); a suite names them per case")
 				}
+				target := ""
+				if len(args) == 1 {
+					target = args[0]
+				}
+				if filepath.Ext(target) == ".js" {
+					return usageError("%s: running one function needs --event EVENT", target)
+				}
+				return runSuite(cmd, target, junitPath, watch)
 			}
-			res, err := runTest(cmd.Context(), testInput{
-				codePath: args[0], eventPath: eventPath, kvsPath: kvsPath, kvsID: kvsID,
-				runtime: edgefn.Runtime(rt),
-			})
-			if err != nil {
-				return err
+			if len(args) != 1 {
+				return usageError("want one FUNCTION.js with --event")
 			}
-			if err := writeResult(cmd.OutOrStdout(), res, pretty); err != nil {
-				return err
+			if junitPath != "" || watch {
+				return usageError("--junit and --watch run suites: leave out --event")
 			}
+			c := &suite.Case{Name: args[0], File: args[0], Runtime: edgefn.Runtime(rt), Event: eventPath, KVS: kvsPath, KVSID: kvsID}
 			if expectPath != "" {
-				return expect(res, want, expectPath)
+				exp, err := suite.ReadExpectation(expectPath, "")
+				if err != nil {
+					return usageError("expect: %v", err)
+				}
+				c.Expect = exp
 			}
-			return nil
+			return runOnce(cmd, c, pretty)
 		},
 	}
 	cmd.Flags().StringVar(&rt, "runtime", string(edgefn.RuntimeJS2), "cloudfront-js-1.0 or cloudfront-js-2.0")
-	cmd.Flags().StringVar(&eventPath, "event", "", "TestFunction event object (JSON)")
+	cmd.Flags().StringVar(&eventPath, "event", "", "TestFunction event object (JSON) or raw HTTP request")
 	cmd.Flags().StringVar(&kvsPath, "kvs", "", "KeyValueStore import file playing the associated store")
 	cmd.Flags().StringVar(&kvsID, "kvs-id", "", "the store id cf.kvs(id) must name (default: any)")
-	cmd.Flags().StringVar(&expectPath, "expect", "", "expected FunctionOutput (JSON); exit 1 when it differs")
+	cmd.Flags().StringVar(&expectPath, "expect", "", "expected result (JSON); exit 1 when it differs")
 	cmd.Flags().BoolVar(&pretty, "pretty", false, "print for people: output as indented JSON, logs as lines")
+	cmd.Flags().StringVar(&junitPath, "junit", "", "suites: write a JUnit XML report to this file")
+	cmd.Flags().BoolVar(&watch, "watch", false, "suites: run again whenever a file of the suite changes")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return cmd
 }
 
-type testInput struct {
-	codePath, eventPath, kvsPath, kvsID string
-	runtime                             edgefn.Runtime
+// runOnce is the single-function form.
+func runOnce(cmd *cobra.Command, c *suite.Case, pretty bool) error {
+	res := suite.Run(cmd.Context(), []*suite.Case{c})[0]
+	st := res.Status()
+	if st == suite.Unusable {
+		return usageError("%v", res.Err)
+	}
+	if err := writeResult(cmd.OutOrStdout(), &res.TestResult, pretty); err != nil {
+		return err
+	}
+	switch st {
+	case suite.NotCompiled:
+		return &exitError{code: exitNotCompiled, err: errors.New("the function does not compile:\n" + res.Compile.Report(c.File, res.Code))}
+	case suite.Failed:
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "the result differs from %s:", c.Name)
+		for _, d := range res.Diffs {
+			fmt.Fprintf(&b, "\n  %s", d)
+		}
+		return &exitError{code: exitFailed, err: errors.New(b.String())}
+	}
+	return nil
 }
 
-func runTest(ctx context.Context, in testInput) (*testResult, error) {
-	if !in.runtime.Valid() {
-		return nil, usageError("--runtime %q: must be cloudfront-js-1.0 or cloudfront-js-2.0", in.runtime)
-	}
-	code, err := os.ReadFile(in.codePath)
-	if err != nil {
-		return nil, usageError("function: %v", err)
-	}
-	limits := edgefn.DefaultLimits()
-	if len(code) > limits.FunctionCodeBytes {
-		return nil, usageError("function: %d bytes, over the %d-byte limit of CloudFront Functions", len(code), limits.FunctionCodeBytes)
-	}
-	raw, err := os.ReadFile(in.eventPath)
-	if err != nil {
-		return nil, usageError("event: %v", err)
-	}
-	ev, err := event.ParseJSON(raw)
-	if err != nil {
-		return nil, usageError("event %s: %v", in.eventPath, err)
-	}
-	var kvs runtime.KeyValueStore
-	if in.kvsPath != "" {
-		f, err := os.Open(in.kvsPath)
-		if err != nil {
-			return nil, usageError("kvs: %v", err)
-		}
-		items, err := kvsimport.Parse(f, limits)
-		f.Close()
-		if err != nil {
-			return nil, usageError("kvs %s: %v", in.kvsPath, err)
-		}
-		kvs = newMemoryKVS(in.kvsID, items)
-	}
-	res := &testResult{FunctionExecutionLogs: []string{}}
-	prog, err := runtime.New(runtime.Options{}).Compile(code, in.runtime)
-	if err != nil {
-		if _, ok := err.(*runtime.CompileError); !ok {
-			return nil, usageError("%v", err)
-		}
-		res.FunctionErrorMessage = err.Error()
-		res.ComputeUtilization = "0"
-		return res, nil
-	}
-	r := prog.Run(ctx, ev, kvs)
-	res.FunctionExecutionLogs = append(res.FunctionExecutionLogs, r.Logs...)
-	res.ComputeUtilization = strconv.Itoa(r.ComputeUtilization)
-	if r.Err != nil {
-		res.FunctionErrorMessage = r.Err.Error()
-		return res, nil
-	}
-	out, err := r.Output.JSON()
-	if err != nil {
-		res.FunctionErrorMessage = err.Error()
-		return res, nil
-	}
-	res.FunctionOutput = string(out)
-	return res, nil
-}
-
-func writeResult(w io.Writer, res *testResult, pretty bool) error {
+func writeResult(w io.Writer, res *suite.TestResult, pretty bool) error {
 	if !pretty {
 		return json.NewEncoder(w).Encode(res)
 	}
@@ -173,62 +143,31 @@ func writeResult(w io.Writer, res *testResult, pretty bool) error {
 	return nil
 }
 
-// expect compares the output with the expected JSON semantically: CloudFront's
-// own output order is not stable (spec §2.9).
-func expect(res *testResult, want any, path string) error {
-	if res.FunctionOutput == "" {
-		return &exitError{code: 1, err: fmt.Errorf("expected output, the function failed: %s", res.FunctionErrorMessage)}
-	}
-	var got any
-	if err := json.Unmarshal([]byte(res.FunctionOutput), &got); err != nil {
-		return err
-	}
-	if !reflect.DeepEqual(want, got) {
-		return &exitError{code: 1, err: fmt.Errorf("output differs from %s:\n  want %s\n  got  %s", path, canonical(want), canonical(got))}
+// suiteExit maps the worst status of a suite to the exit status.
+func suiteExit(results []*suite.Result) error {
+	switch suite.Worst(results) {
+	case suite.Failed:
+		return &exitError{code: exitFailed, err: errors.New("some cases failed")}
+	case suite.NotCompiled:
+		return &exitError{code: exitNotCompiled, err: errors.New("some functions do not compile")}
+	case suite.Unusable:
+		return &exitError{code: 2, err: errors.New("some cases could not run")}
 	}
 	return nil
 }
 
-// readExpected loads --expect before the run: unusable input prints no result.
-func readExpected(path string) (any, error) {
-	raw, err := os.ReadFile(path)
+// writeJUnit writes the report file, if one is asked for.
+func writeJUnit(path, name string, results []*suite.Result) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
 	if err != nil {
-		return nil, usageError("expect: %v", err)
+		return fmt.Errorf("--junit: %w", err)
 	}
-	var want any
-	if err := json.Unmarshal(raw, &want); err != nil {
-		return nil, usageError("expect %s: %v", path, err)
+	if err := suite.WriteJUnit(f, name, results); err != nil {
+		f.Close()
+		return fmt.Errorf("--junit: %w", err)
 	}
-	return want, nil
-}
-
-func canonical(v any) string {
-	b, _ := json.Marshal(v) // map keys come out sorted
-	return string(b)
-}
-
-// memoryKVS plays a store from an import file.
-type memoryKVS struct {
-	id    string
-	items map[string]string
-	at    time.Time
-}
-
-func newMemoryKVS(id string, items []edgefn.Item) *memoryKVS {
-	m := &memoryKVS{id: id, items: make(map[string]string, len(items)), at: time.Now()}
-	for _, it := range items {
-		m.items[it.Key] = it.Value
-	}
-	return m
-}
-
-func (m *memoryKVS) ID() string { return m.id }
-
-func (m *memoryKVS) Get(_ context.Context, key string) (string, bool, error) {
-	v, ok := m.items[key]
-	return v, ok, nil
-}
-
-func (m *memoryKVS) Meta(context.Context) (runtime.KVSMeta, error) {
-	return runtime.KVSMeta{Created: m.at, LastUpdated: m.at, KeyCount: len(m.items)}, nil
+	return f.Close()
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"maps"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/edgefn/edgefn/suite"
 )
 
 // testFiles are the inputs `edgefn test` reads, by file name.
@@ -48,28 +48,32 @@ async function handler(event) {
 	"expect-echo.json":  `{"request":{"method":"GET","uri":"/colour","querystring":{},"headers":{"x-seen":{"value":"yes"}},"cookies":{}}}`,
 	"expect-other.json": `{"request":{"method":"GET","uri":"/other","querystring":{},"headers":{},"cookies":{}}}`,
 	"bad-expect.json":   `{"request":`,
+	"broken.js": `function handler(event) {
+	var a = ;
+	return event.request;
+}`,
+	"two-refusals.js":         "function handler(event) {\n  let a = 1;\n  const b = 2;\n  return event.request;\n}",
+	"expect-boom.json":        `{"error": "boom", "logs": ["about to fail"]}`,
+	"expect-syntax.json":      `{"error": "SyntaxError"}`,
+	"expect-other-error.json": `{"error": "bang"}`,
+	"expect-logs.json":        `{"request":{"method":"GET","uri":"/colour","querystring":{},"headers":{"x-seen":{"value":"yes"}},"cookies":{}},"logs":["uri /other"]}`,
+	"expect-unknown.json":     `{"output": {}}`,
+	"request.http":            "GET /colour?size=1&size=2 HTTP/1.1\nHost: example.com\nCookie: a=1; b=2\nAccept: text/html\n\n",
+	"expect-http.json":        `{"request":{"method":"GET","uri":"/colour","querystring":{"size":{"value":"1","multiValue":[{"value":"1"},{"value":"2"}]}},"headers":{"host":{"value":"example.com"},"accept":{"value":"text/html"},"x-seen":{"value":"yes"}},"cookies":{"a":{"value":"1"},"b":{"value":"2"}}}}`,
 }
 
 // runEdgefnTest runs `edgefn test args...` in dir through the root command and
 // returns stdout, stderr and the exit status main would use.
 func runEdgefnTest(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	root := newRootCommand()
-	root.SetOut(&out)
-	root.SetErr(&errOut)
 	full := []string{"test"}
 	for _, a := range args {
-		if strings.HasSuffix(a, ".js") || strings.HasSuffix(a, ".json") {
+		if strings.HasSuffix(a, ".js") || strings.HasSuffix(a, ".json") || strings.HasSuffix(a, ".http") {
 			a = filepath.Join(dir, a)
 		}
 		full = append(full, a)
 	}
-	root.SetArgs(full)
-	if err := root.ExecuteContext(context.Background()); err != nil {
-		code = exitCode(err)
-	}
-	return out.String(), errOut.String(), code
+	return runEdgefn(t, full...)
 }
 
 func TestTestCommand(t *testing.T) {
@@ -91,13 +95,22 @@ func TestTestCommand(t *testing.T) {
 	}{
 		{name: "output", args: []string{"--event", "event.json", "echo.js"}, wantOutput: `"x-seen":{"value":"yes"}`, wantLog: "uri /colour"},
 		{name: "a thrown error is a result", args: []string{"--event", "event.json", "throws.js"}, wantError: "boom", wantLog: "about to fail"},
-		{name: "1.0 refuses let", args: []string{"--runtime", "cloudfront-js-1.0", "--event", "event.json", "let.js"}, wantError: "SyntaxError"},
+		{name: "1.0 refuses let", args: []string{"--runtime", "cloudfront-js-1.0", "--event", "event.json", "let.js"}, code: 3, wantError: "SyntaxError", wantStderr: "let.js:2:2: SyntaxError: let declarations"},
+		{name: "a compile error", args: []string{"--event", "event.json", "broken.js"}, code: 3, wantError: "SyntaxError: Unexpected token ; in 2", wantStderr: "broken.js:2:10: SyntaxError: Unexpected token ;\n  1 | function handler(event) {\n> 2 | \tvar a = ;\n    | \t        ^"},
+		{name: "every refusal", args: []string{"--runtime", "cloudfront-js-1.0", "--event", "event.json", "two-refusals.js"}, code: 3, wantError: "let", wantStderr: "two-refusals.js:3:3: SyntaxError: const declarations"},
+		{name: "expected compile error", args: []string{"--runtime", "cloudfront-js-1.0", "--expect", "expect-syntax.json", "--event", "event.json", "let.js"}, wantError: "SyntaxError"},
+		{name: "expected error and logs", args: []string{"--expect", "expect-boom.json", "--event", "event.json", "throws.js"}, wantError: "boom", wantLog: "about to fail"},
+		{name: "other error", args: []string{"--expect", "expect-other-error.json", "--event", "event.json", "throws.js"}, code: 1, wantError: "boom", wantStderr: "FunctionErrorMessage\n    want a message containing \"bang\"\n    got  \"Error: boom\""},
+		{name: "expected error, got output", args: []string{"--expect", "expect-boom.json", "--event", "event.json", "echo.js"}, code: 1, wantOutput: `"x-seen"`, wantStderr: "FunctionErrorMessage\n    want a message containing \"boom\"\n    got  (absent)"},
+		{name: "logs differ", args: []string{"--expect", "expect-logs.json", "--event", "event.json", "echo.js"}, code: 1, wantOutput: `"x-seen"`, wantStderr: "FunctionExecutionLogs[0]\n    want \"uri /other\"\n    got  \"uri /colour\""},
+		{name: "unknown expect member", args: []string{"--expect", "expect-unknown.json", "--event", "event.json", "echo.js"}, code: 2, wantStderr: `"output": unknown member`},
+		{name: "raw HTTP event", args: []string{"--expect", "expect-http.json", "--event", "request.http", "echo.js"}, wantOutput: `"cookies":{"a":{"value":"1"}`, wantLog: "uri /colour"},
 		{name: "2.0 accepts let", args: []string{"--event", "event.json", "let.js"}, wantOutput: `"uri":"/colour"`},
 		{name: "kvs file plays the store", args: []string{"--kvs", "store.json", "--event", "event.json", "kvs.js"}, wantOutput: `"x-kvs":{"value":"green"}`},
 		{name: "kvs file without the key", args: []string{"--kvs", "store.json", "--event", "absent-key.json", "kvs.js"}, wantOutput: `"x-kvs":{"value":"missing"}`},
 		{name: "no kvs file", args: []string{"--event", "event.json", "kvs.js"}, wantError: "KVSNamespaceNotFound"},
 		{name: "expect matches", args: []string{"--expect", "expect-echo.json", "--event", "event.json", "echo.js"}, wantOutput: `"x-seen"`},
-		{name: "expect differs", args: []string{"--expect", "expect-other.json", "--event", "event.json", "echo.js"}, code: 1, wantOutput: `"x-seen"`, wantLog: "uri /colour", wantStderr: "differs"},
+		{name: "expect differs", args: []string{"--expect", "expect-other.json", "--event", "event.json", "echo.js"}, code: 1, wantOutput: `"x-seen"`, wantLog: "uri /colour", wantStderr: "  .request.headers.x-seen\n    want (absent)\n    got  {\"value\":\"yes\"}\n  .request.uri\n    want \"/other\"\n    got  \"/colour\""},
 		{name: "expect output of a failing function", args: []string{"--expect", "expect-echo.json", "--event", "event.json", "throws.js"}, code: 1, wantError: "boom", wantStderr: "boom"},
 		{name: "missing function file", args: []string{"--event", "event.json", "absent.js"}, code: 2, wantStderr: "absent.js"},
 		{name: "missing event file", args: []string{"--event", "absent.json", "echo.js"}, code: 2, wantStderr: "absent.json"},
@@ -140,7 +153,7 @@ func checkTestResult(t *testing.T, stdout, wantOutput, wantError, wantLog string
 	if want := []string{"ComputeUtilization", "FunctionErrorMessage", "FunctionExecutionLogs", "FunctionOutput"}; !slices.Equal(keys, want) {
 		t.Fatalf("members %v; want %v", keys, want)
 	}
-	var res testResult
+	var res suite.TestResult
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatal(err)
 	}

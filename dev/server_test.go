@@ -1,0 +1,318 @@
+package dev
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/edgefn/edgefn/project"
+)
+
+// syncBuffer is an io.Writer the test reads while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor bounds waits for a change to reach the edge; the change normally
+// takes milliseconds, the bound only keeps a broken reload from hanging.
+const waitFor = 20 * time.Second
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func get(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
+}
+
+// eventually polls until check passes.
+func eventually(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	for start := time.Now(); !check(); time.Sleep(5 * time.Millisecond) {
+		if time.Since(start) > waitFor {
+			t.Fatalf("after %s: %s", waitFor, what)
+		}
+	}
+}
+
+const functionV1 = `import cf from 'cloudfront';
+const kvs = cf.kvs();
+async function handler(event) {
+	let colour = 'none';
+	try { colour = await kvs.get('colour'); } catch (e) {}
+	console.log('colour ' + colour);
+	event.request.headers['x-colour'] = {value: colour};
+	event.request.headers['x-version'] = {value: 'v1'};
+	return event.request;
+}`
+
+func TestDev(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Seen", r.Header.Get("X-Version")+" "+r.Header.Get("X-Colour")+" "+r.URL.Path)
+		io.WriteString(w, "origin")
+	}))
+	defer origin.Close()
+	dir := t.TempDir()
+	fn, kvs := filepath.Join(dir, "fn.js"), filepath.Join(dir, "colours.json")
+	write(t, fn, functionV1)
+	write(t, kvs, `{"data":[{"key":"colour","value":"red"}]}`)
+	write(t, filepath.Join(dir, "public", "page.html"), "<p>static</p>")
+	write(t, filepath.Join(dir, "edgefn.yaml"), `
+origin: `+origin.URL+`/app
+functions:
+  tag:
+    code: fn.js
+    kvs: colours
+  stamp:
+    code: stamp.js
+stores:
+  colours:
+    data: colours.json
+behaviors:
+  - path: /static/*
+    viewer-response: stamp
+  - path: "*"
+    viewer-request: tag
+`)
+	write(t, filepath.Join(dir, "stamp.js"), `function handler(event) {
+	event.response.headers['x-stamp'] = {value: 'yes'};
+	return event.response;
+}`)
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := Start(ctx, Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: &out, JSON: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	watched := make(chan error, 1)
+	go func() { watched <- srv.Watch(ctx) }()
+
+	seen := func() string {
+		_, h, _ := get(t, srv.URL()+"/page")
+		return h.Get("X-Seen")
+	}
+	if got := seen(); got != "v1 red /app/page" {
+		t.Fatalf("origin saw %q; want the function's headers and the origin path", got)
+	}
+	if _, h, _ := get(t, srv.URL()+"/static/x"); h.Get("X-Stamp") != "yes" {
+		t.Errorf("the /static/* behavior did not run its viewer-response function: %v", h)
+	}
+
+	// The request line, in JSON, with the function's time, utilization and logs.
+	eventually(t, "a JSON request line for /page", func() bool { return strings.Contains(out.String(), `"uri":"/page"`) })
+	for line := range strings.SplitSeq(out.String(), "\n") {
+		if !strings.Contains(line, `"uri":"/page"`) {
+			continue
+		}
+		var l requestLine
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		if l.Method != "GET" || l.Status != 200 || len(l.Functions) != 1 || l.Functions[0].Name != "tag" || l.Functions[0].EventType != "viewer-request" ||
+			len(l.Functions[0].Logs) != 1 || l.Functions[0].Logs[0] != "colour red" || l.Functions[0].DurationMS <= 0 {
+			t.Errorf("request line %+v", l)
+		}
+		break
+	}
+
+	// Saving the function and the store file reaches the next requests.
+	write(t, fn, strings.Replace(functionV1, "'v1'", "'v2'", 1))
+	eventually(t, "the edit was not served", func() bool { return seen() == "v2 red /app/page" })
+	write(t, kvs, `{"data":[{"key":"colour","value":"blue"}]}`)
+	eventually(t, "the store edit was not served", func() bool { return seen() == "v2 blue /app/page" })
+
+	// A broken edit is reported with its position; v2 goes on serving.
+	write(t, fn, strings.Replace(functionV1, "'none';", "'none' +;", 1))
+	defer func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+	}()
+	eventually(t, "the compile error was not reported", func() bool { return strings.Contains(out.String(), `fn.js:4:23: SyntaxError: Unexpected token ;`) })
+	if got := seen(); got != "v2 blue /app/page" {
+		t.Errorf("after a broken edit the edge serves %q; want v2 still", got)
+	}
+	// So does a store file that does not parse, and a project file that does not load.
+	write(t, kvs, `{"data":[{"key":"colour"}]}`)
+	eventually(t, "the bad store file was not reported", func() bool { return strings.Contains(out.String(), "colours.json: ") })
+	if got := seen(); got != "v2 blue /app/page" {
+		t.Errorf("after a bad store file the edge serves %q; want the last items", got)
+	}
+
+	// Fixed: served at once.
+	write(t, kvs, `{"data":[{"key":"colour","value":"green"}]}`)
+	write(t, fn, functionV1)
+	eventually(t, "the fix was not served", func() bool { return seen() == "v1 green /app/page" })
+
+	cancel()
+	select {
+	case err := <-watched:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(waitFor):
+		t.Fatal("Watch did not end with its context")
+	}
+}
+
+func TestDevDirectoryOrigin(t *testing.T) {
+	dir := t.TempDir()
+	files, err := project.WriteStarter(dir)
+	if err != nil || len(files) == 0 {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if status, _, body := get(t, srv.URL()+"/"); status != 200 || !strings.Contains(body, "Served by edgefn dev") {
+		t.Errorf("GET / %d %q; want public/index.html", status, body)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(srv.URL() + "/old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/" {
+		t.Errorf("GET /old %d %v; want the store's redirect", resp.StatusCode, resp.Header)
+	}
+	eventually(t, "a plain request line", func() bool {
+		return strings.Contains(out.String(), "GET /old 301 ") && strings.Contains(out.String(), "  router: redirect /old -> /\n")
+	})
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("colours in piped output:\n%s", out.String())
+	}
+}
+
+func TestDevRefuses(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "f.js"), "function handler(e) { return e.request; }")
+	for _, tt := range []struct {
+		name, project, origin, want string
+	}{
+		{name: "no origin", project: "functions:\n  f:\n    code: f.js\n", want: "no origin"},
+		{name: "bad origin URL", project: "origin: ftp://x\n", want: "want http://"},
+		{name: "origin flag not a directory", project: "functions: {}\n", origin: filepath.Join(dir, "absent"), want: "not a directory"},
+		{name: "bad URL flag", project: "functions: {}\n", origin: "http://", want: "want http://"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "edgefn.yaml")
+			write(t, path, strings.ReplaceAll(tt.project, "f.js", filepath.Join(dir, "f.js")))
+			srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(path) }, Origin: tt.origin, Addr: "127.0.0.1:0", Out: io.Discard})
+			if err == nil {
+				srv.Close()
+				t.Fatal("started")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v; want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestSwapDropsNoRequest: requests keep being answered, by one version or
+// the next, while the function is replaced again and again.
+func TestSwapDropsNoRequest(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Seen", r.Header.Get("X-Version"))
+	}))
+	defer origin.Close()
+	dir := t.TempDir()
+	fn := filepath.Join(dir, "fn.js")
+	version := func(n int) {
+		write(t, fn, "function handler(e) { e.request.headers['x-version'] = {value: '"+string(rune('a'+n))+"'}; return e.request; }")
+	}
+	version(0)
+	write(t, filepath.Join(dir, "edgefn.yaml"), "origin: "+origin.URL+"\nfunctions:\n  f:\n    code: fn.js\nbehaviors:\n  - path: '*'\n    viewer-request: f\n")
+	srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	stop := make(chan struct{})
+	type answer struct {
+		status int
+		seen   string
+		err    error
+	}
+	answers := make(chan answer, 100000)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := http.Get(srv.URL() + "/")
+				if err != nil {
+					answers <- answer{err: err}
+					continue
+				}
+				resp.Body.Close()
+				answers <- answer{status: resp.StatusCode, seen: resp.Header.Get("X-Seen")}
+			}
+		})
+	}
+	for i := 1; i <= 10; i++ {
+		version(i)
+		if err := srv.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	close(answers)
+	n := 0
+	for a := range answers {
+		n++
+		if a.err != nil || a.status != 200 || len(a.seen) != 1 || a.seen[0] < 'a' || a.seen[0] > 'k' {
+			t.Fatalf("answer %+v during the swaps", a)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no requests were made")
+	}
+}

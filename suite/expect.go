@@ -1,0 +1,81 @@
+package suite
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// ParseExpectation reads an expected-result document, the form of the
+// repository's conformance cases: the FunctionOutput object itself
+// ({"request": ...} or {"response": ...}), or {"error": "<substring>"}, either
+// with "logs": [...] beside it.
+func ParseExpectation(data []byte) (*Expectation, error) {
+	var doc map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("want a JSON object: %w", err)
+	}
+	if doc == nil {
+		return nil, fmt.Errorf("want a JSON object, got null")
+	}
+	exp := &Expectation{}
+	output := map[string]any{}
+	for key, raw := range doc {
+		var err error
+		switch key {
+		case "request", "response":
+			var v any
+			err = json.Unmarshal(raw, &v)
+			output[key] = v
+		case "error":
+			exp.Error = new(string)
+			err = json.Unmarshal(raw, exp.Error)
+		case "logs":
+			exp.Logs = []string{}
+			err = json.Unmarshal(raw, &exp.Logs)
+		default:
+			err = fmt.Errorf(`unknown member (want "request" or "response", "error", "logs")`)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", key, err)
+		}
+	}
+	if len(output) > 1 {
+		return nil, fmt.Errorf(`an output is "request" or "response", not both`)
+	}
+	if len(output) == 1 {
+		if exp.Error != nil {
+			return nil, fmt.Errorf(`"error" expects the run to fail: it cannot come with an output`)
+		}
+		exp.Output = output
+	}
+	return exp, nil
+}
+
+// ReadExpectation reads an expected-result file (see ParseExpectation); a
+// logs file, when given, sets the expected logs (an array of strings).
+func ReadExpectation(path, logsPath string) (*Expectation, error) {
+	exp := &Expectation{}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if exp, err = ParseExpectation(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if logsPath != "" {
+		data, err := os.ReadFile(logsPath)
+		if err != nil {
+			return nil, err
+		}
+		exp.Logs = []string{}
+		if err := json.Unmarshal(data, &exp.Logs); err != nil {
+			return nil, fmt.Errorf("%s: want an array of strings: %w", logsPath, err)
+		}
+	}
+	return exp, nil
+}

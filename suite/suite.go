@@ -1,0 +1,51 @@
+// Package suite runs CloudFront Functions test cases offline, as TestFunction
+// would run them: a case is a function file, an event (TestFunction's JSON
+// EventObject or a raw HTTP request), an optional KeyValueStore import file
+// and what to expect of the TestResult (the output, an error message, the
+// logs), with fields to ignore. A failing case says field by field what
+// differs; Report prints the results for people and JUnit for CI.
+package suite
+
+import (
+	"github.com/edgefn/edgefn"
+)
+
+// Case is one test case. Paths are as given (relative to the working
+// directory or absolute).
+type Case struct {
+	Name    string
+	File    string // the function's code
+	Runtime edgefn.Runtime
+	// Event is a TestFunction EventObject (JSON) or a raw HTTP request,
+	// which makes a viewer-request event.
+	Event string
+	// KVS is a KeyValueStore import file playing the function's store; KVSID
+	// the id cf.kvs(id) must name ("" accepts any).
+	KVS, KVSID string
+	// Expect is what the TestResult must show; nil passes any run that
+	// produced an output.
+	Expect *Expectation
+	// Ignore lists fields of the output left out of the comparison, as
+	// jq-style paths (".response.headers.date").
+	Ignore []string
+}
+
+// Expectation is what a case's TestResult must show. Each part is checked
+// only when set.
+type Expectation struct {
+	// Output is the FunctionOutput, decoded ({"request": ...} or
+	// {"response": ...}), compared as JSON: key order does not matter.
+	Output any
+	// Error must be part of FunctionErrorMessage; "" means the run must fail.
+	Error *string
+	// Logs are the FunctionExecutionLogs, compared exactly and in order.
+	Logs []string
+}
+
+// TestResult is TestFunction's TestResult without the FunctionSummary.
+type TestResult struct {
+	FunctionOutput        string   `json:"FunctionOutput"`
+	FunctionExecutionLogs []string `json:"FunctionExecutionLogs"`
+	FunctionErrorMessage  string   `json:"FunctionErrorMessage"`
+	ComputeUtilization    string   `json:"ComputeUtilization"`
+}
