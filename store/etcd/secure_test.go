@@ -37,7 +37,7 @@ func TestTLSAndAuth(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 			defer cancel()
 			// Open makes a linearizable read: it proves the connection.
-			db, err := Open(ctx, endpoints, "edgefn/", tt.opts...)
+			db, err := Open(ctx, endpoints, "edgefn/", append(tt.opts, testLog(t))...)
 			if err == nil {
 				db.Close()
 			}

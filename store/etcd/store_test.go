@@ -307,7 +307,7 @@ func TestServerDefaultsRefuseLargeImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	db, err := Open(t.Context(), []string{srv.Endpoint}, DefaultPrefix)
+	db, err := Open(t.Context(), []string{srv.Endpoint}, DefaultPrefix, testLog(t))
 	if err != nil {
 		t.Fatal(err)
 	}

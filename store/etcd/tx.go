@@ -296,11 +296,22 @@ func changed(resp *clientv3.TxnResponse) bool {
 	return false
 }
 
+// largeTxnElectionTimeout is the --election-timeout (ms) the package doc
+// recommends where the largest imports run past etcd's request bound.
+const largeTxnElectionTimeout = "10000"
+
 // commitError labels a failed commit, naming the server flags when etcd
-// refused its size.
+// refused its size or timed it out.
 func commitError(n int, err error) error {
-	if errors.Is(err, rpctypes.ErrTooManyOps) || errors.Is(err, rpctypes.ErrRequestTooLarge) {
+	switch {
+	case errors.Is(err, rpctypes.ErrTooManyOps) || errors.Is(err, rpctypes.ErrRequestTooLarge):
 		return fmt.Errorf("etcd: commit of %d operations: %w (run etcd with --max-txn-ops=262144 --max-request-bytes=33554432, see store/etcd)", n, err)
+	case errors.Is(err, rpctypes.ErrTimeout) && n > largeTxnOps:
+		return fmt.Errorf("etcd: commit of %d operations: %w (etcd bounds a request at 5 s + 2 x --election-timeout; run it with --election-timeout=%s for imports this large, see store/etcd)", n, err, largeTxnElectionTimeout)
 	}
 	return fmt.Errorf("etcd: commit of %d operations: %w", n, err)
 }
+
+// largeTxnOps is where a commit is large enough that a timeout is more
+// likely its size than an outage.
+const largeTxnOps = 10000
