@@ -27,6 +27,8 @@ const (
 	ErrAccessDenied
 	// ErrTestFailed: TestFunction could not run the function at all.
 	ErrTestFailed
+	// ErrUnavailable: the store cannot be reached now; the call may be retried.
+	ErrUnavailable
 )
 
 // Resource names what an error is about; it picks the AWS code for a kind

@@ -7,6 +7,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -28,6 +29,10 @@ type Config struct {
 	// Metrics, when set, is served at /metrics without authentication.
 	Metrics http.Handler
 	Logger  *slog.Logger
+	// Ready, when set, tells /readyz whether the store answers. /healthz only
+	// says the process serves: a node whose store is down still serves its
+	// edges from memory.
+	Ready func(context.Context) error
 	// MaxBodyBytes caps request bodies (default 4 MiB: an UpdateKeys batch of
 	// 3 MB plus JSON overhead is the largest legitimate body).
 	MaxBodyBytes int64
@@ -73,6 +78,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/healthz":
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
+		return
+	case "/readyz":
+		s.ready(w, r)
 		return
 	case "/metrics":
 		if s.cfg.Metrics != nil {
@@ -125,6 +133,19 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.KeyValueStore.ServeHTTP(w, r)
+}
+
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(r.Context()); err != nil {
+			s.log.Warn("not ready: the store does not answer", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "store unavailable\n")
+			return
+		}
+	}
+	_, _ = io.WriteString(w, "ok\n")
 }
 
 func (s *server) failErr(w http.ResponseWriter, pl plane, err error) {

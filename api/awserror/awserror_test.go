@@ -22,6 +22,7 @@ func TestCodes(t *testing.T) {
 		{edgefn.Errorf(edgefn.ErrInUse, edgefn.ResourceKeyValueStore, "x"), "CannotDeleteEntityWhileInUse", "InternalServerException", 409, 500},
 		{fmt.Errorf("wrapped: %w", edgefn.Errorf(edgefn.ErrAlreadyExists, edgefn.ResourceFunction, "x")), "FunctionAlreadyExists", "InternalServerException", 409, 500},
 		{fmt.Errorf("disk on fire"), "InternalError", "InternalServerException", 500, 500},
+		{fmt.Errorf("etcd: %w", edgefn.Errorf(edgefn.ErrUnavailable, "", "x")), "ServiceUnavailable", "ServiceUnavailableException", 503, 503},
 	}
 	for _, tt := range tests {
 		c, _ := CloudFront(tt.err)

@@ -81,3 +81,12 @@ func (c etcdConfig) options() ([]etcd.Option, error) {
 	}
 	return append(opts, etcd.WithTLS(t)), nil
 }
+
+// readiness is the backend's own check for /readyz when it can fail apart
+// from the process (etcd's can; the embedded file's cannot).
+func readiness(db store.Backend) func(context.Context) error {
+	if r, ok := db.(interface{ Ready(context.Context) error }); ok {
+		return r.Ready
+	}
+	return nil
+}

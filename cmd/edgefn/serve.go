@@ -216,6 +216,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		KeyValueStore: kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log}),
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:        log,
+		Ready:         readiness(db),
 	})
 	viewers, err := startEdge(cfg, st, reg, log)
 	if err != nil {

@@ -162,11 +162,13 @@ func (d *DB) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := d.usable(ctx); err != nil {
 		return err
 	}
+	ctx, release := d.guard(ctx)
+	defer release()
 	t := newTx(ctx, d, false)
 	if err := fn(t); err != nil {
-		return err
+		return unavailable(ctx, err)
 	}
-	return t.err
+	return unavailable(ctx, t.err)
 }
 
 // Update runs fn on a snapshot and commits its writes in one etcd transaction
@@ -177,6 +179,14 @@ func (d *DB) Update(ctx context.Context, fn func(store.Tx) error) (int64, error)
 	if err := d.usable(ctx); err != nil {
 		return 0, err
 	}
+	ctx, release := d.guard(ctx)
+	defer release()
+	rev, err := d.update(ctx, fn)
+	return rev, unavailable(ctx, err)
+}
+
+// update is Update's loop of attempts.
+func (d *DB) update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
 	for attempt := range maxAttempts {
 		if attempt > 0 {
 			if err := sleep(ctx, attempt); err != nil {

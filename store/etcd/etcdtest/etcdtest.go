@@ -31,6 +31,8 @@ const (
 type Server struct {
 	// Endpoint is the client URL, http://127.0.0.1:PORT, or https:// with TLS.
 	Endpoint string
+	bin      string
+	args     []string
 	cmd      *exec.Cmd
 	log      *syncBuffer
 	done     chan struct{}
@@ -107,22 +109,35 @@ func start(bin, dir string, t *TLS, extra []string) (*Server, error) {
 		transport.TLSClientConfig = t.Client
 	}
 	args = append(args, extra...)
-	s := &Server{Endpoint: client, cmd: exec.Command(bin, args...), log: &syncBuffer{}, done: make(chan struct{}),
+	s := &Server{Endpoint: client, bin: bin, args: args, log: &syncBuffer{},
 		health: &http.Client{Timeout: time.Second, Transport: transport}}
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("etcdtest: start etcd: %w", err)
-	}
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.done)
-	}()
-	if err := s.waitHealthy(); err != nil {
-		s.Stop()
-		return nil, fmt.Errorf("%w\n%s", err, s.Log())
+	if err := s.run(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
+
+// run starts the etcd process and waits until it is healthy.
+func (s *Server) run() error {
+	s.cmd, s.done = exec.Command(s.bin, s.args...), make(chan struct{})
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("etcdtest: start etcd: %w", err)
+	}
+	go func(cmd *exec.Cmd, done chan struct{}) {
+		_ = cmd.Wait()
+		close(done)
+	}(s.cmd, s.done)
+	if err := s.waitHealthy(); err != nil {
+		s.Stop()
+		return fmt.Errorf("%w\n%s", err, s.Log())
+	}
+	return nil
+}
+
+// Restart starts a stopped server again, on the same ports and data: what an
+// operator's etcd does after an outage.
+func (s *Server) Restart() error { return s.run() }
 
 // waitHealthy polls etcd's /health until it reports a leader.
 func (s *Server) waitHealthy() error {
