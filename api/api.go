@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -88,6 +89,27 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	s.serveAPI(sw, r)
+	// One line per call, whatever its outcome; faults also get the handlers'
+	// error line with the cause.
+	s.log.InfoContext(r.Context(), "api call", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		"latency", time.Since(start), "request_id", w.Header().Get(awserror.RequestIDHeader))
+}
+
+// statusWriter remembers the status a handler wrote, for the call's log line.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (s *server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	pl := planeOf(r)
 	if pl == planeNone {
 		s.fail(w, pl, awserror.Code{Name: "UnknownOperationException", Status: http.StatusNotFound}, "No operation matches "+r.Method+" "+r.URL.Path)

@@ -1,11 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/edgefn/edgefn/api/sigv4"
 )
 
 func TestProbes(t *testing.T) {
@@ -28,5 +34,27 @@ func TestProbes(t *testing.T) {
 		if rec.Code != tt.status {
 			t.Errorf("GET %s (ready %v) = %d, want %d", tt.path, tt.ready != nil, rec.Code, tt.status)
 		}
+	}
+}
+
+// TestCallLog: every API call leaves one info line with its outcome, refused
+// ones included.
+func TestCallLog(t *testing.T) {
+	keys, err := sigv4.NewKeyring(sigv4.Credential{AccessKeyID: "AKIAEDGEFNTEST000001", SecretAccessKey: "secret", AccountID: "111111111111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	h := New(Config{Verifier: sigv4.NewVerifier(keys), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/2020-05-31/function", nil)) // unsigned
+	line := logs.String()
+	for _, want := range []string{"level=INFO", `msg="api call"`, "method=GET", "path=/2020-05-31/function", "status=" + strconv.Itoa(rec.Code), "latency=", "request_id="} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log %q lacks %q", line, want)
+		}
+	}
+	if rec.Code != http.StatusForbidden || strings.Count(line, "api call") != 1 {
+		t.Errorf("status %d, %d call lines", rec.Code, strings.Count(line, "api call"))
 	}
 }
