@@ -312,3 +312,18 @@ func TestKVSEndpointFlag(t *testing.T) {
 		t.Error("an ftp endpoint was accepted")
 	}
 }
+
+// TestKVSMissingCredentials: with no credentials anywhere, the error names
+// the ones to set instead of the SDK's last resort (an EC2 instance role).
+func TestKVSMissingCredentials(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	for _, v := range []string{"EDGEFN_ACCESS_KEY_ID", "EDGEFN_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
+	t.Setenv("AWS_CONFIG_FILE", none)
+	_, err := newKVSClient(t.Context(), "http://127.0.0.1:1")
+	if err == nil || !strings.Contains(err.Error(), "EDGEFN_ACCESS_KEY_ID") || strings.Contains(err.Error(), "EC2") {
+		t.Errorf("error %v; want one naming EDGEFN_ACCESS_KEY_ID and no EC2 role", err)
+	}
+}

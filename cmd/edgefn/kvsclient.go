@@ -11,9 +11,12 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	kvsapi "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore"
+
+	"github.com/aws/smithy-go"
 
 	"github.com/edgefn/edgefn/api/kvs"
 )
@@ -41,7 +44,10 @@ func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(pin)))
+		opts = append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(pin)),
+			// An edgefn server has no instance roles: without credentials the
+			// error should say which to set, not that no EC2 role was found.
+			config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
 	}
 	id, secret := os.Getenv("EDGEFN_ACCESS_KEY_ID"), os.Getenv("EDGEFN_SECRET_ACCESS_KEY")
 	switch {
@@ -53,6 +59,16 @@ func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		const hint = "set EDGEFN_ACCESS_KEY_ID and EDGEFN_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
+		var op *smithy.OperationError
+		if endpoint != "" && errors.As(err, &op) && op.ServiceID == "ec2imds" {
+			// The chain fell through to the instance role we disabled: there
+			// were no credentials at all, and the IMDS text would mislead.
+			return nil, fmt.Errorf("no credentials: %s", hint)
+		}
+		return nil, fmt.Errorf("credentials: %w (%s)", err, hint)
 	}
 	if endpoint == "" {
 		return &kvsClient{data: kvsapi.NewFromConfig(cfg), control: cloudfront.NewFromConfig(cfg)}, nil
