@@ -17,6 +17,10 @@ type Event struct {
 	Viewer   Viewer
 	Request  Request
 	Response *Response // viewer-response only
+	// Ignored lists, by path, the members ParseJSON skipped because the
+	// event object has no such field (e.g. request.headers["host"].multivalue);
+	// functions never see them. See IgnoredWarning.
+	Ignored []string
 }
 
 // Context is event.context. Empty strings are left out of the JS object.

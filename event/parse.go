@@ -58,7 +58,7 @@ func parseEvent(data []byte) (*Event, error) {
 			resp = Response{}
 			hasResponse, err = p.response(&resp)
 		default:
-			err = p.skip()
+			err = p.ignore(key)
 		}
 		return err
 	})
@@ -82,12 +82,15 @@ func parseEvent(data []byte) (*Event, error) {
 	if !hasRequest {
 		return nil, errors.New("request: missing; every event carries the viewer's request")
 	}
-	if ev.Context.EventType == ViewerResponse {
-		if !hasResponse {
-			return nil, errors.New("response: missing; a viewer-response event carries the response")
-		}
+	switch {
+	case ev.Context.EventType == ViewerResponse && !hasResponse:
+		return nil, errors.New("response: missing; a viewer-response event carries the response")
+	case ev.Context.EventType == ViewerResponse:
 		ev.Response = &resp
+	case hasResponse:
+		p.ignored = append(p.ignored, "response")
 	}
+	ev.Ignored = p.ignored
 	if ev.Version == "" {
 		ev.Version = eventVersion
 	}
@@ -98,7 +101,15 @@ func parseEvent(data []byte) (*Event, error) {
 // parser walks an EventObject token by token, so entries keep their document
 // order and keys match case-sensitively.
 type parser struct {
-	dec *json.Decoder
+	dec     *json.Decoder
+	ignored []string // paths of the members skipped
+}
+
+// ignore skips the value of a member the event object does not have,
+// recording its path.
+func (p *parser) ignore(path string) error {
+	p.ignored = append(p.ignored, path)
+	return p.skip()
 }
 
 func (p *parser) next() (json.Token, error) {
@@ -211,7 +222,7 @@ func (p *parser) context(c *Context) (bool, error) {
 		case "requestId":
 			dst = &c.RequestID
 		default:
-			return p.skip()
+			return p.ignore("context." + key)
 		}
 		var err error
 		*dst, err = p.string("context." + key)
@@ -222,7 +233,7 @@ func (p *parser) context(c *Context) (bool, error) {
 func (p *parser) viewer(v *Viewer) (bool, error) {
 	return p.object("viewer", func(key string) error {
 		if key != "ip" {
-			return p.skip()
+			return p.ignore("viewer." + key)
 		}
 		var err error
 		v.IP, err = p.string("viewer.ip")
@@ -245,7 +256,7 @@ func (p *parser) request(r *Request) (bool, error) {
 		case "cookies":
 			r.Cookies, err = p.fields("request.cookies", false)
 		default:
-			err = p.skip()
+			err = p.ignore("request." + key)
 		}
 		return err
 	})
@@ -264,7 +275,7 @@ func (p *parser) response(r *Response) (bool, error) {
 		case "cookies":
 			r.Cookies, err = p.fields("response.cookies", true)
 		default:
-			err = p.skip()
+			err = p.ignore("response." + key)
 		}
 		return err
 	})
@@ -287,7 +298,7 @@ func (p *parser) fields(path string, attributes bool) (Fields, error) {
 			case key == "multiValue":
 				f.MultiValue, err = p.values(fpath+".multiValue", attributes)
 			default:
-				err = p.skip()
+				err = p.ignore(fpath + "." + key)
 			}
 			return err
 		})
@@ -321,7 +332,7 @@ func (p *parser) values(path string, attributes bool) ([]Value, error) {
 			case key == "attributes" && attributes:
 				v.Attributes, err = p.string(ipath + ".attributes")
 			default:
-				err = p.skip()
+				err = p.ignore(ipath + "." + key)
 			}
 			return err
 		})

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -145,6 +146,7 @@ func TestParseJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			got.Ignored = nil // TestParseIgnored's subject
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("ParseJSON\n got: %+v\nwant: %+v", got, tt.want)
 				if got.Response != nil && tt.want.Response != nil {
@@ -222,6 +224,46 @@ func TestParseJSONEventRoundTrip(t *testing.T) {
 		}
 		if !reflect.DeepEqual(again, ev) {
 			t.Errorf("second parse differs\n got: %+v\nwant: %+v", again, ev)
+		}
+	}
+}
+
+func TestParseIgnored(t *testing.T) {
+	tests := []struct {
+		name, doc string
+		ignored   []string
+	}{
+		{"none", `{"request":{"method":"GET","uri":"/","headers":{"host":{"value":"a"}}}}`, nil},
+		{"aws-samples multivalue", `{"request":{"method":"GET","uri":"/","headers":{"accept":{"value":"a","multivalue":[{"value":"a"}]}}}}`,
+			[]string{`request.headers["accept"].multivalue`}},
+		{"top level and nested", `{"extra":1,"context":{"eventtype":"x"},"viewer":{"ip":"1.2.3.4","port":1},"request":{"method":"GET","uri":"/","body":{}}}`,
+			[]string{"extra", "context.eventtype", "viewer.port", "request.body"}},
+		{"response of a viewer-request event", `{"request":{"method":"GET","uri":"/"},"response":{"statusCode":200}}`, []string{"response"}},
+		{"request cookie attributes", `{"request":{"method":"GET","uri":"/","cookies":{"a":{"value":"1","attributes":"Secure"}}}}`,
+			[]string{`request.cookies["a"].attributes`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := ParseJSON([]byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(ev.Ignored) != fmt.Sprint(tt.ignored) {
+				t.Errorf("ignored %q, want %q", ev.Ignored, tt.ignored)
+			}
+		})
+	}
+}
+
+func TestIgnoredWarning(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{`request.headers["accept"].multivalue`, `did you mean "multiValue"?`},
+		{"context.eventtype", `did you mean "eventType"?`},
+		{"request.body", "the event object has no such field"},
+	}
+	for _, tt := range tests {
+		if got := IgnoredWarning(tt.path); !strings.Contains(got, tt.want) || !strings.Contains(got, tt.path) {
+			t.Errorf("IgnoredWarning(%s) = %q, want it to name the path and say %q", tt.path, got, tt.want)
 		}
 	}
 }

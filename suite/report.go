@@ -9,11 +9,12 @@ import (
 
 // ANSI colours for Report on a terminal.
 const (
-	green = "\x1b[32m"
-	red   = "\x1b[31m"
-	bold  = "\x1b[1m"
-	dim   = "\x1b[2m"
-	reset = "\x1b[0m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	red    = "\x1b[31m"
+	bold   = "\x1b[1m"
+	dim    = "\x1b[2m"
+	reset  = "\x1b[0m"
 )
 
 // Report writes one line per case and, under each one that did not pass,
@@ -36,6 +37,9 @@ func Report(w io.Writer, results []*Result, colour bool) {
 			label = paint(green, st.String())
 		}
 		fmt.Fprintf(w, "%s %s %s\n", label, paint(bold, r.Case.Name), paint(dim, "("+r.Duration.Round(10*time.Microsecond).String()+")"))
+		for _, warning := range r.Warnings {
+			fmt.Fprintf(w, "  %s %s\n", paint(yellow, "warning:"), warning)
+		}
 		switch st {
 		case Unusable:
 			fmt.Fprintf(w, "    %v\n", r.Err)

@@ -42,6 +42,8 @@ type Result struct {
 	Compile *runtime.CompileError
 	Code    []byte
 	Diffs   []Diff
+	// Warnings name the members of the event file that were ignored.
+	Warnings []string
 	// Err is why the case could not run (a missing file, a bad event).
 	Err      error
 	Duration time.Duration
@@ -105,7 +107,7 @@ func (r *runner) run(ctx context.Context, c *Case) *Result {
 		res.Err = err
 		return res
 	}
-	res.Code = in.code
+	res.Code, res.Warnings = in.code, in.event.Warnings()
 	prog, err := r.compile(in.code, c.Runtime)
 	if err != nil {
 		ce, ok := errors.AsType[*runtime.CompileError](err)

@@ -48,7 +48,7 @@ func TestSuiteDir(t *testing.T) {
 		"js1/event.json":             `{"request":{"method":"GET","uri":"/","headers":{},"querystring":{},"cookies":{}}}`,
 		"js1-expected/function.js":   "function handler(e) { let x = 1; return e.request; }",
 		"js1-expected/case.json":     `{"runtime": "cloudfront-js-1.0"}`,
-		"js1-expected/event.json":    `{"request":{"method":"GET","uri":"/","headers":{},"querystring":{},"cookies":{}}}`,
+		"js1-expected/event.json":    `{"request":{"method":"GET","uri":"/","headers":{"accept":{"value":"a","multivalue":[]}},"querystring":{},"cookies":{}}}`,
 		"js1-expected/expected.json": `{"error": "let declarations"}`,
 		"node_modules/x/function.js": echo,
 		"README.md":                  "not a case",
@@ -81,6 +81,7 @@ func TestSuiteDir(t *testing.T) {
 		"PASS echo/a (", "FAIL echo/b (", "  .request.uri\n    want \"/a\"\n    got  \"/b\"\n", "  .request.headers.host\n    want (absent)\n",
 		"UNUSABLE echo/c", "COMPILE ERROR js1 (", filepath.Join(dir, "js1", "function.js") + ":1:23: SyntaxError: let declarations",
 		"5 cases: 2 passed, 1 failed, 1 did not compile, 1 unusable\n",
+		"PASS js1-expected (", `  warning: event field request.headers["accept"].multivalue is ignored: keys are case-sensitive, did you mean "multiValue"?`,
 	} {
 		if !strings.Contains(report.String(), w) {
 			t.Errorf("report lacks %q:\n%s", w, report.String())

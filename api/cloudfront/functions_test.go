@@ -294,3 +294,18 @@ func TestFunctionErrors(t *testing.T) {
 	}
 	runAPIErrors(t, tests)
 }
+
+// TestTestFunctionIgnoredFields: an event member the function will not see
+// (aws-samples' "multivalue") is named in the logs, before the function's own.
+func TestTestFunctionIgnoredFields(t *testing.T) {
+	e := newEnv(t)
+	c := e.cf
+	etag := createFn(t, c, "thrower", codeThrow).ETag
+	ev := `{"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"1.2.3.4"},
+		"request":{"method":"GET","uri":"/","headers":{"accept":{"value":"a","multivalue":[{"value":"a"}]}}}}`
+	res := must(c.TestFunction(context.Background(), &cloudfront.TestFunctionInput{Name: aws.String("thrower"), IfMatch: etag, EventObject: []byte(ev)}))(t).TestResult
+	logs := res.FunctionExecutionLogs
+	if len(logs) != 2 || !strings.Contains(logs[0], `request.headers["accept"].multivalue is ignored`) || !strings.Contains(logs[0], `"multiValue"`) || logs[1] != "before" {
+		t.Errorf("logs %q; want the ignored field named, then the function's line", logs)
+	}
+}

@@ -30,6 +30,12 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 		return err
 	}
 	result := testResultXML{FunctionSummary: summary(fn), ComputeUtilization: "0"}
+	// Members of the event the function will not see (a "multivalue" copied
+	// from aws-samples) are said where the tester reads: before the logs.
+	for _, warning := range req.event.Warnings() {
+		h.log.WarnContext(r.Context(), "TestFunction: "+warning, "function", name)
+		result.FunctionExecutionLogs.Lines = append(result.FunctionExecutionLogs.Lines, "edgefn: "+warning)
+	}
 	prog, err := h.compile(fn)
 	var ce *runtime.CompileError
 	switch {
@@ -40,7 +46,7 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 	default:
 		res := prog.Run(r.Context(), req.event, h.associatedStore(account, fn))
 		result.ComputeUtilization = strconv.Itoa(res.ComputeUtilization)
-		result.FunctionExecutionLogs.Lines = res.Logs
+		result.FunctionExecutionLogs.Lines = append(result.FunctionExecutionLogs.Lines, res.Logs...)
 		switch {
 		case res.Err != nil:
 			result.FunctionErrorMessage = res.Err.Error()
