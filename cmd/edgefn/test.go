@@ -106,6 +106,9 @@ func runOnce(cmd *cobra.Command, c *suite.Case, pretty bool) error {
 	if st == suite.Unusable {
 		return usageError("%v", res.Err)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+	}
 	if err := writeResult(cmd.OutOrStdout(), &res.TestResult, pretty); err != nil {
 		return err
 	}

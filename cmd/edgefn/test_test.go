@@ -58,6 +58,7 @@ async function handler(event) {
 	"expect-other-error.json": `{"error": "bang"}`,
 	"expect-logs.json":        `{"request":{"method":"GET","uri":"/colour","querystring":{},"headers":{"x-seen":{"value":"yes"}},"cookies":{}},"logs":["uri /other"]}`,
 	"expect-unknown.json":     `{"output": {}}`,
+	"multivalue.json":         `{"request":{"method":"GET","uri":"/colour","headers":{"accept":{"value":"a","multivalue":[{"value":"a"}]}}}}`,
 	"request.http":            "GET /colour?size=1&size=2 HTTP/1.1\nHost: example.com\nCookie: a=1; b=2\nAccept: text/html\n\n",
 	"expect-http.json":        `{"request":{"method":"GET","uri":"/colour","querystring":{"size":{"value":"1","multiValue":[{"value":"1"},{"value":"2"}]}},"headers":{"host":{"value":"example.com"},"accept":{"value":"text/html"},"x-seen":{"value":"yes"}},"cookies":{"a":{"value":"1"},"b":{"value":"2"}}}}`,
 }
@@ -105,6 +106,7 @@ func TestTestCommand(t *testing.T) {
 		{name: "logs differ", args: []string{"--expect", "expect-logs.json", "--event", "event.json", "echo.js"}, code: 1, wantOutput: `"x-seen"`, wantStderr: "FunctionExecutionLogs[0]\n    want \"uri /other\"\n    got  \"uri /colour\""},
 		{name: "unknown expect member", args: []string{"--expect", "expect-unknown.json", "--event", "event.json", "echo.js"}, code: 2, wantStderr: `"output": unknown member`},
 		{name: "raw HTTP event", args: []string{"--expect", "expect-http.json", "--event", "request.http", "echo.js"}, wantOutput: `"cookies":{"a":{"value":"1"}`, wantLog: "uri /colour"},
+		{name: "ignored event field", args: []string{"--event", "multivalue.json", "echo.js"}, wantOutput: `"accept":{"value":"a"}`, wantLog: "uri /colour", wantStderr: `warning: event field request.headers["accept"].multivalue is ignored`},
 		{name: "2.0 accepts let", args: []string{"--event", "event.json", "let.js"}, wantOutput: `"uri":"/colour"`},
 		{name: "kvs file plays the store", args: []string{"--kvs", "store.json", "--event", "event.json", "kvs.js"}, wantOutput: `"x-kvs":{"value":"green"}`},
 		{name: "kvs file without the key", args: []string{"--kvs", "store.json", "--event", "absent-key.json", "kvs.js"}, wantOutput: `"x-kvs":{"value":"missing"}`},
