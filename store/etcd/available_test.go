@@ -37,7 +37,10 @@ func TestOutage(t *testing.T) {
 		name string
 		call func() error
 	}{
-		{"read", func() error { _, err := s.GetFunction(t.Context(), account, "before", edgefn.StageDevelopment); return err }},
+		{"read", func() error {
+			_, err := s.GetFunction(t.Context(), account, "before", edgefn.StageDevelopment)
+			return err
+		}},
 		{"write", func() error { _, err := s.CreateFunction(t.Context(), account, "during", cfg, code); return err }},
 	}
 	for _, c := range calls {
