@@ -70,3 +70,7 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260803160001-6ac0973c030d // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+// A copy of goja at the version required above, with a small patch: see
+// third_party/goja.patch.
+replace github.com/dop251/goja => ./third_party/goja

@@ -2848,7 +2848,7 @@ func (r *Runtime) leave() {
 		}
 	}
 	r.jobQueue = nil
-	r.vm.stack = nil
+	r.vm.releaseStack()
 }
 
 // called when the top level function returns (i.e. control is passed outside the Runtime) but it was due to an interrupt

@@ -3642,6 +3642,22 @@ func (numargs call) exec(vm *vm) {
 	obj.self.vmCall(vm, n)
 }
 
+// maxKeptStack is the largest value stack (in values) kept from one top-level
+// call to the next; a larger one, left by deep recursion, is released.
+const maxKeptStack = 1024
+
+// releaseStack drops the values of a finished top-level call. The memory is
+// kept for the next call, which would otherwise grow a new stack from nothing,
+// allocating at every doubling.
+func (vm *vm) releaseStack() {
+	if cap(vm.stack) > maxKeptStack {
+		vm.stack = nil
+		return
+	}
+	clear(vm.stack)
+	vm.stack = vm.stack[:0]
+}
+
 func (vm *vm) clearStack() {
 	sp := vm.sp
 	stackTail := vm.stack[sp:]
