@@ -4,7 +4,12 @@
 # header) in front of the same origin, all on loopback, driven by wrk in one
 # run. Also measures edgefn without a function, nginx proxying without one,
 # and the origin hit directly. Prints requests/s and p99 latency for each,
-# and the ratios edgefn/nginx+njs and edgefn-with-function/edgefn-without.
+# the proxies' own CPU time per request, and the goals of the edge's speed:
+# edgefn with the function against nginx + njs (requests/s, and CPU per
+# request) and against edgefn without the function. With BASELINE=REV an
+# edgefn built from git revision REV runs beside this tree's in the same
+# rounds, so a change is measured against the code it changes, and each
+# proxy's system calls per request, by kind, are counted with perf at the end.
 #
 # Run by hand (not in CI), as root or with sudo for apt-get:
 #
@@ -12,8 +17,9 @@
 #
 # Environment: ROUNDS (default 3), DURATION (seconds measured per target and
 # round, default 5), WARMUP (seconds, default 2), CONNECTIONS (default 64),
-# THREADS (wrk threads, default 2), BASE_PORT (default 18080; five ports from
-# it are used). Besides requests/s and p99, each proxy's own CPU time per
+# THREADS (wrk threads, default 2), BASE_PORT (default 18080; seven ports from
+# it are used), BASELINE (a git revision; none by default), SYSCALLS (1, the
+# default, counts system calls with perf after the rounds; 0 skips it). Besides requests/s and p99, each proxy's own CPU time per
 # request is shown: on a machine where the load generator and the origin share
 # the cores, it tells what each proxy costs apart from them.
 set -euo pipefail
@@ -29,6 +35,10 @@ NGINX_PORT=$((BASE_PORT + 1))
 NGINX_PLAIN_PORT=$((BASE_PORT + 2))
 API_PORT=$((BASE_PORT + 3))
 EDGE_PORT=$((BASE_PORT + 4))
+BASE_API_PORT=$((BASE_PORT + 5))
+BASE_EDGE_PORT=$((BASE_PORT + 6))
+BASELINE=${BASELINE:-}
+SYSCALLS=${SYSCALLS:-1}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -53,6 +63,7 @@ command -v nginx >/dev/null || need+=(nginx-light)
 [ -e /usr/share/nginx/modules/ngx_http_js_module.so ] || [ -e /usr/lib/nginx/modules/ngx_http_js_module.so ] || need+=(libnginx-mod-http-js)
 command -v wrk >/dev/null || need+=(wrk)
 command -v curl >/dev/null || need+=(curl)
+[ "$SYSCALLS" = 0 ] || command -v perf >/dev/null || need+=(linux-perf)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing ${need[*]}" >&2
 	$sudo apt-get update -qq
@@ -63,6 +74,12 @@ js_module=/usr/share/nginx/modules/ngx_http_js_module.so
 
 # --- edgefn --------------------------------------------------------------
 (cd "$root" && go build -o "$work/edgefn" ./cmd/edgefn && go build -o "$work/edgesetup" ./bench/edgesetup)
+if [ -n "$BASELINE" ]; then
+	# The revision's own tree (third_party/goja included), built as it was.
+	mkdir "$work/baseline-src"
+	git -C "$root" archive "$BASELINE" | tar -x -C "$work/baseline-src"
+	(cd "$work/baseline-src" && go build -o "$work/edgefn-baseline" ./cmd/edgefn)
+fi
 
 # --- nginx: the origin, and the front with and without the function -----
 mkdir -p "$work/origin" "$work/front"
@@ -130,6 +147,11 @@ pids+=($!)
 "$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$API_PORT" --edge-addr "127.0.0.1:$EDGE_PORT" \
 	--log-level warn 2>"$work/edgefn.log" &
 pids+=($!)
+if [ -n "$BASELINE" ]; then
+	"$work/edgefn-baseline" serve --data "$work/baseline-data" --api-addr "127.0.0.1:$BASE_API_PORT" \
+		--edge-addr "127.0.0.1:$BASE_EDGE_PORT" --log-level warn 2>"$work/edgefn-baseline.log" &
+	pids+=($!)
+fi
 
 # wait_for URL [HOST]: until it answers 200, for at most 30 s.
 wait_for() {
@@ -149,6 +171,14 @@ eval "$("$work/edgesetup" -endpoint "http://127.0.0.1:$API_PORT" -origin "localh
 wait_for "http://127.0.0.1:$EDGE_PORT/index.html" "$NOFN"
 wait_for "http://127.0.0.1:$EDGE_PORT/index.html" "$FN"
 wait_for "http://127.0.0.1:$NGINX_PORT/index.html"
+if [ -n "$BASELINE" ]; then
+	wait_for "http://127.0.0.1:$BASE_API_PORT/healthz"
+	base_hosts=$("$work/edgesetup" -endpoint "http://127.0.0.1:$BASE_API_PORT" -origin "localhost:$ORIGIN_PORT" -function "$root/bench/function.js")
+	BASE_NOFN=$(eval "$base_hosts" && echo "$NOFN")
+	BASE_FN=$(eval "$base_hosts" && echo "$FN")
+	wait_for "http://127.0.0.1:$BASE_EDGE_PORT/index.html" "$BASE_NOFN"
+	wait_for "http://127.0.0.1:$BASE_EDGE_PORT/index.html" "$BASE_FN"
+fi
 
 # --- the runs ------------------------------------------------------------
 # Targets are measured in turn, ROUNDS times, so that a slow moment of the
@@ -201,29 +231,93 @@ measure() {
 
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{v[NR] = $1} END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# proxy_pids PID...: the processes whose CPU time and system calls are a
+# proxy's: the pids and their children (nginx's workers).
+proxy_pids() {
+	local pid
+	for pid in "$@"; do
+		echo "$pid"
+		pgrep -P "$pid" || true
+	done | paste -sd, -
+}
+
+# syscalls NAME URL HOST PID...: one run under perf stat (after the rounds,
+# as tracing costs the proxy time); prints the proxy's system calls per
+# request by kind, the most frequent first, and their total.
+syscalls() {
+	local name=$1 url=$2 host=$3 out reqs
+	shift 3
+	perf stat -x, -e 'syscalls:sys_enter_*' -p "$(proxy_pids "$@")" -o "$work/perf.csv" -- sleep "$((DURATION + 1))" &
+	local perf_pid=$!
+	sleep 0.5
+	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -H "Host: $host" "$url")
+	wait "$perf_pid"
+	reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+	local kinds
+	kinds=$(awk -F, -v n="$reqs" '$1 ~ /^[0-9]+$/ && $1 / n >= 0.01 { k = $3; sub(/^syscalls:sys_enter_/, "", k); printf "%.2f %s\n", $1 / n, k }' "$work/perf.csv" | sort -rn)
+	printf '  %-28s %5.2f per request: %s\n' "$name" "$(awk '{ t += $1 } END { print t }' <<<"$kinds")" \
+		"$(head -7 <<<"$kinds" | awk '{ printf "%s %s  ", $2, $1 }')"
+}
+
 nginx_front=${pids[1]}
 edge_pid=${pids[2]}
+# Each target: name, URL, Host, the proxy's pids (none for the origin).
 targets=("origin (direct)" "nginx proxy (no function)" "nginx+njs (function)" "edgefn (no function)" "edgefn (function)")
-echo "wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of ${DURATION}s per target after ${WARMUP}s warm-up, $(nproc) CPUs"
+declare -A url host pid
+url[origin (direct)]=http://127.0.0.1:$ORIGIN_PORT/index.html host[origin (direct)]=localhost pid[origin (direct)]=
+url[nginx proxy (no function)]=http://127.0.0.1:$NGINX_PLAIN_PORT/index.html host[nginx proxy (no function)]=localhost
+url[nginx+njs (function)]=http://127.0.0.1:$NGINX_PORT/index.html host[nginx+njs (function)]=localhost
+pid[nginx proxy (no function)]=$nginx_front pid[nginx+njs (function)]=$nginx_front
+url[edgefn (no function)]=http://127.0.0.1:$EDGE_PORT/index.html host[edgefn (no function)]=$NOFN
+url[edgefn (function)]=http://127.0.0.1:$EDGE_PORT/index.html host[edgefn (function)]=$FN
+pid[edgefn (no function)]=$edge_pid pid[edgefn (function)]=$edge_pid
+if [ -n "$BASELINE" ]; then
+	targets+=("baseline (no function)" "baseline (function)")
+	url[baseline (no function)]=http://127.0.0.1:$BASE_EDGE_PORT/index.html host[baseline (no function)]=$BASE_NOFN
+	url[baseline (function)]=http://127.0.0.1:$BASE_EDGE_PORT/index.html host[baseline (function)]=$BASE_FN
+	pid[baseline (no function)]=${pids[3]} pid[baseline (function)]=${pids[3]}
+fi
+echo "wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of ${DURATION}s per target after ${WARMUP}s warm-up, $(nproc) CPUs${BASELINE:+, baseline $BASELINE}"
 for round in $(seq "$ROUNDS"); do
 	echo "round $round"
-	measure "${targets[0]}" "http://127.0.0.1:$ORIGIN_PORT/index.html" localhost
-	measure "${targets[1]}" "http://127.0.0.1:$NGINX_PLAIN_PORT/index.html" localhost "$nginx_front"
-	measure "${targets[2]}" "http://127.0.0.1:$NGINX_PORT/index.html" localhost "$nginx_front"
-	measure "${targets[3]}" "http://127.0.0.1:$EDGE_PORT/index.html" "$NOFN" "$edge_pid"
-	measure "${targets[4]}" "http://127.0.0.1:$EDGE_PORT/index.html" "$FN" "$edge_pid"
+	for t in "${targets[@]}"; do
+		# shellcheck disable=SC2086 # pid is empty or one pid
+		measure "$t" "${url[$t]}" "${host[$t]}" ${pid[$t]}
+	done
 done
 
-declare -A med
+declare -A med medcpu
 echo
 echo "medians of $ROUNDS rounds"
 for t in "${targets[@]}"; do
 	med[$t]=$(median "${rps[$t]}")
 	c=${cpu[$t]//-/}
 	if [ -z "${c// /}" ]; then c=-; else c=$(median "$c"); fi
+	medcpu[$t]=$c
 	printf '  %-28s %12s req/s   p99 %8s ms   proxy CPU %6s us/req\n' "$t" "${med[$t]}" "$(median "${p99[$t]}")" "$c"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# goal NAME VALUE MIN: a ratio and whether it meets its goal.
+goal() { awk -v n="$1" -v v="$2" -v m="$3" 'BEGIN { printf "  %-62s %5.2f  (goal >= %.2f: %s)\n", n, v, m, (v >= m) ? "met" : "NOT met" }'; }
 echo
-echo "edgefn (function) / nginx+njs (function):    $(ratio "${med[edgefn (function)]}" "${med[nginx+njs (function)]}")"
-echo "edgefn (function) / edgefn (no function):    $(ratio "${med[edgefn (function)]}" "${med[edgefn (no function)]}")"
+echo "goals"
+fn="edgefn (function)"
+goal "requests/s, edgefn (function) / nginx+njs (function)" "$(ratio "${med[$fn]}" "${med[nginx+njs (function)]}")" 1.00
+goal "CPU per request, nginx+njs (function) / edgefn (function)" "$(ratio "${medcpu[nginx+njs (function)]}" "${medcpu[$fn]}")" 1.00
+goal "requests/s, edgefn (function) / edgefn (no function)" "$(ratio "${med[$fn]}" "${med[edgefn (no function)]}")" 0.90
+if [ -n "$BASELINE" ]; then
+	echo
+	echo "against the baseline ($BASELINE)"
+	for k in "function" "no function"; do
+		echo "  edgefn ($k) / baseline ($k): requests/s $(ratio "${med[edgefn ($k)]}" "${med[baseline ($k)]}"), CPU per request $(ratio "${medcpu[edgefn ($k)]}" "${medcpu[baseline ($k)]}")"
+	done
+fi
+if [ "$SYSCALLS" != 0 ]; then
+	echo
+	echo "system calls of the proxy per request (perf stat, one run each)"
+	for t in "${targets[@]}"; do
+		[ -n "${pid[$t]}" ] || continue
+		# shellcheck disable=SC2086
+		syscalls "$t" "${url[$t]}" "${host[$t]}" ${pid[$t]}
+	done
+fi
