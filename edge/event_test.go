@@ -2,6 +2,7 @@ package edge
 
 import (
 	"bufio"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
@@ -148,5 +149,27 @@ func TestWriteRequestHeaders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestViewerIP: event.viewer.ip is written as net.IP writes it: IPv4
+// viewers of a dual-stack listener without the ::ffff: prefix, no zone.
+func TestViewerIP(t *testing.T) {
+	for _, tc := range []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 1}, "192.0.2.7"},
+		{&net.TCPAddr{IP: net.ParseIP("192.0.2.7").To4(), Port: 1}, "192.0.2.7"},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 1}, "2001:db8::1"},
+		{&net.TCPAddr{IP: net.ParseIP("fe80::1"), Port: 1, Zone: "eth0"}, "fe80::1"},
+		{&net.UnixAddr{Name: "/tmp/s", Net: "unix"}, "0.0.0.0"},
+	} {
+		var ctx fasthttp.RequestCtx
+		ctx.Init(&fasthttp.Request{}, tc.addr, nil)
+		x := &exchange{ctx: &ctx}
+		if got := x.viewerIP(); got != tc.want {
+			t.Errorf("%v: viewer ip %q, want %q", tc.addr, got, tc.want)
+		}
 	}
 }

@@ -1,13 +1,13 @@
 package edge
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -220,14 +220,20 @@ func (x *exchange) splitURI(raw []byte) {
 		u := x.ctx.URI()
 		raw = u.RequestURI()
 	}
-	path, query, has := bytes.Cut(raw, []byte("?"))
-	x.uri, x.query, x.hasQuery = string(path), string(query), has
+	// One string for both parts: the query is the uri's tail.
+	target := string(raw)
+	x.uri, x.query, x.hasQuery = strings.Cut(target, "?")
 }
 
 // viewerIP is the address the viewer connects from (event.viewer.ip).
 func (x *exchange) viewerIP() string {
 	if x.ip == "" {
-		x.ip = x.ctx.RemoteIP().String()
+		// Through netip: RemoteIP builds a net.IP on the heap first.
+		if a, ok := x.ctx.RemoteAddr().(*net.TCPAddr); ok {
+			x.ip = a.AddrPort().Addr().Unmap().WithZone("").String()
+		} else {
+			x.ip = x.ctx.RemoteIP().String()
+		}
 	}
 	return x.ip
 }
