@@ -1518,6 +1518,16 @@ func (r *Runtime) Interrupt(v interface{}) {
 	r.vm.Interrupt(v)
 }
 
+// SetInterruptCheck sets a function that decides, on the goroutine running
+// JavaScript, whether an interrupt that has arrived stops the run: when it
+// returns false the interrupt is dropped and the run goes on. It is given the
+// value passed to Interrupt. This lets an embedder base the decision on what
+// only that goroutine can see (the CPU time of its thread, say), paying for it
+// only when an interrupt arrives. nil, the default, stops every time.
+func (r *Runtime) SetInterruptCheck(check func(v interface{}) bool) {
+	r.vm.interruptCheck = check
+}
+
 // ClearInterrupt resets the interrupt flag. Typically this needs to be called before the runtime
 // is made available for re-use if there is a chance it could have been interrupted with Interrupt().
 // Otherwise if Interrupt() was called when runtime was not running (e.g. if it had already finished)

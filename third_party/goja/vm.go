@@ -380,6 +380,9 @@ type vm struct {
 	interruptVal  interface{}
 	interruptLock sync.Mutex
 
+	// interruptCheck, when set, may refuse an interrupt (SetInterruptCheck).
+	interruptCheck func(v interface{}) bool
+
 	curAsyncRunner *asyncRunner
 
 	profTracker *profTracker
@@ -626,7 +629,9 @@ func (vm *vm) run() {
 			count--
 		}
 		if interrupted = atomic.LoadUint32(&vm.interrupted) != 0; interrupted {
-			break
+			if interrupted = vm.confirmInterrupt(); interrupted {
+				break
+			}
 		}
 		pc := vm.pc
 		if pc < 0 || pc >= len(vm.prg.code) {
@@ -644,6 +649,25 @@ func (vm *vm) run() {
 		vm.interruptLock.Unlock()
 		panic(v)
 	}
+}
+
+// confirmInterrupt reports whether an interrupt that has arrived stops the
+// run, asking interruptCheck if there is one. The flag is cleared before the
+// check, so an Interrupt made while it runs is seen at the next instruction
+// rather than lost.
+func (vm *vm) confirmInterrupt() bool {
+	if vm.interruptCheck == nil {
+		return true
+	}
+	vm.interruptLock.Lock()
+	v := vm.interruptVal
+	atomic.StoreUint32(&vm.interrupted, 0)
+	vm.interruptLock.Unlock()
+	if vm.interruptCheck(v) {
+		atomic.StoreUint32(&vm.interrupted, 1)
+		return true
+	}
+	return false
 }
 
 func (vm *vm) runWithProfiler() bool {
