@@ -2,18 +2,15 @@ package edge
 
 import (
 	goruntime "runtime"
-	"time"
 
 	"github.com/edgefn/edgefn/runtime"
 )
 
 // RuntimeOptions configure the engine that compiles the functions the edge
-// runs. The runtime's hard stop is wall-clock time, and under load a run also
-// waits for a CPU: with the runtime's default of 20 ms a saturated edge
-// killed healthy runs now and then, so the edge allows more (a runaway loop
-// still ends, and ComputeUtilization still reports against CloudFront's
-// budget). More idle VMs per function than the default keep concurrent
-// requests from building new ones.
+// runs: the runtime's time limit, which counts a run's CPU time, so a
+// saturated edge whose runs wait for a core does not stop them, and more idle
+// VMs per function than the default, which keep concurrent requests from
+// building new ones.
 func RuntimeOptions() runtime.Options {
-	return runtime.Options{Timeout: 250 * time.Millisecond, PoolSize: 8 * goruntime.GOMAXPROCS(0)}
+	return runtime.Options{PoolSize: 8 * goruntime.GOMAXPROCS(0)}
 }

@@ -30,8 +30,9 @@ type Options struct {
 	// Budget is the compute time that ComputeUtilization 100 stands for
 	// (default 1ms, the figure third parties report for CloudFront).
 	Budget time.Duration
-	// Timeout stops a run that has not finished (default 20ms): goja is slower
-	// than CloudFront's engine, so the hard stop leaves headroom above Budget.
+	// Timeout stops a run that has had this much CPU time (default 20ms; see
+	// deadline.go for the bounds): goja is slower than CloudFront's engine, so
+	// the hard stop leaves headroom above Budget.
 	Timeout time.Duration
 	// MemoryLimit bounds single allocations by built-ins (default 2 MB, the
 	// function memory quota).

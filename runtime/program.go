@@ -314,49 +314,6 @@ func (r *realm) handler() (goja.Callable, error) {
 	return h, nil
 }
 
-// arm starts the deadline of the run that started at start. A timer already
-// ticking is left alone: resetting and stopping it on every run cost more
-// than the rest of the run's bookkeeping.
-func (r *realm) arm(start time.Time) {
-	r.timerMu.Lock()
-	r.started = start
-	if !r.ticking {
-		r.ticking = true
-		r.timer.Reset(r.e.opts.Timeout)
-	}
-	r.timerMu.Unlock()
-}
-
-// disarm ends the run's deadline, so a tick, however late, finds no run to
-// stop, and clears an interrupt a tick made after the handler returned.
-func (r *realm) disarm() {
-	r.timerMu.Lock()
-	r.started = time.Time{}
-	fired := r.fired
-	r.fired = false
-	r.timerMu.Unlock()
-	if fired {
-		r.vm.ClearInterrupt()
-	}
-}
-
-// onTimeout stops the run in progress if it is past its deadline, waits for
-// the deadline of one that is not, and lets the timer idle between runs.
-func (r *realm) onTimeout() {
-	r.timerMu.Lock()
-	defer r.timerMu.Unlock()
-	if r.started.IsZero() {
-		r.ticking = false
-		return
-	}
-	if left := r.e.opts.Timeout - time.Since(r.started); left > 0 {
-		r.timer.Reset(left)
-		return
-	}
-	r.ticking, r.fired = false, true
-	r.vm.Interrupt(errTimeout)
-}
-
 func utilization(d, budget time.Duration) int {
 	u := int(math.Ceil(float64(d) * 100 / float64(budget)))
 	return min(max(u, 1), 100)

@@ -64,6 +64,10 @@ type realm struct {
 	started time.Time // when the run in progress started; zero between runs
 	ticking bool      // the timer is set, or its tick is in progress
 	fired   bool      // a tick interrupted the run in progress
+	// Owned by the run's goroutine (see checkTimeout): whether a slow run
+	// was locked to its thread, and the thread's CPU time then.
+	cpuLocked bool
+	cpuStart  time.Duration
 
 	rng *rand.Rand
 	pcg *rand.PCG
@@ -195,6 +199,7 @@ const freezeJS = `(function (Reflect, Set, hidden) {
 func newRealm(e *Engine, rt edgefn.Runtime, sealed bool) (*realm, error) {
 	vm := goja.New()
 	r := &realm{vm: vm, rt: rt, e: e, sealed: sealed, modules: map[string]goja.Value{}}
+	vm.SetInterruptCheck(r.checkTimeout)
 	r.pcg = rand.NewPCG(0, 0)
 	r.rng = rand.New(r.pcg)
 	vm.SetMaxCallStackSize(e.opts.MaxCallDepth)

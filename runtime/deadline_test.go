@@ -1,0 +1,62 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/edgefn/edgefn"
+)
+
+// slowKVS answers after a wait that costs the run wall time but no CPU
+// time, as a run waiting for a core does.
+type slowKVS struct {
+	fakeKVS
+	wait time.Duration
+}
+
+func (s slowKVS) Get(ctx context.Context, k string) (string, bool, error) {
+	time.Sleep(s.wait)
+	return s.fakeKVS.Get(ctx, k)
+}
+
+// TestTimeoutCountsCPUTime: the run limit counts the run's CPU time, so a run
+// that spends three times the limit waiting still succeeds, while one that
+// spins after the same wait is stopped, within the limit's bounds.
+func TestTimeoutCountsCPUTime(t *testing.T) {
+	const limit = 20 * time.Millisecond
+	kvs := slowKVS{fakeKVS{id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", items: map[string]string{"k": "v"}}, 3 * limit}
+	eng := New(Options{Timeout: limit})
+	waits := `import cf from 'cloudfront';
+		async function handler(e) {
+			var v = await cf.kvs().get('k');
+			e.request.headers['x-v'] = {value: v};
+			%s
+			return e.request;
+		}`
+	res := run(t, eng, edgefn.RuntimeJS2, fmt.Sprintf(waits, ""), viewerRequest(), kvs)
+	if res.Err != nil {
+		t.Fatalf("a run that waited %v under a %v limit failed: %v", kvs.wait, limit, res.Err)
+	}
+	if res.Duration < kvs.wait {
+		t.Fatalf("the run took %v, less than its wait: the test measures nothing", res.Duration)
+	}
+
+	res = run(t, eng, edgefn.RuntimeJS2, fmt.Sprintf(waits, "for (;;) {}"), viewerRequest(), kvs)
+	var ee *ExecutionError
+	if !errors.As(res.Err, &ee) || !ee.Timeout {
+		t.Fatalf("a run spinning after its wait: %v, want the time limit's error", res.Err)
+	}
+	if res.Duration > wallBackstop*limit {
+		t.Fatalf("the spinning run was stopped after %v, beyond the %v backstop", res.Duration, wallBackstop*limit)
+	}
+
+	// The realm's goroutine was locked to its thread for the slow runs and
+	// is unlocked after: the engine serves on.
+	res = run(t, eng, edgefn.RuntimeJS2, `function handler(e) { return e.request; }`, viewerRequest(), nil)
+	if res.Err != nil {
+		t.Fatalf("after slow runs: %v", res.Err)
+	}
+}
