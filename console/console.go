@@ -112,6 +112,9 @@ func New(cfg Config) (*Console, error) {
 func (c *Console) routes() {
 	c.mux.HandleFunc("GET /console/login", c.loginPage)
 	c.mux.HandleFunc("POST /console/login", c.login)
+	// The sign-in page's style sheet is public; behind the sign-in, its
+	// redirect would renew the sign-in token under the form's feet.
+	c.mux.Handle("GET /console/style.css", c.static)
 	c.mux.Handle("POST /console/logout", c.authed(c.logout))
 	c.mux.Handle("GET /console/api/session", c.authed(c.sessionInfo))
 	c.mux.Handle("POST /console/api/check", c.authed(c.check))

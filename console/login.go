@@ -44,6 +44,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	ck, err := r.Cookie(loginCookie)
 	if err != nil || ck.Value == "" || r.PostForm.Get("token") != ck.Value {
+		c.log.DebugContext(r.Context(), "console: sign-in form without its token", "has_cookie", err == nil, "remote", r.RemoteAddr)
 		c.renderLogin(w, r, http.StatusForbidden, loginView{Error: "The sign-in form expired: try again."})
 		return
 	}
