@@ -246,7 +246,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		until(textHas("#kvs-status", "Imported")),
 		until(textHas("#kvs-info", "4 keys")),
 		chromedp.SendKeys(chromedp.CSS("#kvs-prefix"), "a"),
-		until(textHas("#kvs-table", "a2") + ` && !` + textHas("#kvs-table", "b1")),
+		until(textHas("#kvs-table", "a2")+` && !`+textHas("#kvs-table", "b1")),
 	)
 
 	// A distribution that runs the function, made with the SDK, and viewer
