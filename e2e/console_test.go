@@ -87,7 +87,7 @@ func (b *browser) fail(name string, err error) {
 	base := filepath.Join(dir, fmt.Sprintf("%02d-%s", b.step, strings.ReplaceAll(name, " ", "-")))
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
-	if png, serr := chromedp.Run(ctx, chromedp.FullScreenshot(90)); serr == nil {
+	if png, serr := chromedp.Run(ctx, chromedp.FullScreenshot(100)); serr == nil {
 		_ = os.WriteFile(base+".png", png, 0o644)
 	}
 	if html, herr := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); herr == nil {
@@ -262,6 +262,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.do("see the chart update",
 		until(`Number(document.querySelector('.chart[data-function="greeter"]')?.dataset.invocations) >= 6`),
 		until(`[...document.querySelectorAll('.chart[data-function="greeter"] figcaption')].some(e => /^Invocations: [1-9]/.test(e.textContent))`),
+		until(`[...document.querySelectorAll('.chart[data-function="greeter"] svg rect')].some(r => Number(r.getAttribute('height')) > 0)`),
 	)
 
 	b.do("sign out",

@@ -35,18 +35,23 @@ export async function listDistributions() {
   return out;
 }
 
-// sparkline draws values as a polyline scaled to the largest.
-function sparkline(values, label, unit) {
-  const w = 240, ht = 48;
+// barChart draws one bar per poll, newest at the right, scaled to the largest.
+function barChart(values, label, unit) {
+  const w = 240, ht = 48, step = w / HISTORY;
   const top = Math.max(1, ...values);
-  const pts = values.map((v, i) => `${(i / Math.max(1, HISTORY - 1)) * w},${ht - (v / top) * (ht - 4) - 2}`).join(' ');
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', `0 0 ${w} ${ht}`);
   svg.setAttribute('class', 'spark');
-  const line = document.createElementNS(ns, 'polyline');
-  line.setAttribute('points', pts);
-  svg.append(line);
+  values.forEach((v, i) => {
+    const bar = document.createElementNS(ns, 'rect');
+    const barHt = v > 0 ? Math.max(1, (v / top) * (ht - 2)) : 0;
+    bar.setAttribute('x', String(w - (values.length - i) * step));
+    bar.setAttribute('y', String(ht - barHt));
+    bar.setAttribute('width', String(step - 1));
+    bar.setAttribute('height', String(barHt));
+    svg.append(bar);
+  });
   const last = values.length ? values[values.length - 1] : 0;
   return h('figure', h('figcaption', `${label}: ${Number.isInteger(last) ? last : last.toFixed(1)}${unit} (max ${top.toFixed(0)})`), svg);
 }
@@ -85,7 +90,7 @@ function charts(el) {
       return h('div.card.chart', { 'data-function': hs.s.functionName, 'data-distribution': hs.s.distributionId, 'data-invocations': String(hs.s.invocations) },
         h('h4', `${hs.s.functionName} in ${hs.s.distributionId}`),
         h('p.meta', `${hs.s.invocations} invocations, ${hs.prev.errors} errors in total`),
-        h('div.charts', sparkline(hs.inv, 'Invocations', '/poll'), sparkline(hs.err, 'Errors', '/poll'), sparkline(hs.util, 'ComputeUtilization', '%')));
+        h('div.charts', barChart(hs.inv, 'Invocations', '/poll'), barChart(hs.err, 'Errors', '/poll'), barChart(hs.util, 'ComputeUtilization', '%')));
     }) : h('p', 'No function has run at the edge yet.'));
   };
   tick();
