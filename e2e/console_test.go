@@ -265,6 +265,14 @@ func TestConsoleInBrowser(t *testing.T) {
 		until(`[...document.querySelectorAll('.chart[data-function="greeter"] svg rect')].some(r => Number(r.getAttribute('height')) > 0)`),
 	)
 
+	b.do("see the lists",
+		chromedp.Navigate(s.url+"/console/#/functions"),
+		until(textHas("#functions", "greeter")),
+		until(textHas("#functions", "DEVELOPMENT LIVE")+" && "+textHas("#functions", "(viewer-request)")),
+		chromedp.Navigate(s.url+"/console/#/kvs"),
+		until(textHas("#stores", "settings")+" && "+textHas("#stores", "of 5.00 MiB")),
+	)
+
 	b.do("sign out",
 		chromedp.Click(chromedp.CSS("#signout")),
 		until(`location.pathname === '/console/login'`),
