@@ -161,7 +161,7 @@ func setCode(code string) chromedp.Action[chromedp.Void] {
 
 func TestConsoleInBrowser(t *testing.T) {
 	start := time.Now()
-	s := startServer(t, serverConfig{args: []string{"--log-level", "debug"}})
+	s := startServer(t, serverConfig{})
 	b := newBrowser(t)
 
 	b.do("sign in",
