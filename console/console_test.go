@@ -264,6 +264,12 @@ func TestCheckPlacesRefusals(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || len(res.Problems) != 0 {
 		t.Errorf("valid 2.0 code: %d %s", w.Code, w.Body)
 	}
+	body = `{"runtime":"cloudfront-js-2.0","code":"function handler(event) {\n  var x = 1;\n  x = ;\n  return event.request;\n}"}`
+	w = f.do("POST", "/console/api/check", "127.0.0.1:1", body, http.Header{"X-Csrf-Token": {token}}, ck)
+	res = checkResponse{}
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil || len(res.Problems) == 0 || res.Problems[0].Line != 3 || !strings.Contains(res.Message, "in 3") {
+		t.Errorf("2.0 syntax error on line 3: %d %s", w.Code, w.Body)
+	}
 }
 
 func TestMetricsKeepToTheAccount(t *testing.T) {

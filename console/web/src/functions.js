@@ -73,7 +73,8 @@ export async function functionsPage(main) {
   replace(list, rows.length ? table(['Name', 'Stages', 'Status', 'Runtime', 'Associations'], rows, 'functions') : h('p', 'No functions yet.'));
 }
 
-// defaultEvent is a viewer event as CloudFront hands it to a function.
+// buildEvent makes the viewer event of the form, as CloudFront hands it to a
+// function.
 function buildEvent(f) {
   const pairs = (text, sep, kv) => Object.fromEntries(text.split(sep).map((s) => s.trim()).filter(Boolean).map((s) => {
     const i = s.indexOf(kv);
@@ -141,8 +142,9 @@ function showResult(out, ev, doc) {
   let diff = null;
   if (output) {
     const got = JSON.parse(output);
-    const before = { request: ev.request };
-    if (ev.response) before.response = ev.response;
+    // A viewer-response function returns the response; a viewer-request one
+    // the request (or a response of its own, which then shows as all new).
+    const before = ev.response ? { response: ev.response } : { request: ev.request };
     diff = h('pre.diff#test-diff', diffLines(before, got).map((l) => h('span.' + ({ ' ': 'same', '-': 'del', '+': 'add' })[l.op], l.op + ' ' + l.text + '\n')));
   }
   replace(out,
