@@ -3,12 +3,16 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -349,4 +353,78 @@ func viewerGets(t *testing.T, s *server, domain string, n int) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+}
+
+// TestConsoleAccountsApart: a console session acts for its own account only,
+// on the real server with two accounts.
+func TestConsoleAccountsApart(t *testing.T) {
+	a := account{AccessKeyID: "AKIDCONSOLEA", SecretAccessKey: "secret-a", AccountID: "111111111111"}
+	b := account{AccessKeyID: "AKIDCONSOLEB", SecretAccessKey: "secret-b", AccountID: "222222222222"}
+	s := startServer(t, serverConfig{accounts: []account{a, b}})
+	if _, err := s.cloudFront(b).CreateFunction(ctx(t), &cloudfront.CreateFunctionInput{Name: aws.String("b-only"),
+		FunctionCode: []byte("function handler(e) { return e.request; }"), FunctionConfig: functionConfig(cftypes.FunctionRuntimeCloudfrontJs20)}); err != nil {
+		t.Fatalf("CreateFunction as b: %v", err)
+	}
+	list := func(who account) string {
+		t.Helper()
+		client := consoleSignIn(t, s, who)
+		resp, err := client.Get(s.url + "/console/api/cloudfront/2020-05-31/function")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("ListFunctions through the console as %s: %d %s", who.AccessKeyID, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	if got := list(a); strings.Contains(got, "b-only") {
+		t.Errorf("account a sees b's function through the console:\n%s", got)
+	}
+	if got := list(b); !strings.Contains(got, "<Name>b-only</Name>") {
+		t.Errorf("account b does not see its function through the console:\n%s", got)
+	}
+	if _, c := consoleLogin(t, s, account{AccessKeyID: a.AccessKeyID, SecretAccessKey: b.SecretAccessKey}); c != http.StatusUnauthorized {
+		t.Errorf("sign-in with another key's secret: %d, want 401", c)
+	}
+}
+
+var loginToken = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+// consoleSignIn returns a client holding a console session of who.
+func consoleSignIn(t *testing.T, s *server, who account) *http.Client {
+	t.Helper()
+	client, status := consoleLogin(t, s, who)
+	if status != http.StatusOK {
+		t.Fatalf("console sign-in as %s: %d", who.AccessKeyID, status)
+	}
+	return client
+}
+
+// consoleLogin posts the sign-in form as a browser would and returns the
+// client with its cookies and the status the redirects ended on.
+func consoleLogin(t *testing.T, s *server, who account) (*http.Client, int) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	resp, err := client.Get(s.url + "/console/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := loginToken.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no token in the sign-in page:\n%s", page)
+	}
+	resp, err = client.PostForm(s.url+"/console/login", url.Values{"token": {string(m[1])}, "accessKeyId": {who.AccessKeyID}, "secretAccessKey": {who.SecretAccessKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return client, resp.StatusCode
 }
