@@ -27,6 +27,9 @@ type Config struct {
 	Verifier      *sigv4.Verifier
 	CloudFront    http.Handler
 	KeyValueStore http.Handler
+	// Console, when set, serves /console and everything under /console/: it
+	// authenticates with sessions of its own, not signatures.
+	Console http.Handler
 	// Metrics, when set, is served at /metrics without authentication.
 	Metrics http.Handler
 	Logger  *slog.Logger
@@ -88,6 +91,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.cfg.Metrics.ServeHTTP(w, r)
 			return
 		}
+	}
+	if s.cfg.Console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
+		s.cfg.Console.ServeHTTP(w, r)
+		return
 	}
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}

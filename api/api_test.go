@@ -58,3 +58,21 @@ func TestCallLog(t *testing.T) {
 		t.Errorf("status %d, %d call lines", rec.Code, strings.Count(line, "api call"))
 	}
 }
+
+// TestConsoleRoute: /console and everything under /console/ go to the console
+// unsigned (it has sessions of its own); a look-alike path does not.
+func TestConsoleRoute(t *testing.T) {
+	keys, err := sigv4.NewKeyring(sigv4.Credential{AccessKeyID: "AKID", SecretAccessKey: "s", AccountID: "123456789012"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	console := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	h := New(Config{Verifier: sigv4.NewVerifier(keys), Console: console})
+	for path, want := range map[string]int{"/console": http.StatusTeapot, "/console/": http.StatusTeapot, "/console/api/session": http.StatusTeapot, "/consoles": http.StatusNotFound} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != want {
+			t.Errorf("GET %s = %d, want %d", path, rec.Code, want)
+		}
+	}
+}

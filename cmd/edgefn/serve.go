@@ -25,6 +25,7 @@ import (
 	"github.com/edgefn/edgefn/api/cloudfront"
 	"github.com/edgefn/edgefn/api/kvs"
 	"github.com/edgefn/edgefn/api/sigv4"
+	"github.com/edgefn/edgefn/console"
 	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
@@ -68,7 +69,7 @@ the distribution is chosen by Host (its DomainName or an alias), its LIVE
 functions run, requests go to its origins. --edge-tls-addr adds an HTTPS
 listener for viewers (behaviors that are https-only or redirect-to-https need
 it). Prometheus metrics are at the API's
-/metrics. Every flag has an EDGEFN_* environment variable (--api-addr is
+/metrics, and the web console at its /console/ (sign in with an access key). Every flag has an EDGEFN_* environment variable (--api-addr is
 EDGEFN_API_ADDR).
 
 Credentials: --credentials FILE (a JSON list of {"accessKeyId",
@@ -200,9 +201,10 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
+	engine := runtime.New(runtime.Options{})
 	cf := cloudfront.New(cloudfront.Config{
 		Store:    st,
-		Engine:   cloudfront.RuntimeEngine{Engine: runtime.New(runtime.Options{})},
+		Engine:   cloudfront.RuntimeEngine{Engine: engine},
 		Importer: importer,
 		Limits:   limits,
 		Logger:   log,
@@ -210,10 +212,29 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := cf.ResumeImports(ctx, keys.Accounts()); err != nil {
 		return fmt.Errorf("resume imports: %w", err)
 	}
+	kv := kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log})
+	devKey := ""
+	if dev {
+		devKey = devAccessKeyID
+	}
+	web, err := console.New(console.Config{
+		Keys:           keys,
+		DevAccessKeyID: devKey,
+		CloudFront:     cf,
+		KeyValueStore:  kv,
+		Compiler:       engine,
+		Distributions:  st,
+		Metrics:        reg,
+		Logger:         log,
+	})
+	if err != nil {
+		return err
+	}
 	handler := api.New(api.Config{
 		Verifier:      sigv4.NewVerifier(keys, sigv4.WithLogger(log)),
 		CloudFront:    cf,
-		KeyValueStore: kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log}),
+		KeyValueStore: kv,
+		Console:       web,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:        log,
 		Ready:         readiness(db),
@@ -249,7 +270,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	} else {
 		ready = append(ready, "data", cfg.dataDir)
 	}
-	log.Info("edgefn ready", append(ready, "health", "http://"+ln.Addr().String()+"/healthz")...)
+	log.Info("edgefn ready", append(ready, "health", "http://"+ln.Addr().String()+"/healthz", "console", "http://"+ln.Addr().String()+console.Prefix)...)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

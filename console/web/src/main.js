@@ -1,0 +1,49 @@
+// The console's single page: a hash router over the functions, KeyValueStores
+// and distributions pages.
+import { session, signOut } from './api.js';
+import { h, replace } from './ui.js';
+import { functionsPage, functionPage } from './functions.js';
+import { storesPage, storePage } from './kvs.js';
+import { distributionsPage } from './distributions.js';
+
+const routes = [
+  [/^#\/functions\/(.+)$/, (main, m) => functionPage(main, decodeURIComponent(m[1]))],
+  [/^#\/kvs\/(.+)$/, (main, m) => storePage(main, decodeURIComponent(m[1]))],
+  [/^#\/kvs$/, (main) => storesPage(main)],
+  [/^#\/distributions$/, (main) => distributionsPage(main)],
+  [/^/, (main) => functionsPage(main)],
+];
+
+let leave = null; // stops the current page's timers
+
+async function route(main) {
+  if (leave) { leave(); leave = null; }
+  for (const [re, page] of routes) {
+    const m = location.hash.match(re);
+    if (!m) continue;
+    try {
+      const stop = await page(main, m);
+      if (typeof stop === 'function') leave = stop;
+    } catch (e) {
+      replace(main, h('p.error', e.code ? `${e.code}: ${e.message}` : e.message));
+    }
+    return;
+  }
+}
+
+async function boot() {
+  const s = await session();
+  const main = h('main#main');
+  const nav = h('nav',
+    h('strong', 'edgefn'),
+    h('a', { href: '#/functions' }, 'Functions'),
+    h('a', { href: '#/kvs' }, 'KeyValueStores'),
+    h('a', { href: '#/distributions' }, 'Distributions'),
+    h('span.who#who', `${s.accessKeyId} · account ${s.accountId}`),
+    h('button#signout', { onclick: signOut }, 'Sign out'));
+  replace(document.body, nav, main);
+  window.addEventListener('hashchange', () => route(main));
+  await route(main);
+}
+
+boot();

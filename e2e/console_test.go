@@ -1,0 +1,430 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+)
+
+// The browser test lives here rather than in console/: it needs the real
+// binary and server this package's harness starts, and the SDK to set up a
+// distribution, so that what it checks is what a user of `edgefn serve` gets.
+
+// browser is a headless Chromium on a fresh profile, driving one tab. On a
+// failed step it saves a screenshot and the page's HTML.
+type browser struct {
+	t         *testing.T
+	ctx       context.Context
+	artifacts string
+	step      int
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	// A missing browser is a failure, not a skip: scripts/install-test-deps
+	// installs Debian's chromium.
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium not found (run scripts/install-test-deps): %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoFirstRun,
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1400, 1000),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx}
+	// The first run starts the browser; it gets no timeout of its own (that
+	// would stop the browser with it).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+// do runs one named step with a time limit; on failure it keeps evidence and
+// fails the test.
+func (b *browser) do(name string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	b.step++
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.fail(name, err)
+	}
+}
+
+func (b *browser) fail(name string, err error) {
+	b.t.Helper()
+	dir := b.artifactDir()
+	base := filepath.Join(dir, fmt.Sprintf("%02d-%s", b.step, strings.ReplaceAll(name, " ", "-")))
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	if png, serr := chromedp.Run(ctx, chromedp.FullScreenshot(100)); serr == nil {
+		_ = os.WriteFile(base+".png", png, 0o644)
+	}
+	if html, herr := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); herr == nil {
+		_ = os.WriteFile(base+".html", []byte(html), 0o644)
+	}
+	b.t.Fatalf("step %d %q: %v (screenshot and page in %s)", b.step, name, err, dir)
+}
+
+// artifactDir is $EDGEFN_ARTIFACTS/<test> or a kept temporary directory.
+func (b *browser) artifactDir() string {
+	if b.artifacts != "" {
+		return b.artifacts
+	}
+	if root := os.Getenv("EDGEFN_ARTIFACTS"); root != "" {
+		b.artifacts = filepath.Join(root, b.t.Name())
+		if err := os.MkdirAll(b.artifacts, 0o755); err == nil {
+			return b.artifacts
+		}
+	}
+	dir, err := os.MkdirTemp("", "edgefn-console-artifacts-")
+	if err != nil {
+		dir = os.TempDir()
+	}
+	b.artifacts = dir
+	return dir
+}
+
+// until waits for a JavaScript condition on the page. A page that navigates
+// meanwhile (the sign-in form's submit) ends a poll; it is started again on
+// the new page.
+func until(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		deadline := time.Now().Add(12 * time.Second)
+		for {
+			poll := chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Until(deadline)), chromedp.WithPollingInterval(50*time.Millisecond))
+			_, err := poll(ctx, t)
+			if err == nil || ctx.Err() != nil || time.Now().After(deadline) || !navigated(err) {
+				if err != nil {
+					return fmt.Errorf("waiting for %s: %w", expr, err)
+				}
+				return nil
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// navigated tells the errors of a poll whose page went away under it.
+func navigated(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "context was destroyed") || strings.Contains(msg, "Cannot find context")
+}
+
+// textHas is a condition: the element's text contains s.
+func textHas(sel, s string) string {
+	return fmt.Sprintf(`(document.querySelector(%q)?.textContent || '').includes(%q)`, sel, s)
+}
+
+// setCode replaces the editor's text as typing would, without the editor's
+// auto-indent and bracket closing (which react to keys, not inserted text).
+func setCode(code string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Click(chromedp.CSS("#dev-editor .cm-content")),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: code})
+			return err
+		}),
+	)
+}
+
+func TestConsoleInBrowser(t *testing.T) {
+	start := time.Now()
+	s := startServer(t, serverConfig{})
+	b := newBrowser(t)
+
+	b.do("sign in",
+		chromedp.Navigate(s.url+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS("#accessKeyId")),
+		chromedp.SendKeys(chromedp.CSS("#accessKeyId"), devAccount.AccessKeyID),
+		chromedp.SendKeys(chromedp.CSS("#secretAccessKey"), devAccount.SecretAccessKey),
+		chromedp.Click(chromedp.CSS("#signin")),
+		until(textHas("#who", devAccount.AccountID)),
+	)
+
+	b.do("create a function",
+		chromedp.WaitVisible(chromedp.CSS("#new-function-name")),
+		chromedp.SendKeys(chromedp.CSS("#new-function-name"), "greeter"),
+		chromedp.SetValue(chromedp.CSS("#new-function-runtime"), "cloudfront-js-1.0"),
+		chromedp.Click(chromedp.CSS("#create-function button")),
+		until(`location.hash === '#/functions/greeter'`),
+		until(textHas("#function-meta", "DEVELOPMENT")),
+		until(`document.querySelector('#dev-editor .cm-content') !== null`),
+	)
+
+	// let is refused by cloudfront-js-1.0: the refusal shows at its line,
+	// in the list and in the editor's gutter.
+	refused := "function handler(event) {\n    var request = event.request;\n    let greeting = 'hi';\n    return request;\n}\n"
+	b.do("see a refusal",
+		setCode(refused),
+		until(textHas("#problems", "line 3")),
+		until(`document.querySelector('#dev-editor .cm-lint-marker-error') !== null`),
+		chromedp.Click(chromedp.CSS("#save-function")),
+		until(textHas("#function-status", "Saved")),
+		chromedp.Click(chromedp.CSS("#publish-function")),
+		until(`document.querySelector('#function-status').classList.contains('error') && `+textHas("#function-status", "in 3")),
+	)
+
+	good := "function handler(event) {\n    var request = event.request;\n    console.log('seen ' + request.uri);\n    request.headers['x-greeting'] = { value: 'hello' };\n    return request;\n}\n"
+	b.do("fix and save",
+		setCode(good),
+		until(`document.querySelector('#problems').children.length === 0`),
+		chromedp.Click(chromedp.CSS("#save-function")),
+		until(textHas("#function-status", "Saved")),
+	)
+
+	b.do("test it",
+		chromedp.SetValue(chromedp.CSS("#event-uri"), "/hello"),
+		chromedp.SetValue(chromedp.CSS("#event-cookies"), "theme=dark"),
+		chromedp.Click(chromedp.CSS("#run-test")),
+		until(textHas("#test-diff", `"x-greeting"`)),
+		until(textHas("#test-logs", "seen /hello")),
+		until(textHas("#test-utilization", "ComputeUtilization")),
+		until(`[...document.querySelectorAll('#test-diff .add')].some(e => e.textContent.includes('hello'))`),
+	)
+
+	b.do("publish",
+		chromedp.Click(chromedp.CSS("#publish-function")),
+		until(textHas("#function-status", "Published")),
+		until(textHas("#live-meta", "cloudfront-js-1.0")),
+		until(textHas("#live-editor", "x-greeting")),
+	)
+
+	kvsFile := filepath.Join(t.TempDir(), "import.json")
+	if err := os.WriteFile(kvsFile, []byte(`{"data":[{"key":"a1","value":"x"},{"key":"a2","value":"y"},{"key":"b1","value":"z"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do("edit a KVS key",
+		chromedp.Navigate(s.url+"/console/#/kvs"),
+		chromedp.WaitVisible(chromedp.CSS("#new-store-name")),
+		chromedp.SendKeys(chromedp.CSS("#new-store-name"), "settings"),
+		chromedp.Click(chromedp.CSS("#create-store button")),
+		until(textHas("#kvs-info", "0 keys")),
+		chromedp.SendKeys(chromedp.CSS("#kvs-key"), "greeting"),
+		chromedp.SendKeys(chromedp.CSS("#kvs-value"), "hello"),
+		chromedp.Click(chromedp.CSS("#kvs-put-button")),
+		until(textHas("#kvs-table", "greeting")),
+		chromedp.SetValue(chromedp.CSS("#kvs-value"), "bonjour"),
+		chromedp.Click(chromedp.CSS("#kvs-put-button")),
+		until(textHas("#kvs-table", "bonjour")),
+		until(textHas("#kvs-info", "1 keys")),
+	)
+	b.do("import and search keys",
+		chromedp.SetUploadFiles(chromedp.CSS("#kvs-import-file"), []string{kvsFile}),
+		chromedp.Click(chromedp.CSS("#kvs-import")),
+		until(textHas("#kvs-status", "Imported")),
+		until(textHas("#kvs-info", "4 keys")),
+		chromedp.SendKeys(chromedp.CSS("#kvs-prefix"), "a"),
+		until(textHas("#kvs-table", "a2")+` && !`+textHas("#kvs-table", "b1")),
+	)
+
+	// A distribution that runs the function, made with the SDK, and viewer
+	// traffic through the edge: the chart follows the edge's metrics.
+	domain := distributionRunning(t, s, "greeter")
+	viewerGets(t, s, domain, 1)
+	b.do("see the chart",
+		chromedp.Navigate(s.url+"/console/#/distributions"),
+		until(textHas(".distribution", "greeter")),
+		until(`Number(document.querySelector('.chart[data-function="greeter"]')?.dataset.invocations) >= 1`),
+	)
+	viewerGets(t, s, domain, 5)
+	b.do("see the chart update",
+		until(`Number(document.querySelector('.chart[data-function="greeter"]')?.dataset.invocations) >= 6`),
+		until(`[...document.querySelectorAll('.chart[data-function="greeter"] figcaption')].some(e => /^Invocations: [1-9]/.test(e.textContent))`),
+		until(`[...document.querySelectorAll('.chart[data-function="greeter"] svg rect')].some(r => Number(r.getAttribute('height')) > 0)`),
+	)
+
+	b.do("see the lists",
+		chromedp.Navigate(s.url+"/console/#/functions"),
+		until(textHas("#functions", "greeter")),
+		until(textHas("#functions", "DEVELOPMENT LIVE")+" && "+textHas("#functions", "(viewer-request)")),
+		chromedp.Navigate(s.url+"/console/#/kvs"),
+		until(textHas("#stores", "settings")+" && "+textHas("#stores", "of 5.00 MiB")),
+	)
+
+	b.do("sign out",
+		chromedp.Click(chromedp.CSS("#signout")),
+		until(`location.pathname === '/console/login'`),
+		chromedp.Navigate(s.url+"/console/"),
+		until(`location.pathname === '/console/login'`),
+	)
+	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// distributionRunning creates a distribution whose default behavior runs the
+// LIVE function name on viewer requests, in front of a local origin; it
+// returns the distribution's domain name.
+func distributionRunning(t *testing.T, s *server, name string) string {
+	t.Helper()
+	c := ctx(t)
+	cf := s.cloudFront(devAccount)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "x-greeting=%s", r.Header.Get("X-Greeting"))
+	}))
+	t.Cleanup(origin.Close)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(origin.URL, "http://"))
+	originPort, _ := strconv.Atoi(port)
+	live, err := cf.DescribeFunction(c, &cloudfront.DescribeFunctionInput{Name: aws.String(name), Stage: cftypes.FunctionStageLive})
+	if err != nil {
+		t.Fatalf("DescribeFunction LIVE: %v", err)
+	}
+	d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String("console-e2e"),
+		Comment:         aws.String(""),
+		Enabled:         aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
+			Id: aws.String("origin"), DomainName: aws.String("localhost"),
+			CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(int32(originPort)), HTTPSPort: aws.Int32(443),
+				OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly},
+		}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
+			TargetOriginId:       aws.String("origin"),
+			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
+			FunctionAssociations: &cftypes.FunctionAssociations{Quantity: aws.Int32(1), Items: []cftypes.FunctionAssociation{{
+				EventType: cftypes.EventTypeViewerRequest, FunctionARN: live.FunctionSummary.FunctionMetadata.FunctionARN,
+			}}},
+		},
+	}})
+	if err != nil {
+		t.Fatalf("CreateDistribution: %v", err)
+	}
+	return aws.ToString(d.Distribution.DomainName)
+}
+
+// viewerGets sends n viewer requests for domain through the edge, waiting at
+// first for the edge to know the distribution.
+func viewerGets(t *testing.T, s *server, domain string, n int) {
+	t.Helper()
+	c := ctx(t)
+	client := &http.Client{Timeout: 10 * time.Second}
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; i < n; {
+		req, err := http.NewRequestWithContext(c, "GET", s.edgeURL+"/page", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = domain
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("viewer GET: %v", err)
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			i++
+		case time.Now().After(deadline):
+			t.Fatalf("viewer GET %s: %d", domain, resp.StatusCode)
+		default:
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// TestConsoleAccountsApart: a console session acts for its own account only,
+// on the real server with two accounts.
+func TestConsoleAccountsApart(t *testing.T) {
+	a := account{AccessKeyID: "AKIDCONSOLEA", SecretAccessKey: "secret-a", AccountID: "111111111111"}
+	b := account{AccessKeyID: "AKIDCONSOLEB", SecretAccessKey: "secret-b", AccountID: "222222222222"}
+	s := startServer(t, serverConfig{accounts: []account{a, b}})
+	if _, err := s.cloudFront(b).CreateFunction(ctx(t), &cloudfront.CreateFunctionInput{Name: aws.String("b-only"),
+		FunctionCode: []byte("function handler(e) { return e.request; }"), FunctionConfig: functionConfig(cftypes.FunctionRuntimeCloudfrontJs20)}); err != nil {
+		t.Fatalf("CreateFunction as b: %v", err)
+	}
+	list := func(who account) string {
+		t.Helper()
+		client := consoleSignIn(t, s, who)
+		resp, err := client.Get(s.url + "/console/api/cloudfront/2020-05-31/function")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("ListFunctions through the console as %s: %d %s", who.AccessKeyID, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	if got := list(a); strings.Contains(got, "b-only") {
+		t.Errorf("account a sees b's function through the console:\n%s", got)
+	}
+	if got := list(b); !strings.Contains(got, "<Name>b-only</Name>") {
+		t.Errorf("account b does not see its function through the console:\n%s", got)
+	}
+	if _, c := consoleLogin(t, s, account{AccessKeyID: a.AccessKeyID, SecretAccessKey: b.SecretAccessKey}); c != http.StatusUnauthorized {
+		t.Errorf("sign-in with another key's secret: %d, want 401", c)
+	}
+}
+
+var loginToken = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+// consoleSignIn returns a client holding a console session of who.
+func consoleSignIn(t *testing.T, s *server, who account) *http.Client {
+	t.Helper()
+	client, status := consoleLogin(t, s, who)
+	if status != http.StatusOK {
+		t.Fatalf("console sign-in as %s: %d", who.AccessKeyID, status)
+	}
+	return client
+}
+
+// consoleLogin posts the sign-in form as a browser would and returns the
+// client with its cookies and the status the redirects ended on.
+func consoleLogin(t *testing.T, s *server, who account) (*http.Client, int) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	resp, err := client.Get(s.url + "/console/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := loginToken.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no token in the sign-in page:\n%s", page)
+	}
+	resp, err = client.PostForm(s.url+"/console/login", url.Values{"token": {string(m[1])}, "accessKeyId": {who.AccessKeyID}, "secretAccessKey": {who.SecretAccessKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return client, resp.StatusCode
+}
