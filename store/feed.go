@@ -19,7 +19,15 @@ type Snapshot struct {
 	// Distributions by distribution ARN, without RawConfig: the edge acts on
 	// the parsed configuration only.
 	Distributions map[string]*edgefn.Distribution
+	// CachePolicies are the accounts' own policies by CachePolicyKey (the
+	// managed ones are edgefn.ManagedCachePolicies).
+	CachePolicies map[string]*edgefn.CachePolicy
+	// Invalidations are by distribution ARN, oldest first.
+	Invalidations map[string][]*edgefn.Invalidation
 }
+
+// CachePolicyKey is the key of a policy in Snapshot.CachePolicies.
+func CachePolicyKey(account, id string) string { return account + "/" + id }
 
 // StoreContents is a store and its items.
 type StoreContents struct {
@@ -51,6 +59,12 @@ const (
 	EventDistributionPut
 	// EventDistributionDeleted: the distribution Account/DistributionID was deleted.
 	EventDistributionDeleted
+	// EventCachePolicyPut: CachePolicy was created or updated.
+	EventCachePolicyPut
+	// EventCachePolicyDeleted: the policy Account/PolicyID was deleted.
+	EventCachePolicyDeleted
+	// EventInvalidationCreated: Invalidation was created.
+	EventInvalidationCreated
 )
 
 // Event is one decoded change.
@@ -61,10 +75,14 @@ type Event struct {
 	StoreID string // store and item events
 	// DistributionID is set for distribution events.
 	DistributionID string
-	Function       *edgefn.Function
-	Store          *edgefn.KeyValueStore
-	Item           edgefn.Item
-	Distribution   *edgefn.Distribution
+	// PolicyID is set for cache policy events.
+	PolicyID     string
+	Function     *edgefn.Function
+	CachePolicy  *edgefn.CachePolicy
+	Invalidation *edgefn.Invalidation
+	Store        *edgefn.KeyValueStore
+	Item         edgefn.Item
+	Distribution *edgefn.Distribution
 }
 
 // Batch is the events of one revision, to be applied together. A batch may
@@ -82,6 +100,8 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 		Functions:     map[string]*edgefn.Function{},
 		Stores:        map[string]*StoreContents{},
 		Distributions: map[string]*edgefn.Distribution{},
+		CachePolicies: map[string]*edgefn.CachePolicy{},
+		Invalidations: map[string][]*edgefn.Invalidation{},
 	}
 	err := s.view(ctx, "snapshot", func(tx Tx) error {
 		snap.Rev = tx.Rev()
@@ -176,7 +196,16 @@ func (snap *Snapshot) Apply(b Batch) {
 		case EventDistributionPut:
 			snap.Distributions[edgefn.DistributionARN(e.Account, e.DistributionID)] = e.Distribution
 		case EventDistributionDeleted:
-			delete(snap.Distributions, edgefn.DistributionARN(e.Account, e.DistributionID))
+			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
+			delete(snap.Distributions, arn)
+			delete(snap.Invalidations, arn)
+		case EventCachePolicyPut:
+			snap.CachePolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.CachePolicy
+		case EventCachePolicyDeleted:
+			delete(snap.CachePolicies, CachePolicyKey(e.Account, e.PolicyID))
+		case EventInvalidationCreated:
+			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
+			snap.Invalidations[arn] = append(snap.Invalidations[arn], e.Invalidation)
 		}
 	}
 	snap.Rev = b.Rev
