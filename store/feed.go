@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/edgefn/edgefn"
@@ -126,6 +128,32 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 		})
 		if err != nil {
 			return err
+		}
+		err = tx.Range(prefixPolicy, "", 0, func(kv KV) error {
+			p, err := decodePolicy(kv.Key, kv.Value, kv.ModRev)
+			if err != nil {
+				return err
+			}
+			snap.CachePolicies[CachePolicyKey(p.Account, p.ID)] = p
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Range(prefixInval, "", 0, func(kv KV) error {
+			inv, err := decodeInvalidation(kv.Key, kv.Value, kv.ModRev)
+			if err != nil {
+				return err
+			}
+			arn := edgefn.DistributionARN(inv.Account, inv.DistributionID)
+			snap.Invalidations[arn] = append(snap.Invalidations[arn], inv)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, invs := range snap.Invalidations {
+			slices.SortFunc(invs, func(a, b *edgefn.Invalidation) int { return cmp.Compare(a.Rev, b.Rev) })
 		}
 		return tx.Range(prefixStore, "", 0, func(kv KV) error {
 			p, ok := parseStoreKey(kv.Key)
@@ -285,6 +313,29 @@ func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, erro
 		}
 		return Event{Kind: EventDistributionPut, Account: account, DistributionID: id, Distribution: d}, true, nil
 	}
+	if rest, ok := strings.CutPrefix(ch.Key, prefixPolicy); ok {
+		account, id, _ := splitAccount(rest)
+		if ch.Deleted {
+			return Event{Kind: EventCachePolicyDeleted, Account: account, PolicyID: id}, true, nil
+		}
+		p, err := decodePolicy(ch.Key, ch.Value, rev)
+		if err != nil {
+			return Event{}, false, err
+		}
+		return Event{Kind: EventCachePolicyPut, Account: account, PolicyID: id, CachePolicy: p}, true, nil
+	}
+	if strings.HasPrefix(ch.Key, prefixInval) {
+		// Invalidations are deleted only with their distribution, whose
+		// deletion says it all.
+		if ch.Deleted {
+			return Event{}, false, nil
+		}
+		inv, err := decodeInvalidation(ch.Key, ch.Value, rev)
+		if err != nil {
+			return Event{}, false, err
+		}
+		return Event{Kind: EventInvalidationCreated, Account: inv.Account, DistributionID: inv.DistributionID, Invalidation: inv}, true, nil
+	}
 	p, ok := parseStoreKey(ch.Key)
 	if !ok {
 		return Event{}, false, nil
@@ -346,4 +397,31 @@ func decodeDistribution(key string, value []byte, modRev int64) (*edgefn.Distrib
 	}
 	r.Raw = nil
 	return r.distribution(account, id, modRev), nil
+}
+
+// decodePolicy decodes a cache policy stored at key.
+func decodePolicy(key string, value []byte, modRev int64) (*edgefn.CachePolicy, error) {
+	account, id, ok := splitAccount(strings.TrimPrefix(key, prefixPolicy))
+	if !ok {
+		return nil, fmt.Errorf("malformed key %q", key)
+	}
+	var r cachePolicyRecord
+	if err := json.Unmarshal(value, &r); err != nil {
+		return nil, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return r.policy(account, id, modRev), nil
+}
+
+// decodeInvalidation decodes an invalidation stored at key.
+func decodeInvalidation(key string, value []byte, modRev int64) (*edgefn.Invalidation, error) {
+	account, rest, ok := splitAccount(strings.TrimPrefix(key, prefixInval))
+	dist, id, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("malformed key %q", key)
+	}
+	var r invalidationRecord
+	if err := json.Unmarshal(value, &r); err != nil {
+		return nil, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return r.invalidation(account, dist, id, modRev), nil
 }

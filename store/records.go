@@ -191,3 +191,20 @@ func putCount(tx Tx, account, kind string, n int) error {
 	}
 	return tx.Put(countKey(account, kind), strconv.AppendInt(nil, int64(n), 10))
 }
+
+// page is the part of all after the entry whose id is marker ("": from the
+// start), at most max entries, and the id to ask for the next page from
+// ("" when there is none).
+func page[T any](all []T, id func(T) string, marker string, max int, res edgefn.Resource) ([]T, string, error) {
+	if marker != "" {
+		i := slices.IndexFunc(all, func(v T) bool { return id(v) == marker })
+		if i < 0 {
+			return nil, "", edgefn.Errorf(edgefn.ErrInvalidArgument, res, "The marker %q is not valid.", marker)
+		}
+		all = all[i+1:]
+	}
+	if len(all) <= max {
+		return all, "", nil
+	}
+	return all[:max], id(all[max-1]), nil
+}
