@@ -28,7 +28,6 @@ func (r *invalidationRecord) invalidation(account, dist, id string, modRev int64
 // Invalidation ids look like AWS's: "I" and 13 upper-case letters and digits.
 var invalIDPattern = regexp.MustCompile(`^I[A-Z0-9]{13}$`)
 
-
 // CreateInvalidation records an invalidation of a distribution's paths;
 // every edge applies it as the change feed brings it. A CallerReference used
 // before with the same paths returns that invalidation.
