@@ -1,6 +1,7 @@
 package edge_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 )
 
@@ -204,5 +206,97 @@ func TestCacheDisabled(t *testing.T) {
 	}
 	if n := o.hits.Load(); n != 4 {
 		t.Errorf("origin reached %d times, want 4", n)
+	}
+}
+
+// TestCachePolicyAndInvalidation: a cache policy made through the API
+// chooses the key; an invalidation makes the next request a Miss, for the
+// paths it names only.
+func TestCachePolicyAndInvalidation(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	o := e.cacheOrigin()
+	created, err := e.cf.CreateCachePolicy(ctx, &cloudfront.CreateCachePolicyInput{CachePolicyConfig: &types.CachePolicyConfig{
+		Name: aws.String("by-version"), MinTTL: aws.Int64(0), DefaultTTL: aws.Int64(300), MaxTTL: aws.Int64(3600),
+		ParametersInCacheKeyAndForwardedToOrigin: &types.ParametersInCacheKeyAndForwardedToOrigin{
+			EnableAcceptEncodingGzip: aws.Bool(false),
+			HeadersConfig:            &types.CachePolicyHeadersConfig{HeaderBehavior: types.CachePolicyHeaderBehaviorNone},
+			CookiesConfig:            &types.CachePolicyCookiesConfig{CookieBehavior: types.CachePolicyCookieBehaviorNone},
+			QueryStringsConfig: &types.CachePolicyQueryStringsConfig{
+				QueryStringBehavior: types.CachePolicyQueryStringBehaviorWhitelist,
+				QueryStrings:        &types.QueryStringNames{Quantity: aws.Int32(1), Items: []string{"v"}},
+			},
+		},
+	}})
+	if err != nil {
+		t.Fatalf("CreateCachePolicy: %v", err)
+	}
+	id := *created.CachePolicy.Id
+	got, err := e.cf.GetCachePolicyConfig(ctx, &cloudfront.GetCachePolicyConfigInput{Id: aws.String(id)})
+	if err != nil || *got.CachePolicyConfig.DefaultTTL != 300 || *got.ETag != *created.ETag ||
+		got.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig.QueryStrings.Items[0] != "v" {
+		t.Fatalf("GetCachePolicyConfig = %+v, %v", got, err)
+	}
+	managed, err := e.cf.GetCachePolicy(ctx, &cloudfront.GetCachePolicyInput{Id: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")})
+	if err != nil || *managed.CachePolicy.CachePolicyConfig.Name != "Managed-CachingOptimized" {
+		t.Fatalf("managed CachingOptimized: %+v, %v", managed, err)
+	}
+	list, err := e.cf.ListCachePolicies(ctx, &cloudfront.ListCachePoliciesInput{Type: types.CachePolicyTypeCustom})
+	if err != nil || *list.CachePolicyList.Quantity != 1 || *list.CachePolicyList.Items[0].CachePolicy.Id != id {
+		t.Fatalf("ListCachePolicies custom = %+v, %v", list, err)
+	}
+
+	d := e.distribution("policy", nil, []types.Origin{o.customOrigin("")}, func(c *types.DistributionConfig) {
+		c.DefaultCacheBehavior.CachePolicyId = aws.String(id)
+	})
+	host := *d.DomainName
+	xCache := func(target string) string { return strings.TrimSuffix(e.get(host, target).header.Get("X-Cache"), " from cloudfront") }
+	for i, step := range []struct{ target, want string }{
+		{"/img/a.png?v=1&utm=x", "Miss"},
+		{"/img/a.png?utm=y&v=1", "Hit"},
+		{"/img/a.png?v=2", "Miss"},
+		{"/doc.html", "Miss"},
+		{"/doc.html", "Hit"},
+	} {
+		if got := xCache(step.target); got != step.want {
+			t.Errorf("step %d %s: %s, want %s", i, step.target, got, step.want)
+		}
+	}
+
+	_, err = e.cf.DeleteCachePolicy(ctx, &cloudfront.DeleteCachePolicyInput{Id: aws.String(id), IfMatch: created.ETag})
+	var inUse *types.CachePolicyInUse
+	if !errors.As(err, &inUse) {
+		t.Errorf("DeleteCachePolicy of a used policy: %v, want CachePolicyInUse", err)
+	}
+
+	inv, err := e.cf.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{DistributionId: d.Id, InvalidationBatch: &types.InvalidationBatch{
+		CallerReference: aws.String("inv-1"),
+		Paths:           &types.Paths{Quantity: aws.Int32(1), Items: []string{"/img/*"}},
+	}})
+	if err != nil || *inv.Invalidation.Status != "Completed" {
+		t.Fatalf("CreateInvalidation = %+v, %v", inv, err)
+	}
+	e.sync()
+	if got := xCache("/img/a.png?v=1"); got != "Miss" {
+		t.Errorf("invalidated object: %s, want Miss", got)
+	}
+	if got := xCache("/img/a.png?v=1"); got != "Hit" {
+		t.Errorf("after the refill: %s, want Hit", got)
+	}
+	if got := xCache("/doc.html"); got != "Hit" {
+		t.Errorf("object outside the invalidation: %s, want Hit", got)
+	}
+	gi, err := e.cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{DistributionId: d.Id, Id: inv.Invalidation.Id})
+	if err != nil || *gi.Invalidation.Status != "Completed" || gi.Invalidation.InvalidationBatch.Paths.Items[0] != "/img/*" {
+		t.Errorf("GetInvalidation = %+v, %v", gi, err)
+	}
+	li, err := e.cf.ListInvalidations(ctx, &cloudfront.ListInvalidationsInput{DistributionId: d.Id})
+	if err != nil || *li.InvalidationList.Quantity != 1 || *li.InvalidationList.Items[0].Id != *inv.Invalidation.Id {
+		t.Errorf("ListInvalidations = %+v, %v", li, err)
+	}
+	_, err = e.cf.GetInvalidation(ctx, &cloudfront.GetInvalidationInput{DistributionId: d.Id, Id: aws.String("I0000000000000")})
+	var noInv *types.NoSuchInvalidation
+	if !errors.As(err, &noInv) {
+		t.Errorf("GetInvalidation of none: %v, want NoSuchInvalidation", err)
 	}
 }

@@ -36,8 +36,10 @@ func errNoCachePolicy(id string) error {
 	return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceCachePolicy, "The cache policy %s does not exist.", id)
 }
 
-func errManagedPolicy(id string) error {
-	return edgefn.Errorf(edgefn.ErrConflict, edgefn.ResourceCachePolicy, "The cache policy %s is managed by AWS and cannot be changed or deleted.", id)
+// errManagedPolicy refuses to change (ErrConflict: IllegalUpdate) or delete
+// (ErrUnsupported: IllegalDelete) a managed policy.
+func errManagedPolicy(kind edgefn.ErrorKind, id string) error {
+	return edgefn.Errorf(kind, edgefn.ResourceCachePolicy, "The cache policy %s is managed by AWS and cannot be changed or deleted.", id)
 }
 
 // CreateCachePolicy creates a cache policy of the account.
@@ -160,7 +162,7 @@ func (s *Store) UpdateCachePolicy(ctx context.Context, account, id, ifMatch stri
 		return nil, err
 	}
 	if edgefn.ManagedCachePolicy(id) != nil {
-		return nil, errManagedPolicy(id)
+		return nil, errManagedPolicy(edgefn.ErrConflict, id)
 	}
 	if err := requireIfMatch(edgefn.ResourceCachePolicy, ifMatch); err != nil {
 		return nil, err
@@ -192,7 +194,7 @@ func (s *Store) DeleteCachePolicy(ctx context.Context, account, id, ifMatch stri
 		return err
 	}
 	if edgefn.ManagedCachePolicy(id) != nil {
-		return errManagedPolicy(id)
+		return errManagedPolicy(edgefn.ErrUnsupported, id)
 	}
 	if err := requireIfMatch(edgefn.ResourceCachePolicy, ifMatch); err != nil {
 		return err

@@ -41,7 +41,9 @@ func TestCachePolicyLifecycle(t *testing.T) {
 	if err != nil || opt.Config.Name != "Managed-CachingOptimized" || opt.Config.DefaultTTL != 86400 {
 		t.Fatalf("managed policy %+v, %v", opt, err)
 	}
-	wantErr(t, s.DeleteCachePolicy(ctx, acct, edgefn.CachingOptimizedID, opt.ETag), edgefn.ErrConflict, edgefn.ResourceCachePolicy)
+	wantErr(t, s.DeleteCachePolicy(ctx, acct, edgefn.CachingOptimizedID, opt.ETag), edgefn.ErrUnsupported, edgefn.ResourceCachePolicy)
+	_, err = s.UpdateCachePolicy(ctx, acct, edgefn.CachingOptimizedID, opt.ETag, policyConfig("x"))
+	wantErr(t, err, edgefn.ErrConflict, edgefn.ResourceCachePolicy)
 
 	all, _, err := s.ListCachePolicies(ctx, acct, "", "", 0)
 	if err != nil || len(all) != 6 || all[5].ID != p.ID {

@@ -89,7 +89,7 @@ func (s *Store) checkInvalidation(ref string, paths []string) error {
 	case len(paths) == 0:
 		return invalid("An invalidation needs at least one path.")
 	case len(paths) > s.limits.InvalidationPaths:
-		return invalid("An invalidation can have at most %d paths.", s.limits.InvalidationPaths)
+		return edgefn.Errorf(edgefn.ErrTooLarge, edgefn.ResourceInvalidation, "An invalidation can have at most %d paths.", s.limits.InvalidationPaths)
 	}
 	for _, p := range paths {
 		if !strings.HasPrefix(p, "/") || strings.Contains(strings.TrimSuffix(p, "*"), "*") {
