@@ -250,7 +250,9 @@ func TestCachePolicyAndInvalidation(t *testing.T) {
 		c.DefaultCacheBehavior.CachePolicyId = aws.String(id)
 	})
 	host := *d.DomainName
-	xCache := func(target string) string { return strings.TrimSuffix(e.get(host, target).header.Get("X-Cache"), " from cloudfront") }
+	xCache := func(target string) string {
+		return strings.TrimSuffix(e.get(host, target).header.Get("X-Cache"), " from cloudfront")
+	}
 	for i, step := range []struct{ target, want string }{
 		{"/img/a.png?v=1&utm=x", "Miss"},
 		{"/img/a.png?utm=y&v=1", "Hit"},
