@@ -65,6 +65,7 @@ func (s *Server) respond(x *exchange, rt *route, orig, out *event.Request) bool 
 		s.hit(x, shared, resultHit, time.Now())
 		return true
 	}
+	s.metrics.cacheMisses.Inc()
 	return s.forward(x, rt, orig, out)
 }
 

@@ -290,51 +290,68 @@ func (s *Store) decode(c Commit) []Event {
 	return events
 }
 
+// keyed are the replicated kinds with a prefix of their own: put decodes a
+// written record, deleted names a deleted one (nil: a deletion the edge
+// learns otherwise).
+var keyed = []struct {
+	prefix  string
+	put     func(key string, value []byte, rev int64) (Event, error)
+	deleted func(account, id string) *Event
+}{
+	{prefixLive, func(key string, value []byte, rev int64) (Event, error) {
+		fn, err := decodeLive(key, value, rev)
+		if err != nil {
+			return Event{}, err
+		}
+		return Event{Kind: EventFunctionPut, Account: fn.Account, Name: fn.Name, Function: fn}, nil
+	}, func(account, name string) *Event {
+		return &Event{Kind: EventFunctionDeleted, Account: account, Name: name}
+	}},
+	{prefixDist, func(key string, value []byte, rev int64) (Event, error) {
+		d, err := decodeDistribution(key, value, rev)
+		if err != nil {
+			return Event{}, err
+		}
+		return Event{Kind: EventDistributionPut, Account: d.Account, DistributionID: d.ID, Distribution: d}, nil
+	}, func(account, id string) *Event {
+		return &Event{Kind: EventDistributionDeleted, Account: account, DistributionID: id}
+	}},
+	{prefixPolicy, func(key string, value []byte, rev int64) (Event, error) {
+		p, err := decodePolicy(key, value, rev)
+		if err != nil {
+			return Event{}, err
+		}
+		return Event{Kind: EventCachePolicyPut, Account: p.Account, PolicyID: p.ID, CachePolicy: p}, nil
+	}, func(account, id string) *Event {
+		return &Event{Kind: EventCachePolicyDeleted, Account: account, PolicyID: id}
+	}},
+	// Invalidations are deleted only with their distribution, whose
+	// deletion says it all.
+	{prefixInval, func(key string, value []byte, rev int64) (Event, error) {
+		inv, err := decodeInvalidation(key, value, rev)
+		if err != nil {
+			return Event{}, err
+		}
+		return Event{Kind: EventInvalidationCreated, Account: inv.Account, DistributionID: inv.DistributionID, Invalidation: inv}, nil
+	}, func(string, string) *Event { return nil }},
+}
+
 func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, error) {
-	if rest, ok := strings.CutPrefix(ch.Key, prefixLive); ok {
-		account, name, _ := splitAccount(rest)
+	for _, k := range keyed {
+		rest, ok := strings.CutPrefix(ch.Key, k.prefix)
+		if !ok {
+			continue
+		}
 		if ch.Deleted {
-			return Event{Kind: EventFunctionDeleted, Account: account, Name: name}, true, nil
+			account, id, _ := splitAccount(rest)
+			e := k.deleted(account, id)
+			if e == nil {
+				return Event{}, false, nil
+			}
+			return *e, true, nil
 		}
-		fn, err := decodeLive(ch.Key, ch.Value, rev)
-		if err != nil {
-			return Event{}, false, err
-		}
-		return Event{Kind: EventFunctionPut, Account: account, Name: name, Function: fn}, true, nil
-	}
-	if rest, ok := strings.CutPrefix(ch.Key, prefixDist); ok {
-		account, id, _ := splitAccount(rest)
-		if ch.Deleted {
-			return Event{Kind: EventDistributionDeleted, Account: account, DistributionID: id}, true, nil
-		}
-		d, err := decodeDistribution(ch.Key, ch.Value, rev)
-		if err != nil {
-			return Event{}, false, err
-		}
-		return Event{Kind: EventDistributionPut, Account: account, DistributionID: id, Distribution: d}, true, nil
-	}
-	if rest, ok := strings.CutPrefix(ch.Key, prefixPolicy); ok {
-		account, id, _ := splitAccount(rest)
-		if ch.Deleted {
-			return Event{Kind: EventCachePolicyDeleted, Account: account, PolicyID: id}, true, nil
-		}
-		p, err := decodePolicy(ch.Key, ch.Value, rev)
-		if err != nil {
-			return Event{}, false, err
-		}
-		return Event{Kind: EventCachePolicyPut, Account: account, PolicyID: id, CachePolicy: p}, true, nil
-	}
-	if strings.HasPrefix(ch.Key, prefixInval) {
-		// Invalidations are deleted only with their distribution, whose
-		// deletion says it all.
-		if ch.Deleted {
-			return Event{}, false, nil
-		}
-		inv, err := decodeInvalidation(ch.Key, ch.Value, rev)
-		if err != nil {
-			return Event{}, false, err
-		}
-		return Event{Kind: EventInvalidationCreated, Account: inv.Account, DistributionID: inv.DistributionID, Invalidation: inv}, true, nil
+		e, err := k.put(ch.Key, ch.Value, rev)
+		return e, err == nil, err
 	}
 	p, ok := parseStoreKey(ch.Key)
 	if !ok {
@@ -371,15 +388,25 @@ func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, erro
 	return e, true, nil
 }
 
+// decodeRecord decodes the record stored at key, under prefix, into rec and
+// returns the key's account and what follows it.
+func decodeRecord(key, prefix string, value []byte, rec any) (account, rest string, err error) {
+	account, rest, ok := splitAccount(strings.TrimPrefix(key, prefix))
+	if !ok {
+		return "", "", fmt.Errorf("malformed key %q", key)
+	}
+	if err := json.Unmarshal(value, rec); err != nil {
+		return "", "", fmt.Errorf("decode %q: %w", key, err)
+	}
+	return account, rest, nil
+}
+
 // decodeLive decodes a LIVE copy stored at key.
 func decodeLive(key string, value []byte, modRev int64) (*edgefn.Function, error) {
-	account, name, ok := splitAccount(strings.TrimPrefix(key, prefixLive))
-	if !ok {
-		return nil, fmt.Errorf("malformed key %q", key)
-	}
 	var r functionRecord
-	if err := json.Unmarshal(value, &r); err != nil {
-		return nil, fmt.Errorf("decode %q: %w", key, err)
+	account, name, err := decodeRecord(key, prefixLive, value, &r)
+	if err != nil {
+		return nil, err
 	}
 	return r.function(account, name, edgefn.StageLive, modRev), nil
 }
@@ -387,13 +414,10 @@ func decodeLive(key string, value []byte, modRev int64) (*edgefn.Function, error
 // decodeDistribution decodes a distribution stored at key, leaving out its
 // configuration document.
 func decodeDistribution(key string, value []byte, modRev int64) (*edgefn.Distribution, error) {
-	account, id, ok := splitAccount(strings.TrimPrefix(key, prefixDist))
-	if !ok {
-		return nil, fmt.Errorf("malformed key %q", key)
-	}
 	var r distributionRecord
-	if err := json.Unmarshal(value, &r); err != nil {
-		return nil, fmt.Errorf("decode %q: %w", key, err)
+	account, id, err := decodeRecord(key, prefixDist, value, &r)
+	if err != nil {
+		return nil, err
 	}
 	r.Raw = nil
 	return r.distribution(account, id, modRev), nil
@@ -401,27 +425,25 @@ func decodeDistribution(key string, value []byte, modRev int64) (*edgefn.Distrib
 
 // decodePolicy decodes a cache policy stored at key.
 func decodePolicy(key string, value []byte, modRev int64) (*edgefn.CachePolicy, error) {
-	account, id, ok := splitAccount(strings.TrimPrefix(key, prefixPolicy))
-	if !ok {
-		return nil, fmt.Errorf("malformed key %q", key)
-	}
 	var r cachePolicyRecord
-	if err := json.Unmarshal(value, &r); err != nil {
-		return nil, fmt.Errorf("decode %q: %w", key, err)
+	account, id, err := decodeRecord(key, prefixPolicy, value, &r)
+	if err != nil {
+		return nil, err
 	}
 	return r.policy(account, id, modRev), nil
 }
 
-// decodeInvalidation decodes an invalidation stored at key.
+// decodeInvalidation decodes an invalidation stored at key
+// (<account>/<distribution>/<id> under its prefix).
 func decodeInvalidation(key string, value []byte, modRev int64) (*edgefn.Invalidation, error) {
-	account, rest, ok := splitAccount(strings.TrimPrefix(key, prefixInval))
-	dist, id, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 {
-		return nil, fmt.Errorf("malformed key %q", key)
-	}
 	var r invalidationRecord
-	if err := json.Unmarshal(value, &r); err != nil {
-		return nil, fmt.Errorf("decode %q: %w", key, err)
+	account, rest, err := decodeRecord(key, prefixInval, value, &r)
+	if err != nil {
+		return nil, err
+	}
+	dist, id, ok := strings.Cut(rest, "/")
+	if !ok {
+		return nil, fmt.Errorf("malformed key %q", key)
 	}
 	return r.invalidation(account, dist, id, modRev), nil
 }
