@@ -124,13 +124,6 @@ func TestCache(t *testing.T) {
 		})
 	}
 
-	t.Run("POST not cached", func(t *testing.T) {
-		r := e.do("POST", host, "/a?x=1&y=2", "")
-		if r.status != http.StatusMethodNotAllowed && r.header.Get("X-Cache") == "Hit from cloudfront" {
-			t.Errorf("POST answered from the cache")
-		}
-	})
-
 	t.Run("concurrent misses reach the origin once", func(t *testing.T) {
 		before := o.hits.Load()
 		var wg sync.WaitGroup
@@ -184,6 +177,41 @@ func TestCache(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCacheMethods: GET and HEAD share objects, OPTIONS is cached only where
+// CachedMethods lists it, and other methods never are.
+func TestCacheMethods(t *testing.T) {
+	e := newEnv(t)
+	o := e.cacheOrigin()
+	d := e.distribution("methods", nil, []types.Origin{o.customOrigin("")}, legacyCaching, func(c *types.DistributionConfig) {
+		c.DefaultCacheBehavior.AllowedMethods = allMethods()
+		c.CacheBehaviors = &types.CacheBehaviors{Quantity: aws.Int32(1), Items: []types.CacheBehavior{{
+			PathPattern: aws.String("/options/*"), TargetOriginId: aws.String("cached"), ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll,
+			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6"),
+			AllowedMethods: &types.AllowedMethods{Quantity: aws.Int32(3), Items: []types.Method{types.MethodGet, types.MethodHead, types.MethodOptions},
+				CachedMethods: &types.CachedMethods{Quantity: aws.Int32(3), Items: []types.Method{types.MethodGet, types.MethodHead, types.MethodOptions}}},
+		}}}
+	})
+	for _, tt := range []struct {
+		method, target string
+		want           []string
+	}{
+		{"POST", "/post", []string{"Miss", "Miss"}},
+		{"OPTIONS", "/default", []string{"Miss", "Miss"}},
+		{"OPTIONS", "/options/x", []string{"Miss", "Hit"}},
+		{"HEAD", "/head", []string{"Miss", "Miss"}},
+	} {
+		for i, want := range tt.want {
+			if got := e.do(tt.method, *d.DomainName, tt.target, "").header.Get("X-Cache"); got != want+" from cloudfront" {
+				t.Errorf("%s %s #%d: X-Cache %q, want %s", tt.method, tt.target, i, got, want)
+			}
+		}
+	}
+	e.get(*d.DomainName, "/page")
+	if r := e.do("HEAD", *d.DomainName, "/page", ""); r.header.Get("X-Cache") != "Hit from cloudfront" || r.body != "" {
+		t.Errorf("HEAD after GET: %q, body %q", r.header.Get("X-Cache"), r.body)
+	}
 }
 
 // TestCacheDisabled: a behavior without caching settings, or with the
