@@ -10,7 +10,8 @@ import (
 	"github.com/edgefn/edgefn/event"
 )
 
-// cacheKey is the key of a request's response under policy p: the
+// cacheKey is the key of a request's response under policy p (header names
+// in lower case, as replica.Behavior has them): the
 // distribution, the method (HEAD shares GET's objects), the path and the
 // query strings, headers and cookies p names, as the viewer-request function
 // left them. Parts are separated by bytes no URI or header value holds.
@@ -35,11 +36,7 @@ func cacheKey(p *edgefn.CachePolicyConfig, distID, method string, req *event.Req
 		writeFields(&b, req.Querystring, p.QueryStrings, '&')
 	}
 	b.WriteByte(0)
-	headers := p.Headers
-	if headers.Behavior == edgefn.CacheKeyWhitelist {
-		headers.Items = lowerAll(headers.Items)
-	}
-	writeFields(&b, req.Headers, headers, '\n')
+	writeFields(&b, req.Headers, p.Headers, '\n')
 	b.WriteByte(0)
 	// Cookies are in the key by name order, as CloudFront forwards them.
 	cookies := slices.Clone(req.Cookies)
@@ -50,14 +47,6 @@ func cacheKey(p *edgefn.CachePolicyConfig, distID, method string, req *event.Req
 		b.WriteString(normalisedEncoding(p, req.Headers))
 	}
 	return b.String()
-}
-
-func lowerAll(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = strings.ToLower(n)
-	}
-	return out
 }
 
 // writeFields writes the fields that which selects: none, those it lists

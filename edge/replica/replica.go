@@ -212,9 +212,6 @@ func (r *Replica) build() *State {
 	res := resolver{
 		function: fn,
 		cachePolicy: func(account, id string) *edgefn.CachePolicyConfig {
-			if p := edgefn.ManagedCachePolicy(id); p != nil {
-				return &p.Config
-			}
 			if p := r.mirror.CachePolicies[store.CachePolicyKey(account, id)]; p != nil {
 				return &p.Config
 			}

@@ -95,7 +95,8 @@ type Behavior struct {
 	ViewerRequest  *Function
 	ViewerResponse *Function
 	// Cache is the behavior's cache policy, or the one equivalent to its
-	// legacy settings; nil caches nothing (no policy, or one that is gone).
+	// legacy settings, with its header names in lower case, as events have
+	// them; nil caches nothing (no policy, or one that is gone).
 	Cache *edgefn.CachePolicyConfig
 }
 
@@ -147,8 +148,8 @@ type Function struct {
 }
 
 // resolver gives newDistribution what a distribution refers to: the
-// Function of an ARN, the cache policy of an id (nil when there is none) and
-// the distribution's invalidations.
+// Function of an ARN, the account's cache policy of an id (nil when there is
+// none) and the distribution's invalidations.
 type resolver struct {
 	function      func(arn string) *Function
 	cachePolicy   func(account, id string) *edgefn.CachePolicyConfig
@@ -183,10 +184,13 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 		}
 		switch {
 		case b.CachePolicyID != "":
-			rb.Cache = r.cachePolicy(d.Account, b.CachePolicyID)
+			if p := edgefn.ManagedCachePolicy(b.CachePolicyID); p != nil {
+				rb.Cache = lowerHeaders(p.Config)
+			} else if p := r.cachePolicy(d.Account, b.CachePolicyID); p != nil {
+				rb.Cache = lowerHeaders(*p)
+			}
 		case b.Legacy != nil:
-			p := b.Legacy.Policy()
-			rb.Cache = &p
+			rb.Cache = lowerHeaders(b.Legacy.Policy())
 		}
 		return rb
 	}
@@ -195,4 +199,15 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 	}
 	out.behaviors = append(out.behaviors, behavior(&cfg.DefaultCacheBehavior))
 	return out
+}
+
+// lowerHeaders is p with its header names in lower case, once per State
+// rather than per request.
+func lowerHeaders(p edgefn.CachePolicyConfig) *edgefn.CachePolicyConfig {
+	names := make([]string, len(p.Headers.Items))
+	for i, n := range p.Headers.Items {
+		names[i] = strings.ToLower(n)
+	}
+	p.Headers.Items = names
+	return &p
 }
