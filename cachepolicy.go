@@ -125,7 +125,7 @@ func ManagedCachePolicies() []*CachePolicy {
 	}
 	return []*CachePolicy{
 		managed(AmplifyID, CachePolicyConfig{
-			Name: "Amplify", Comment: "Policy for Amplify Origin",
+			Name: "Managed-Amplify", Comment: "Policy for Amplify Origin",
 			MinTTL: 2, DefaultTTL: 2, MaxTTL: 600,
 			Headers:                  CacheKeyItems{Behavior: CacheKeyWhitelist, Items: []string{"Authorization", "CloudFront-Viewer-Country", "Host"}},
 			Cookies:                  CacheKeyItems{Behavior: CacheKeyAll},
