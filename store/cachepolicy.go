@@ -228,29 +228,12 @@ func (s *Store) DeleteCachePolicy(ctx context.Context, account, id, ifMatch stri
 }
 
 func loadPolicy(tx Tx, account, id string) (*cachePolicyRecord, int64, error) {
-	if uuid.Validate(id) != nil {
-		return nil, 0, errNoCachePolicy(id)
-	}
-	var rec cachePolicyRecord
-	modRev, ok, err := getJSON(tx, policyKey(account, id), &rec)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !ok {
-		return nil, 0, errNoCachePolicy(id)
-	}
-	return &rec, modRev, nil
+	return load[cachePolicyRecord](tx, policyKey(account, id), uuid.Validate(id) == nil, errNoCachePolicy(id))
 }
 
 func loadCurrentPolicy(tx Tx, account, id, ifMatch string) (*cachePolicyRecord, error) {
 	rec, modRev, err := loadPolicy(tx, account, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkIfMatch(edgefn.ResourceCachePolicy, ifMatch, etag(spacePolicy, modRev)); err != nil {
-		return nil, err
-	}
-	return rec, nil
+	return current(rec, modRev, err, edgefn.ResourceCachePolicy, spacePolicy, ifMatch)
 }
 
 // checkCachePolicy applies CloudFront's rules to a policy's configuration.

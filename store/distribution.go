@@ -247,30 +247,13 @@ func (s *Store) DeleteDistribution(ctx context.Context, account, id, ifMatch str
 }
 
 func loadDistribution(tx Tx, account, id string) (*distributionRecord, int64, error) {
-	var rec distributionRecord
-	if !distIDPattern.MatchString(id) {
-		return nil, 0, errNoDistribution(id)
-	}
-	modRev, ok, err := getJSON(tx, distKey(account, id), &rec)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !ok {
-		return nil, 0, errNoDistribution(id)
-	}
-	return &rec, modRev, nil
+	return load[distributionRecord](tx, distKey(account, id), distIDPattern.MatchString(id), errNoDistribution(id))
 }
 
 // loadCurrentDistribution reads a distribution and checks ifMatch against its ETag.
 func loadCurrentDistribution(tx Tx, account, id, ifMatch string) (*distributionRecord, error) {
 	rec, modRev, err := loadDistribution(tx, account, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkIfMatch(edgefn.ResourceDistribution, ifMatch, etag(spaceDist, modRev)); err != nil {
-		return nil, err
-	}
-	return rec, nil
+	return current(rec, modRev, err, edgefn.ResourceDistribution, spaceDist, ifMatch)
 }
 
 // link moves what a distribution references from its old configuration to

@@ -291,49 +291,44 @@ func (s *Store) decode(c Commit) []Event {
 }
 
 // keyed are the replicated kinds with a prefix of their own: put decodes a
-// written record, deleted names a deleted one (nil: a deletion the edge
-// learns otherwise).
+// written record into its event, deleted names a deleted one (nil: a
+// deletion the edge learns otherwise).
 var keyed = []struct {
 	prefix  string
 	put     func(key string, value []byte, rev int64) (Event, error)
 	deleted func(account, id string) *Event
 }{
-	{prefixLive, func(key string, value []byte, rev int64) (Event, error) {
-		fn, err := decodeLive(key, value, rev)
-		if err != nil {
-			return Event{}, err
-		}
-		return Event{Kind: EventFunctionPut, Account: fn.Account, Name: fn.Name, Function: fn}, nil
-	}, func(account, name string) *Event {
+	{prefixLive, putEvent(decodeLive, func(fn *edgefn.Function) Event {
+		return Event{Kind: EventFunctionPut, Account: fn.Account, Name: fn.Name, Function: fn}
+	}), func(account, name string) *Event {
 		return &Event{Kind: EventFunctionDeleted, Account: account, Name: name}
 	}},
-	{prefixDist, func(key string, value []byte, rev int64) (Event, error) {
-		d, err := decodeDistribution(key, value, rev)
-		if err != nil {
-			return Event{}, err
-		}
-		return Event{Kind: EventDistributionPut, Account: d.Account, DistributionID: d.ID, Distribution: d}, nil
-	}, func(account, id string) *Event {
+	{prefixDist, putEvent(decodeDistribution, func(d *edgefn.Distribution) Event {
+		return Event{Kind: EventDistributionPut, Account: d.Account, DistributionID: d.ID, Distribution: d}
+	}), func(account, id string) *Event {
 		return &Event{Kind: EventDistributionDeleted, Account: account, DistributionID: id}
 	}},
-	{prefixPolicy, func(key string, value []byte, rev int64) (Event, error) {
-		p, err := decodePolicy(key, value, rev)
-		if err != nil {
-			return Event{}, err
-		}
-		return Event{Kind: EventCachePolicyPut, Account: p.Account, PolicyID: p.ID, CachePolicy: p}, nil
-	}, func(account, id string) *Event {
+	{prefixPolicy, putEvent(decodePolicy, func(p *edgefn.CachePolicy) Event {
+		return Event{Kind: EventCachePolicyPut, Account: p.Account, PolicyID: p.ID, CachePolicy: p}
+	}), func(account, id string) *Event {
 		return &Event{Kind: EventCachePolicyDeleted, Account: account, PolicyID: id}
 	}},
 	// Invalidations are deleted only with their distribution, whose
 	// deletion says it all.
-	{prefixInval, func(key string, value []byte, rev int64) (Event, error) {
-		inv, err := decodeInvalidation(key, value, rev)
+	{prefixInval, putEvent(decodeInvalidation, func(inv *edgefn.Invalidation) Event {
+		return Event{Kind: EventInvalidationCreated, Account: inv.Account, DistributionID: inv.DistributionID, Invalidation: inv}
+	}), func(string, string) *Event { return nil }},
+}
+
+// putEvent makes the put of a keyed kind from its decoder and its event.
+func putEvent[T any](decode func(key string, value []byte, rev int64) (T, error), event func(T) Event) func(string, []byte, int64) (Event, error) {
+	return func(key string, value []byte, rev int64) (Event, error) {
+		v, err := decode(key, value, rev)
 		if err != nil {
 			return Event{}, err
 		}
-		return Event{Kind: EventInvalidationCreated, Account: inv.Account, DistributionID: inv.DistributionID, Invalidation: inv}, nil
-	}, func(string, string) *Event { return nil }},
+		return event(v), nil
+	}
 }
 
 func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, error) {

@@ -109,19 +109,11 @@ func (s *Store) GetInvalidation(ctx context.Context, account, dist, id string) (
 		if _, _, err := loadDistribution(tx, account, dist); err != nil {
 			return err
 		}
-		var rec invalidationRecord
-		if !invalIDPattern.MatchString(id) {
-			return errNoInvalidation(id)
+		rec, modRev, err := load[invalidationRecord](tx, invalKey(account, dist, id), invalIDPattern.MatchString(id), errNoInvalidation(id))
+		if err == nil {
+			inv = rec.invalidation(account, dist, id, modRev)
 		}
-		modRev, ok, err := getJSON(tx, invalKey(account, dist, id), &rec)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errNoInvalidation(id)
-		}
-		inv = rec.invalidation(account, dist, id, modRev)
-		return nil
+		return err
 	})
 	return inv, err
 }

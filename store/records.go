@@ -156,6 +156,36 @@ func putJSON(tx Tx, key string, v any) error {
 	return tx.Put(key, b)
 }
 
+// load reads the record at key; missing is the error when there is none, or
+// when the id it is under is not well-formed (valid false), which is not
+// looked up.
+func load[R any](tx Tx, key string, valid bool, missing error) (*R, int64, error) {
+	if !valid {
+		return nil, 0, missing
+	}
+	var rec R
+	modRev, ok, err := getJSON(tx, key, &rec)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return nil, 0, missing
+	}
+	return &rec, modRev, nil
+}
+
+// current takes what load returned and checks ifMatch against the record's
+// ETag (in space, for errors about res).
+func current[R any](rec *R, modRev int64, err error, res edgefn.Resource, space etagSpace, ifMatch string) (*R, error) {
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIfMatch(res, ifMatch, etag(space, modRev)); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
 // getUsers reads a users set; a missing key is the empty set.
 func getUsers(tx Tx, key string) (users, error) {
 	var u users
