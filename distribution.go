@@ -93,8 +93,17 @@ type CacheBehavior struct {
 	ViewerProtocolPolicy string // ViewerAllowAll, ViewerHTTPSOnly, ViewerRedirectToHTTPS
 	// AllowedMethods are the methods viewers may use. It is nil in
 	// distributions stored before edgefn read it; those allow every method.
-	AllowedMethods       []string
+	AllowedMethods []string
+	// CachedMethods are the methods whose responses are cached: GET and
+	// HEAD, with OPTIONS when listed.
+	CachedMethods        []string
 	FunctionAssociations []FunctionAssociation
+	// CachePolicyID names the cache policy (a managed one or one of the
+	// account's); when it is empty, Legacy says how to cache. Both are
+	// unset in distributions stored before edgefn cached: those cache
+	// nothing.
+	CachePolicyID string
+	Legacy        *LegacyCache
 }
 
 // ViewerProtocolPolicy values.

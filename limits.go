@@ -23,6 +23,10 @@ type Limits struct {
 	BehaviorsPerDistribution int
 	AliasesPerDistribution   int
 	OriginCustomHeaders      int
+	// CachePoliciesPerAccount counts the account's own policies only.
+	CachePoliciesPerAccount int
+	// InvalidationPaths bounds the paths of one invalidation batch.
+	InvalidationPaths int
 }
 
 // DefaultLimits returns AWS's default quotas.
@@ -48,5 +52,7 @@ func DefaultLimits() Limits {
 		BehaviorsPerDistribution: 75,
 		AliasesPerDistribution:   100,
 		OriginCustomHeaders:      10,
+		CachePoliciesPerAccount:  20,
+		InvalidationPaths:        3000,
 	}
 }

@@ -29,14 +29,16 @@ const benchFunction = `function handler(event) {
 }`
 
 // BenchmarkProxy measures a viewer request through the edge to an origin in
-// the same process, over loopback, with and without a viewer-request function.
+// the same process, over loopback, with and without a viewer-request
+// function; CachedFunction runs the function and answers from the cache.
 func BenchmarkProxy(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
 		function bool
-	}{{"NoFunction", false}, {"Function", true}} {
+		policy   string
+	}{{"NoFunction", false, ""}, {"Function", true, ""}, {"CachedFunction", true, edgefn.CachingOptimizedID}} {
 		b.Run(bc.name, func(b *testing.B) {
-			host := benchEdge(b, bc.function)
+			host := benchEdge(b, bc.function, bc.policy)
 			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512}
 			b.ReportAllocs()
 			// Many requests in flight, as a load generator keeps them: the
@@ -65,8 +67,9 @@ func BenchmarkProxy(b *testing.B) {
 
 type benchHost struct{ addr, domain string }
 
-// benchEdge starts an origin, a store with one distribution and the edge.
-func benchEdge(b *testing.B, withFunction bool) benchHost {
+// benchEdge starts an origin, a store with one distribution (caching by
+// policy, when set) and the edge.
+func benchEdge(b *testing.B, withFunction bool, policy string) benchHost {
 	b.Helper()
 	originLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -93,7 +96,7 @@ func benchEdge(b *testing.B, withFunction bool) benchHost {
 		Enabled:         true,
 		Origins: []edgefn.Origin{{ID: "origin", DomainName: "localhost",
 			Custom: &edgefn.CustomOrigin{HTTPPort: port, HTTPSPort: 443, ProtocolPolicy: edgefn.OriginHTTPOnly}}},
-		DefaultCacheBehavior: edgefn.CacheBehavior{TargetOriginID: "origin", ViewerProtocolPolicy: "allow-all"},
+		DefaultCacheBehavior: edgefn.CacheBehavior{TargetOriginID: "origin", ViewerProtocolPolicy: "allow-all", CachePolicyID: policy},
 	}
 	if withFunction {
 		fn, err := st.CreateFunction(ctx, account, "bench", edgefn.FunctionConfig{Runtime: edgefn.RuntimeJS1}, []byte(benchFunction))
@@ -125,7 +128,7 @@ func benchEdge(b *testing.B, withFunction bool) benchHost {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	srv, err := edge.New(edge.Config{States: rep, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	srv, err := edge.New(edge.Config{States: rep, CacheBytes: 64 << 20, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,8 +18,8 @@ import (
 )
 
 // x-edge-result-type values of the access log (and X-Cache for the viewer):
-// the edge caches nothing, so every forwarded request is a Miss, or an Error
-// when the origin answers with one.
+// a forwarded request is a Miss, or an Error when the origin answers with
+// one; caching.go adds the hits.
 const (
 	resultMiss      = "Miss"
 	resultError     = "Error"
@@ -34,6 +34,10 @@ type exchange struct {
 	start    time.Time
 	dist     *replica.Distribution
 	behavior *replica.Behavior
+	// rev is the revision of the State the request was served from.
+	rev int64
+	// revalidate is the stale object the origin request asks to confirm.
+	revalidate *cached
 	// uri is the request path as received; query the text after '?'.
 	uri      string
 	query    string
@@ -106,6 +110,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.fail(x, failStarting)
 		return
 	}
+	x.rev = state.Rev
 	x.dist = state.Distribution(string(ctx.Request.Header.Host()))
 	if x.dist == nil || !x.dist.Enabled {
 		s.fail(x, failBadRequest)
@@ -119,7 +124,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 
 	rt := route{targets: []target{originTarget(x.behavior.Origin)}}
 	orig, out, ok := s.runViewerRequest(x, &rt)
-	if !ok || !s.forward(x, &rt, orig, out) {
+	if !ok || !s.respond(x, &rt, orig, out) {
 		return
 	}
 	resp := &ctx.Response

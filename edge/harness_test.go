@@ -134,7 +134,7 @@ func newEnv(t *testing.T) *env {
 	tlsPort := tlsLn.Addr().(*net.TCPAddr).Port
 	cert := originCert(t)
 	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
-		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort})
+		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

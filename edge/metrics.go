@@ -19,6 +19,9 @@ type metrics struct {
 	utilization      *prometheus.HistogramVec
 	requests         *prometheus.CounterVec
 	duration         prometheus.Histogram
+	// The cache's lookups by outcome, and the body bytes served from it.
+	cacheHits, cacheRefreshHits, cacheMisses prometheus.Counter
+	cacheHitBytes                            prometheus.Counter
 	// fns caches each function's metrics per distribution: looking up
 	// five labelled series on every run is a measurable share of it.
 	fns sync.Map // fnKey -> *fnMetrics
@@ -66,8 +69,9 @@ func (m *metrics) function(distribution, function string) *fnMetrics {
 }
 
 // newMetrics registers the metrics with reg; with a nil reg they are
-// counted and never exposed.
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+// counted and never exposed. cacheSize reports the bytes the cache holds
+// (nil: there is no cache).
+func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, error) {
 	fn := []string{"distribution_id", "function_name"}
 	m := &metrics{
 		invocations: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -101,10 +105,28 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12),
 		}),
 	}
+	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "edgefn_edge_cache_requests_total",
+		Help: "Cacheable viewer requests by outcome: Hit, RefreshHit (stale, confirmed by the origin) or Miss.",
+	}, []string{"result_type"})
+	m.cacheHits = lookups.WithLabelValues(resultHit)
+	m.cacheRefreshHits = lookups.WithLabelValues(resultRefreshHit)
+	m.cacheMisses = lookups.WithLabelValues(resultMiss)
+	m.cacheHitBytes = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "edgefn_edge_cache_hit_bytes_total",
+		Help: "Body bytes served from the cache.",
+	})
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration} {
+	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, lookups, m.cacheHitBytes}
+	if cacheSize != nil {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "edgefn_edge_cache_bytes",
+			Help: "Bytes the response cache holds (bodies, headers, keys and overhead).",
+		}, cacheSize))
+	}
+	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -5,7 +5,8 @@
 // function sees what the origin answered. CloudFront's rules apply on the way:
 // 503 for a function that throws or cannot run, 502 for a result CloudFront
 // would refuse, read-only and hidden headers, no viewer-response function for
-// origin errors.
+// origin errors. Responses are cached as the behavior's cache policy says,
+// keyed on the request the viewer-request function returned (caching.go).
 //
 // The viewer path runs on fasthttp: net/http's reverse proxy reached less than
 // half of nginx+njs on the target machines before any JavaScript ran
@@ -65,6 +66,8 @@ type Config struct {
 	// MaxOriginBodyBytes bounds an origin's response body, which the edge
 	// reads whole before answering (default 64 MiB).
 	MaxOriginBodyBytes int
+	// CacheBytes bounds the response cache; 0 caches nothing.
+	CacheBytes int64
 }
 
 // CloudFront's request size limits: the request line's URL, and the headers.
@@ -104,15 +107,25 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	origins *origins
+	cache   *responseCache // nil: caching disabled
 	http    *fasthttp.Server
 	// exchanges recycles the per-request state (see newExchange).
 	exchanges sync.Pool
 }
 
-// New returns a Server; it fails only when the metrics cannot be registered.
+// New returns a Server; it fails only when the metrics cannot be registered
+// or the cache cannot be made.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
-	m, err := newMetrics(cfg.Metrics)
+	cache, err := newResponseCache(cfg.CacheBytes)
+	if err != nil {
+		return nil, err
+	}
+	var cacheSize func() float64
+	if cache != nil {
+		cacheSize = func() float64 { return float64(cache.size()) }
+	}
+	m, err := newMetrics(cfg.Metrics, cacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("edge: metrics: %w", err)
 	}
@@ -121,6 +134,7 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		metrics: m,
 		origins: newOrigins(cfg.MaxOriginBodyBytes, cfg.OriginTLS),
+		cache:   cache,
 	}
 	s.http = &fasthttp.Server{
 		Handler:      s.serve,

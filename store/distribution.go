@@ -30,10 +30,14 @@ var distIDPattern = regexp.MustCompile(`^E[A-Z0-9]{13}$`)
 
 const distIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-func newDistributionID() string {
+func newDistributionID() string { return newResourceID('E') }
+
+// newResourceID is an id in the form of AWS's distribution and invalidation
+// ids: first, then 13 random upper-case letters and digits.
+func newResourceID(first byte) string {
 	var b [14]byte
 	rand.Read(b[1:])
-	b[0] = 'E'
+	b[0] = first
 	for i := 1; i < len(b); i++ {
 		b[i] = distIDAlphabet[int(b[i])%len(distIDAlphabet)]
 	}
@@ -231,80 +235,90 @@ func (s *Store) DeleteDistribution(ctx context.Context, account, id, ifMatch str
 		if err := tx.Delete(distTagsKey(account, id)); err != nil {
 			return err
 		}
+		if err := tx.DeletePrefix(invalPrefix(account, id)); err != nil {
+			return err
+		}
+		if err := tx.DeletePrefix(invalRefPrefix(account, id)); err != nil {
+			return err
+		}
 		return tx.Delete(distKey(account, id))
 	})
 	return err
 }
 
 func loadDistribution(tx Tx, account, id string) (*distributionRecord, int64, error) {
-	var rec distributionRecord
-	if !distIDPattern.MatchString(id) {
-		return nil, 0, errNoDistribution(id)
-	}
-	modRev, ok, err := getJSON(tx, distKey(account, id), &rec)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !ok {
-		return nil, 0, errNoDistribution(id)
-	}
-	return &rec, modRev, nil
+	return load[distributionRecord](tx, distKey(account, id), distIDPattern.MatchString(id), errNoDistribution(id))
 }
 
 // loadCurrentDistribution reads a distribution and checks ifMatch against its ETag.
 func loadCurrentDistribution(tx Tx, account, id, ifMatch string) (*distributionRecord, error) {
 	rec, modRev, err := loadDistribution(tx, account, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkIfMatch(edgefn.ResourceDistribution, ifMatch, etag(spaceDist, modRev)); err != nil {
-		return nil, err
-	}
-	return rec, nil
+	return current(rec, modRev, err, edgefn.ResourceDistribution, spaceDist, ifMatch)
 }
 
 // link moves what a distribution references from its old configuration to
-// its new one (nil: none): its aliases, claimed across all accounts, and the
-// fu/ users sets that make functions DEPLOYED and keep them from deletion.
+// its new one (nil: none): its aliases, claimed across all accounts, the
+// fu/ users sets that make functions DEPLOYED and keep them from deletion,
+// and the cpu/ ones that keep cache policies from deletion.
 func (s *Store) link(tx Tx, account, id string, old, new *edgefn.DistributionConfig) error {
 	if err := relinkAliases(tx, account+"/"+id, aliasesOf(old), aliasesOf(new)); err != nil {
 		return err
 	}
-	oldFns, newFns := functionsOf(account, old), functionsOf(account, new)
-	for _, name := range oldFns {
-		if slices.Contains(newFns, name) {
+	err := relinkUsers(tx, id, functionsOf(account, old), functionsOf(account, new),
+		func(name string) string { return functionUsersKey(account, name) },
+		func(name string, u users) error {
+			if _, ok, err := tx.Get(functionKey(account, name, edgefn.StageLive)); err != nil {
+				return err
+			} else if !ok {
+				return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceFunctionAssociation,
+					"The function %s does not exist or has not been published (only LIVE functions can be associated).",
+					edgefn.FunctionARN(account, name))
+			}
+			if !u.has(id) && len(u) >= s.limits.DistributionsPerFunc {
+				return edgefn.Errorf(edgefn.ErrLimitExceeded, edgefn.ResourceFunctionDistributions,
+					"The function %s is already associated with the maximum of %d distributions.", name, s.limits.DistributionsPerFunc)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	return relinkUsers(tx, id, policiesOf(old), policiesOf(new),
+		func(pid string) string { return policyUsersKey(account, pid) },
+		func(pid string, _ users) error {
+			_, _, err := loadPolicy(tx, account, pid)
+			return err
+		})
+}
+
+// relinkUsers moves the distribution id from the users sets (at key(name))
+// of the old names to those of the new ones. check vets every new name,
+// given its users (which may hold id already).
+func relinkUsers(tx Tx, id string, old, new []string, key func(string) string, check func(name string, u users) error) error {
+	for _, name := range old {
+		if slices.Contains(new, name) {
 			continue
 		}
-		key := functionUsersKey(account, name)
-		u, err := getUsers(tx, key)
+		u, err := getUsers(tx, key(name))
 		if err != nil {
 			return err
 		}
-		if err := putUsers(tx, key, u.remove(id)); err != nil {
+		if err := putUsers(tx, key(name), u.remove(id)); err != nil {
 			return err
 		}
 	}
-	for _, name := range newFns {
-		if _, ok, err := tx.Get(functionKey(account, name, edgefn.StageLive)); err != nil {
-			return err
-		} else if !ok {
-			return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceFunctionAssociation,
-				"The function %s does not exist or has not been published (only LIVE functions can be associated).",
-				edgefn.FunctionARN(account, name))
-		}
-		key := functionUsersKey(account, name)
-		u, err := getUsers(tx, key)
+	for _, name := range new {
+		u, err := getUsers(tx, key(name))
 		if err != nil {
+			return err
+		}
+		if err := check(name, u); err != nil {
 			return err
 		}
 		if u.has(id) {
 			continue
 		}
-		if len(u) >= s.limits.DistributionsPerFunc {
-			return edgefn.Errorf(edgefn.ErrLimitExceeded, edgefn.ResourceFunctionDistributions,
-				"The function %s is already associated with the maximum of %d distributions.", name, s.limits.DistributionsPerFunc)
-		}
-		if err := putUsers(tx, key, u.add(id)); err != nil {
+		if err := putUsers(tx, key(name), u.add(id)); err != nil {
 			return err
 		}
 	}

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/edgefn/edgefn"
@@ -19,7 +21,15 @@ type Snapshot struct {
 	// Distributions by distribution ARN, without RawConfig: the edge acts on
 	// the parsed configuration only.
 	Distributions map[string]*edgefn.Distribution
+	// CachePolicies are the accounts' own policies by CachePolicyKey (the
+	// managed ones are edgefn.ManagedCachePolicies).
+	CachePolicies map[string]*edgefn.CachePolicy
+	// Invalidations are by distribution ARN, oldest first.
+	Invalidations map[string][]*edgefn.Invalidation
 }
+
+// CachePolicyKey is the key of a policy in Snapshot.CachePolicies.
+func CachePolicyKey(account, id string) string { return account + "/" + id }
 
 // StoreContents is a store and its items.
 type StoreContents struct {
@@ -51,6 +61,12 @@ const (
 	EventDistributionPut
 	// EventDistributionDeleted: the distribution Account/DistributionID was deleted.
 	EventDistributionDeleted
+	// EventCachePolicyPut: CachePolicy was created or updated.
+	EventCachePolicyPut
+	// EventCachePolicyDeleted: the policy Account/PolicyID was deleted.
+	EventCachePolicyDeleted
+	// EventInvalidationCreated: Invalidation was created.
+	EventInvalidationCreated
 )
 
 // Event is one decoded change.
@@ -61,10 +77,14 @@ type Event struct {
 	StoreID string // store and item events
 	// DistributionID is set for distribution events.
 	DistributionID string
-	Function       *edgefn.Function
-	Store          *edgefn.KeyValueStore
-	Item           edgefn.Item
-	Distribution   *edgefn.Distribution
+	// PolicyID is set for cache policy events.
+	PolicyID     string
+	Function     *edgefn.Function
+	CachePolicy  *edgefn.CachePolicy
+	Invalidation *edgefn.Invalidation
+	Store        *edgefn.KeyValueStore
+	Item         edgefn.Item
+	Distribution *edgefn.Distribution
 }
 
 // Batch is the events of one revision, to be applied together. A batch may
@@ -82,6 +102,8 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 		Functions:     map[string]*edgefn.Function{},
 		Stores:        map[string]*StoreContents{},
 		Distributions: map[string]*edgefn.Distribution{},
+		CachePolicies: map[string]*edgefn.CachePolicy{},
+		Invalidations: map[string][]*edgefn.Invalidation{},
 	}
 	err := s.view(ctx, "snapshot", func(tx Tx) error {
 		snap.Rev = tx.Rev()
@@ -106,6 +128,32 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 		})
 		if err != nil {
 			return err
+		}
+		err = tx.Range(prefixPolicy, "", 0, func(kv KV) error {
+			p, err := decodePolicy(kv.Key, kv.Value, kv.ModRev)
+			if err != nil {
+				return err
+			}
+			snap.CachePolicies[CachePolicyKey(p.Account, p.ID)] = p
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Range(prefixInval, "", 0, func(kv KV) error {
+			inv, err := decodeInvalidation(kv.Key, kv.Value, kv.ModRev)
+			if err != nil {
+				return err
+			}
+			arn := edgefn.DistributionARN(inv.Account, inv.DistributionID)
+			snap.Invalidations[arn] = append(snap.Invalidations[arn], inv)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, invs := range snap.Invalidations {
+			slices.SortFunc(invs, func(a, b *edgefn.Invalidation) int { return cmp.Compare(a.Rev, b.Rev) })
 		}
 		return tx.Range(prefixStore, "", 0, func(kv KV) error {
 			p, ok := parseStoreKey(kv.Key)
@@ -176,7 +224,16 @@ func (snap *Snapshot) Apply(b Batch) {
 		case EventDistributionPut:
 			snap.Distributions[edgefn.DistributionARN(e.Account, e.DistributionID)] = e.Distribution
 		case EventDistributionDeleted:
-			delete(snap.Distributions, edgefn.DistributionARN(e.Account, e.DistributionID))
+			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
+			delete(snap.Distributions, arn)
+			delete(snap.Invalidations, arn)
+		case EventCachePolicyPut:
+			snap.CachePolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.CachePolicy
+		case EventCachePolicyDeleted:
+			delete(snap.CachePolicies, CachePolicyKey(e.Account, e.PolicyID))
+		case EventInvalidationCreated:
+			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
+			snap.Invalidations[arn] = append(snap.Invalidations[arn], e.Invalidation)
 		}
 	}
 	snap.Rev = b.Rev
@@ -233,28 +290,63 @@ func (s *Store) decode(c Commit) []Event {
 	return events
 }
 
-func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, error) {
-	if rest, ok := strings.CutPrefix(ch.Key, prefixLive); ok {
-		account, name, _ := splitAccount(rest)
-		if ch.Deleted {
-			return Event{Kind: EventFunctionDeleted, Account: account, Name: name}, true, nil
-		}
-		fn, err := decodeLive(ch.Key, ch.Value, rev)
+// keyed are the replicated kinds with a prefix of their own: put decodes a
+// written record into its event, deleted names a deleted one (nil: a
+// deletion the edge learns otherwise).
+var keyed = []struct {
+	prefix  string
+	put     func(key string, value []byte, rev int64) (Event, error)
+	deleted func(account, id string) *Event
+}{
+	{prefixLive, putEvent(decodeLive, func(fn *edgefn.Function) Event {
+		return Event{Kind: EventFunctionPut, Account: fn.Account, Name: fn.Name, Function: fn}
+	}), func(account, name string) *Event {
+		return &Event{Kind: EventFunctionDeleted, Account: account, Name: name}
+	}},
+	{prefixDist, putEvent(decodeDistribution, func(d *edgefn.Distribution) Event {
+		return Event{Kind: EventDistributionPut, Account: d.Account, DistributionID: d.ID, Distribution: d}
+	}), func(account, id string) *Event {
+		return &Event{Kind: EventDistributionDeleted, Account: account, DistributionID: id}
+	}},
+	{prefixPolicy, putEvent(decodePolicy, func(p *edgefn.CachePolicy) Event {
+		return Event{Kind: EventCachePolicyPut, Account: p.Account, PolicyID: p.ID, CachePolicy: p}
+	}), func(account, id string) *Event {
+		return &Event{Kind: EventCachePolicyDeleted, Account: account, PolicyID: id}
+	}},
+	// Invalidations are deleted only with their distribution, whose
+	// deletion says it all.
+	{prefixInval, putEvent(decodeInvalidation, func(inv *edgefn.Invalidation) Event {
+		return Event{Kind: EventInvalidationCreated, Account: inv.Account, DistributionID: inv.DistributionID, Invalidation: inv}
+	}), func(string, string) *Event { return nil }},
+}
+
+// putEvent makes the put of a keyed kind from its decoder and its event.
+func putEvent[T any](decode func(key string, value []byte, rev int64) (T, error), event func(T) Event) func(string, []byte, int64) (Event, error) {
+	return func(key string, value []byte, rev int64) (Event, error) {
+		v, err := decode(key, value, rev)
 		if err != nil {
-			return Event{}, false, err
+			return Event{}, err
 		}
-		return Event{Kind: EventFunctionPut, Account: account, Name: name, Function: fn}, true, nil
+		return event(v), nil
 	}
-	if rest, ok := strings.CutPrefix(ch.Key, prefixDist); ok {
-		account, id, _ := splitAccount(rest)
+}
+
+func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, error) {
+	for _, k := range keyed {
+		rest, ok := strings.CutPrefix(ch.Key, k.prefix)
+		if !ok {
+			continue
+		}
 		if ch.Deleted {
-			return Event{Kind: EventDistributionDeleted, Account: account, DistributionID: id}, true, nil
+			account, id, _ := splitAccount(rest)
+			e := k.deleted(account, id)
+			if e == nil {
+				return Event{}, false, nil
+			}
+			return *e, true, nil
 		}
-		d, err := decodeDistribution(ch.Key, ch.Value, rev)
-		if err != nil {
-			return Event{}, false, err
-		}
-		return Event{Kind: EventDistributionPut, Account: account, DistributionID: id, Distribution: d}, true, nil
+		e, err := k.put(ch.Key, ch.Value, rev)
+		return e, err == nil, err
 	}
 	p, ok := parseStoreKey(ch.Key)
 	if !ok {
@@ -291,15 +383,25 @@ func decodeChange(ch Change, rev int64, gone map[string]bool) (Event, bool, erro
 	return e, true, nil
 }
 
+// decodeRecord decodes the record stored at key, under prefix, into rec and
+// returns the key's account and what follows it.
+func decodeRecord(key, prefix string, value []byte, rec any) (account, rest string, err error) {
+	account, rest, ok := splitAccount(strings.TrimPrefix(key, prefix))
+	if !ok {
+		return "", "", fmt.Errorf("malformed key %q", key)
+	}
+	if err := json.Unmarshal(value, rec); err != nil {
+		return "", "", fmt.Errorf("decode %q: %w", key, err)
+	}
+	return account, rest, nil
+}
+
 // decodeLive decodes a LIVE copy stored at key.
 func decodeLive(key string, value []byte, modRev int64) (*edgefn.Function, error) {
-	account, name, ok := splitAccount(strings.TrimPrefix(key, prefixLive))
-	if !ok {
-		return nil, fmt.Errorf("malformed key %q", key)
-	}
 	var r functionRecord
-	if err := json.Unmarshal(value, &r); err != nil {
-		return nil, fmt.Errorf("decode %q: %w", key, err)
+	account, name, err := decodeRecord(key, prefixLive, value, &r)
+	if err != nil {
+		return nil, err
 	}
 	return r.function(account, name, edgefn.StageLive, modRev), nil
 }
@@ -307,14 +409,36 @@ func decodeLive(key string, value []byte, modRev int64) (*edgefn.Function, error
 // decodeDistribution decodes a distribution stored at key, leaving out its
 // configuration document.
 func decodeDistribution(key string, value []byte, modRev int64) (*edgefn.Distribution, error) {
-	account, id, ok := splitAccount(strings.TrimPrefix(key, prefixDist))
-	if !ok {
-		return nil, fmt.Errorf("malformed key %q", key)
-	}
 	var r distributionRecord
-	if err := json.Unmarshal(value, &r); err != nil {
-		return nil, fmt.Errorf("decode %q: %w", key, err)
+	account, id, err := decodeRecord(key, prefixDist, value, &r)
+	if err != nil {
+		return nil, err
 	}
 	r.Raw = nil
 	return r.distribution(account, id, modRev), nil
+}
+
+// decodePolicy decodes a cache policy stored at key.
+func decodePolicy(key string, value []byte, modRev int64) (*edgefn.CachePolicy, error) {
+	var r cachePolicyRecord
+	account, id, err := decodeRecord(key, prefixPolicy, value, &r)
+	if err != nil {
+		return nil, err
+	}
+	return r.policy(account, id, modRev), nil
+}
+
+// decodeInvalidation decodes an invalidation stored at key
+// (<account>/<distribution>/<id> under its prefix).
+func decodeInvalidation(key string, value []byte, modRev int64) (*edgefn.Invalidation, error) {
+	var r invalidationRecord
+	account, rest, err := decodeRecord(key, prefixInval, value, &r)
+	if err != nil {
+		return nil, err
+	}
+	dist, id, ok := strings.Cut(rest, "/")
+	if !ok {
+		return nil, fmt.Errorf("malformed key %q", key)
+	}
+	return r.invalidation(account, dist, id, modRev), nil
 }

@@ -24,9 +24,15 @@ import (
 //	dt/<account>/<id>             distribution tags, apart so tagging keeps the ETag
 //	da/<alias>                    alias (CNAME) -> "<account>/<id>"; global, as the
 //	                              edge routes a Host to one distribution of any account
+//	cp/<account>/<id>             cache policy (cachePolicyRecord); ETag = ModRev
+//	cpn/<account>/<name>          cache policy name -> id
+//	cpu/<account>/<id>            distributions using the policy (users)
+//	iv/<account>/<dist>/<id>      invalidation (invalidationRecord); its ModRev is
+//	                              the revision the edges invalidate from
+//	ivc/<account>/<dist>/<ref>    invalidation CallerReference -> id
 //
-// Follow replicates fl/, k/ and d/; a new replicated kind gets its own prefix
-// here and a case in decode.
+// Follow replicates fl/, k/, d/, cp/ and iv/; a new replicated kind gets its
+// own prefix here and a case in decode.
 const (
 	prefixDev        = "fd/"
 	prefixLive       = "fl/"
@@ -39,6 +45,11 @@ const (
 	prefixDistRef    = "dc/"
 	prefixDistTags   = "dt/"
 	prefixAlias      = "da/"
+	prefixPolicy     = "cp/"
+	prefixPolicyName = "cpn/"
+	prefixPolicyUser = "cpu/"
+	prefixInval      = "iv/"
+	prefixInvalRef   = "ivc/"
 
 	suffixMeta  = "m"
 	suffixStats = "s"
@@ -50,6 +61,7 @@ const (
 	countFunctions = "functions"
 	countStores    = "stores"
 	countDists     = "distributions"
+	countPolicies  = "cache-policies"
 )
 
 func functionKey(account, name string, stage edgefn.Stage) string {
@@ -85,6 +97,14 @@ func distTagsKey(account, id string) string { return prefixDistTags + account + 
 
 // aliasKey is case-insensitive: DNS names are.
 func aliasKey(alias string) string { return prefixAlias + strings.ToLower(alias) }
+
+func policyKey(account, id string) string          { return prefixPolicy + account + "/" + id }
+func policyNameKey(account, name string) string    { return prefixPolicyName + account + "/" + name }
+func policyUsersKey(account, id string) string     { return prefixPolicyUser + account + "/" + id }
+func invalPrefix(account, dist string) string      { return prefixInval + account + "/" + dist + "/" }
+func invalKey(account, dist, id string) string     { return invalPrefix(account, dist) + id }
+func invalRefPrefix(account, dist string) string   { return prefixInvalRef + account + "/" + dist + "/" }
+func invalRefKey(account, dist, ref string) string { return invalRefPrefix(account, dist) + ref }
 
 func countKey(account, kind string) string {
 	return prefixCount + account + "/" + kind

@@ -156,6 +156,36 @@ func putJSON(tx Tx, key string, v any) error {
 	return tx.Put(key, b)
 }
 
+// load reads the record at key; missing is the error when there is none, or
+// when the id it is under is not well-formed (valid false), which is not
+// looked up.
+func load[R any](tx Tx, key string, valid bool, missing error) (*R, int64, error) {
+	if !valid {
+		return nil, 0, missing
+	}
+	var rec R
+	modRev, ok, err := getJSON(tx, key, &rec)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return nil, 0, missing
+	}
+	return &rec, modRev, nil
+}
+
+// current takes what load returned and checks ifMatch against the record's
+// ETag (in space, for errors about res).
+func current[R any](rec *R, modRev int64, err error, res edgefn.Resource, space etagSpace, ifMatch string) (*R, error) {
+	if err != nil {
+		return nil, err
+	}
+	if err := checkIfMatch(res, ifMatch, etag(space, modRev)); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
 // getUsers reads a users set; a missing key is the empty set.
 func getUsers(tx Tx, key string) (users, error) {
 	var u users
@@ -190,4 +220,21 @@ func putCount(tx Tx, account, kind string, n int) error {
 		return tx.Delete(countKey(account, kind))
 	}
 	return tx.Put(countKey(account, kind), strconv.AppendInt(nil, int64(n), 10))
+}
+
+// page is the part of all after the entry whose id is marker ("": from the
+// start), at most max entries, and the id to ask for the next page from
+// ("" when there is none).
+func page[T any](all []T, id func(T) string, marker string, max int, res edgefn.Resource) ([]T, string, error) {
+	if marker != "" {
+		i := slices.IndexFunc(all, func(v T) bool { return id(v) == marker })
+		if i < 0 {
+			return nil, "", edgefn.Errorf(edgefn.ErrInvalidArgument, res, "The marker %q is not valid.", marker)
+		}
+		all = all[i+1:]
+	}
+	if len(all) <= max {
+		return all, "", nil
+	}
+	return all[:max], id(all[max-1]), nil
 }

@@ -68,6 +68,15 @@ var cloudFront = map[key]Code{
 	{edgefn.ErrInvalidArgument, edgefn.ResourceBody}:                {"MissingBody", 400},
 	{edgefn.ErrInvalidArgument, edgefn.ResourceTag}:                 {"InvalidTagging", 400},
 	{edgefn.ErrNotFound, edgefn.ResourceTag}:                        {"NoSuchResource", 404},
+	{edgefn.ErrNotFound, edgefn.ResourceCachePolicy}:                {"NoSuchCachePolicy", 404},
+	{edgefn.ErrAlreadyExists, edgefn.ResourceCachePolicy}:           {"CachePolicyAlreadyExists", 409},
+	{edgefn.ErrLimitExceeded, edgefn.ResourceCachePolicy}:           {"TooManyCachePolicies", 400},
+	{edgefn.ErrInUse, edgefn.ResourceCachePolicy}:                   {"CachePolicyInUse", 409},
+	{edgefn.ErrUnsupported, edgefn.ResourceCachePolicy}:             {"IllegalDelete", 400},
+	{edgefn.ErrNotFound, edgefn.ResourceInvalidation}:               {"NoSuchInvalidation", 404},
+	{edgefn.ErrTooLarge, edgefn.ResourceInvalidation}:               {"BatchTooLarge", 413},
+	// The model lists no code for a CallerReference reused with other paths.
+	{edgefn.ErrAlreadyExists, edgefn.ResourceInvalidation}: {"InvalidArgument", 400},
 }
 
 // keyValueStore is the table for the cloudfront-keyvaluestore 2022-07-26 REST-JSON API.

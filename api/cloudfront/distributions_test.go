@@ -226,6 +226,26 @@ func TestDistributionErrors(t *testing.T) {
 		{"methods CloudFront has no set for", func(c *types.DistributionConfig) {
 			c.DefaultCacheBehavior.AllowedMethods = &types.AllowedMethods{Quantity: aws.Int32(3), Items: []types.Method{types.MethodGet, types.MethodHead, types.MethodPost}}
 		}, isA[*types.InvalidArgument]},
+		{"unknown cache policy", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.CachePolicyId = aws.String("00000000-0000-4000-8000-000000000000")
+		}, isA[*types.NoSuchCachePolicy]},
+		{"cache policy and ForwardedValues", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.ForwardedValues = &types.ForwardedValues{QueryString: aws.Bool(false), Cookies: &types.CookiePreference{Forward: types.ItemSelectionNone}}
+			c.DefaultCacheBehavior.MinTTL = aws.Int64(0)
+		}, isA[*types.InvalidArgument]},
+		{"ForwardedValues without MinTTL", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.CachePolicyId = nil
+			c.DefaultCacheBehavior.ForwardedValues = &types.ForwardedValues{QueryString: aws.Bool(false), Cookies: &types.CookiePreference{Forward: types.ItemSelectionNone}}
+		}, isA[*types.InvalidArgument]},
+		{"TTLs out of order", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.CachePolicyId = nil
+			c.DefaultCacheBehavior.ForwardedValues = &types.ForwardedValues{QueryString: aws.Bool(false), Cookies: &types.CookiePreference{Forward: types.ItemSelectionNone}}
+			c.DefaultCacheBehavior.MinTTL, c.DefaultCacheBehavior.DefaultTTL, c.DefaultCacheBehavior.MaxTTL = aws.Int64(0), aws.Int64(100), aws.Int64(10)
+		}, isA[*types.InvalidArgument]},
+		{"cached methods beyond the allowed ones", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.AllowedMethods = &types.AllowedMethods{Quantity: aws.Int32(2), Items: []types.Method{types.MethodGet, types.MethodHead},
+				CachedMethods: &types.CachedMethods{Quantity: aws.Int32(3), Items: []types.Method{types.MethodGet, types.MethodHead, types.MethodOptions}}}
+		}, isA[*types.InvalidArgument]},
 		{"a method twice", func(c *types.DistributionConfig) {
 			c.DefaultCacheBehavior.AllowedMethods = &types.AllowedMethods{Quantity: aws.Int32(2), Items: []types.Method{types.MethodGet, types.MethodGet}}
 		}, isA[*types.InvalidArgument]},

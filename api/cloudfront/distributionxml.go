@@ -3,6 +3,7 @@ package cloudfront
 import (
 	"bytes"
 	"encoding/xml"
+	"slices"
 
 	"github.com/edgefn/edgefn"
 )
@@ -61,8 +62,24 @@ type cacheBehaviorXML struct {
 	TargetOriginID       string  `xml:"TargetOriginId"`
 	ViewerProtocolPolicy string  `xml:"ViewerProtocolPolicy"`
 	AllowedMethods       *struct {
-		Items []string `xml:"Items>Method"`
+		Items         []string `xml:"Items>Method"`
+		CachedMethods *struct {
+			Items []string `xml:"Items>Method"`
+		} `xml:"CachedMethods"`
 	} `xml:"AllowedMethods"`
+	CachePolicyID   string `xml:"CachePolicyId"`
+	ForwardedValues *struct {
+		QueryString          bool     `xml:"QueryString"`
+		QueryStringCacheKeys []string `xml:"QueryStringCacheKeys>Items>Name"`
+		Headers              []string `xml:"Headers>Items>Name"`
+		Cookies              struct {
+			Forward          string   `xml:"Forward"`
+			WhitelistedNames []string `xml:"WhitelistedNames>Items>Name"`
+		} `xml:"Cookies"`
+	} `xml:"ForwardedValues"`
+	MinTTL               *int64 `xml:"MinTTL"`
+	DefaultTTL           *int64 `xml:"DefaultTTL"`
+	MaxTTL               *int64 `xml:"MaxTTL"`
 	FunctionAssociations struct {
 		Items []struct {
 			FunctionARN string `xml:"FunctionARN"`
@@ -169,10 +186,81 @@ func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) 
 			return out, invalidDist("AllowedMethods %v is not valid: use GET, HEAD; GET, HEAD, OPTIONS; or GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE.", b.AllowedMethods.Items)
 		}
 	}
+	out.CachedMethods = edgefn.MethodsGetHead
+	if b.AllowedMethods != nil && b.AllowedMethods.CachedMethods != nil {
+		cached := edgefn.AllowedMethodSet(b.AllowedMethods.CachedMethods.Items)
+		if len(cached) > len(edgefn.MethodsGetHeadOptions) || !hasAll(out.AllowedMethods, cached) {
+			return out, invalidDist("CachedMethods %v is not valid: use GET, HEAD or GET, HEAD, OPTIONS, within the AllowedMethods.", b.AllowedMethods.CachedMethods.Items)
+		}
+		out.CachedMethods = cached
+	}
 	for _, a := range b.FunctionAssociations.Items {
 		out.FunctionAssociations = append(out.FunctionAssociations, edgefn.FunctionAssociation{EventType: a.EventType, FunctionARN: a.FunctionARN})
 	}
-	return out, nil
+	var err error
+	out.CachePolicyID, out.Legacy, err = b.caching()
+	return out, err
+}
+
+// caching reads how a behavior caches: by a cache policy, or by the legacy
+// ForwardedValues and TTLs (CloudFront takes one or the other).
+func (b *cacheBehaviorXML) caching() (string, *edgefn.LegacyCache, error) {
+	fv := b.ForwardedValues
+	switch {
+	case b.CachePolicyID != "" && fv != nil:
+		return "", nil, invalidDist("A cache behavior cannot have both a CachePolicyId and ForwardedValues.")
+	case b.CachePolicyID != "" && (b.MinTTL != nil || b.DefaultTTL != nil || b.MaxTTL != nil):
+		return "", nil, invalidDist("A cache behavior with a CachePolicyId takes its TTLs from the policy: remove MinTTL, DefaultTTL and MaxTTL.")
+	case b.CachePolicyID != "":
+		return b.CachePolicyID, nil, nil
+	case fv == nil:
+		return "", nil, nil
+	}
+	l := &edgefn.LegacyCache{
+		QueryString:          fv.QueryString,
+		QueryStringCacheKeys: fv.QueryStringCacheKeys,
+		Headers:              fv.Headers,
+		Cookies:              fv.Cookies.Forward,
+		CookieNames:          fv.Cookies.WhitelistedNames,
+		DefaultTTL:           edgefn.LegacyDefaultTTL,
+		MaxTTL:               edgefn.LegacyMaxTTL,
+	}
+	if b.MinTTL == nil {
+		return "", nil, invalidDist("A cache behavior with ForwardedValues needs a MinTTL.")
+	}
+	l.MinTTL = *b.MinTTL
+	if b.DefaultTTL != nil {
+		l.DefaultTTL = *b.DefaultTTL
+	}
+	if b.MaxTTL != nil {
+		l.MaxTTL = *b.MaxTTL
+	}
+	switch l.Cookies {
+	case edgefn.CacheKeyNone, edgefn.CacheKeyWhitelist, edgefn.CacheKeyAll:
+	default:
+		return "", nil, invalidDist("Cookies.Forward %q is not valid: use none, whitelist or all.", l.Cookies)
+	}
+	if err := checkTTLs(edgefn.ResourceDistribution, l.MinTTL, l.DefaultTTL, l.MaxTTL); err != nil {
+		return "", nil, err
+	}
+	return "", l, nil
+}
+
+// checkTTLs applies CloudFront's rule MinTTL <= DefaultTTL <= MaxTTL.
+func checkTTLs(res edgefn.Resource, minTTL, defaultTTL, maxTTL int64) error {
+	if minTTL < 0 || minTTL > defaultTTL || defaultTTL > maxTTL {
+		return invalid(res, "The TTLs must be 0 <= MinTTL (%d) <= DefaultTTL (%d) <= MaxTTL (%d).", minTTL, defaultTTL, maxTTL)
+	}
+	return nil
+}
+
+func hasAll(set, sub []string) bool {
+	for _, m := range sub {
+		if !slices.Contains(set, m) {
+			return false
+		}
+	}
+	return len(sub) > 0
 }
 
 // tagsXML is Tags, in requests and responses.

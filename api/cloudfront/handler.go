@@ -42,6 +42,7 @@ type Store interface {
 	GetKey(ctx context.Context, account, id, key string) (edgefn.Item, *edgefn.KeyValueStore, error)
 
 	DistributionStore
+	CachePolicyStore
 }
 
 // Engine compiles function code. A *runtime.CompileError is code the runtime

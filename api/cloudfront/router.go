@@ -38,6 +38,16 @@ func (h *Handler) routes() {
 	h.handle("GET /2020-05-31/tagging", h.listTagsForResource)
 	h.handle("POST /2020-05-31/tagging", h.tagResource)
 
+	h.handle("POST /2020-05-31/cache-policy", h.createCachePolicy)
+	h.handle("GET /2020-05-31/cache-policy", h.listCachePolicies)
+	h.handle("GET /2020-05-31/cache-policy/{Id}", h.getCachePolicy)
+	h.handle("GET /2020-05-31/cache-policy/{Id}/config", h.getCachePolicyConfig)
+	h.handle("PUT /2020-05-31/cache-policy/{Id}", h.updateCachePolicy)
+	h.handle("DELETE /2020-05-31/cache-policy/{Id}", h.deleteCachePolicy)
+	h.handle("POST /2020-05-31/distribution/{DistributionId}/invalidation", h.createInvalidation)
+	h.handle("GET /2020-05-31/distribution/{DistributionId}/invalidation", h.listInvalidations)
+	h.handle("GET /2020-05-31/distribution/{DistributionId}/invalidation/{Id}", h.getInvalidation)
+
 	// Anything else is an operation edgefn does not serve; answer in AWS's form
 	// rather than with the mux's plain-text 404 or 405.
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

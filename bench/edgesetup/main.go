@@ -1,7 +1,8 @@
 // Command edgesetup configures a running edgefn for bench/edge.sh through
 // the CloudFront API, as a user would with an SDK: it publishes a
 // viewer-request function and creates two distributions in front of one
-// origin, one running the function and one without. It prints
+// origin, one running the function and one without (with -cache-policy,
+// both cache by that policy: bench/cache.sh). It prints
 // "NOFN=<domain> FN=<domain>" for the script.
 package main
 
@@ -24,14 +25,15 @@ func main() {
 	endpoint := flag.String("endpoint", "http://127.0.0.1:8080", "edgefn API endpoint")
 	origin := flag.String("origin", "", "origin address, host:port")
 	code := flag.String("function", "", "file with the viewer-request function")
+	policy := flag.String("cache-policy", "", "id of the cache policy of both distributions (default: none, nothing cached)")
 	flag.Parse()
-	if err := run(*endpoint, *origin, *code); err != nil {
+	if err := run(*endpoint, *origin, *code, *policy); err != nil {
 		fmt.Fprintln(os.Stderr, "edgesetup:", err)
 		os.Exit(1)
 	}
 }
 
-func run(endpoint, origin, codeFile string) error {
+func run(endpoint, origin, codeFile, policy string) error {
 	host, portText, err := net.SplitHostPort(origin)
 	if err != nil {
 		return fmt.Errorf("-origin: %w", err)
@@ -86,6 +88,7 @@ func run(endpoint, origin, codeFile string) error {
 				TargetOriginId:       aws.String("origin"),
 				ViewerProtocolPolicy: types.ViewerProtocolPolicyAllowAll,
 				FunctionAssociations: fns,
+				CachePolicyId:        optional(policy),
 			},
 		}})
 		if err != nil {
@@ -95,4 +98,12 @@ func run(endpoint, origin, codeFile string) error {
 	}
 	fmt.Printf("NOFN=%s FN=%s\n", domains[0], domains[1])
 	return nil
+}
+
+// optional is s, or nil for "".
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

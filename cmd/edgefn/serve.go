@@ -54,6 +54,7 @@ type serveConfig struct {
 	logLevel    string
 	logFormat   string
 	debugAddr   string
+	cacheSize   byteSize
 	etcd        etcdConfig
 }
 
@@ -95,6 +96,8 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.s3Dir, "s3-dir", "", "directory whose BUCKET/KEY files serve KeyValueStore imports (default DATA/s3; unused when AWS_ENDPOINT_URL_S3 is set)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&cfg.logFormat, "log-format", "text", "text or json")
+	cfg.cacheSize = 256 << 20
+	f.Var(&cfg.cacheSize, "cache-size", "memory for the edge's response cache, e.g. 256MiB or 2GiB; 0 caches nothing")
 	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")
 	f.StringVar(&cfg.etcd.ca, "etcd-ca", "", "PEM CA certificates that sign the etcd members' certificates: talk to etcd over TLS")
 	f.StringVar(&cfg.etcd.cert, "etcd-cert", "", "PEM client certificate for etcd clusters that want one (with --etcd-key; implies TLS)")

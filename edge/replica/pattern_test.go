@@ -66,7 +66,11 @@ func TestBehaviorOrder(t *testing.T) {
 			{PathPattern: "api/*", TargetOriginID: "api"},
 			{PathPattern: "*.jpg", TargetOriginID: "images"},
 		},
-	}}, func(string) *Function { return nil })
+	}}, resolver{
+		function:      func(string) *Function { return nil },
+		cachePolicy:   func(string, string) *edgefn.CachePolicyConfig { return nil },
+		invalidations: func(string, string) []*edgefn.Invalidation { return nil },
+	})
 	tests := []struct{ path, want string }{
 		{"/api/v1/users", "v1"},
 		{"/api/v2/users", "api"},

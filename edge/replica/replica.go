@@ -209,8 +209,20 @@ func (r *Replica) build() *State {
 		usedFns[arn] = f
 		return f
 	}
+	res := resolver{
+		function: fn,
+		cachePolicy: func(account, id string) *edgefn.CachePolicyConfig {
+			if p := r.mirror.CachePolicies[store.CachePolicyKey(account, id)]; p != nil {
+				return &p.Config
+			}
+			return nil
+		},
+		invalidations: func(account, id string) []*edgefn.Invalidation {
+			return r.mirror.Invalidations[edgefn.DistributionARN(account, id)]
+		},
+	}
 	for _, d := range r.mirror.Distributions {
-		st.add(newDistribution(d, fn))
+		st.add(newDistribution(d, res))
 	}
 	for arn := range r.programs {
 		if _, ok := usedFns[arn]; !ok {

@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/edgefn/edgefn"
@@ -65,6 +66,8 @@ type Distribution struct {
 	origins           map[string]*edgefn.Origin
 	// behaviors are the ordered cache behaviors, then the default one.
 	behaviors []*Behavior
+	// invalidations are the distribution's, oldest first.
+	invalidations []*edgefn.Invalidation
 }
 
 // Behavior returns the cache behavior for a request path: the first whose
@@ -91,6 +94,44 @@ type Behavior struct {
 	// ViewerRequest and ViewerResponse are nil when no function is associated.
 	ViewerRequest  *Function
 	ViewerResponse *Function
+	// Cache is the behavior's cache policy, or the one equivalent to its
+	// legacy settings, with its header names in lower case, as events have
+	// them; nil caches nothing (no policy, or one that is gone).
+	Cache *edgefn.CachePolicyConfig
+}
+
+// Caches reports whether the behavior caches responses to method: GET and
+// HEAD, and OPTIONS when CachedMethods lists it.
+func (b *Behavior) Caches(method string) bool {
+	switch method {
+	case "GET", "HEAD":
+		return b.Cache != nil
+	case "OPTIONS":
+		return b.Cache != nil && slices.Contains(b.CachedMethods, method)
+	}
+	return false
+}
+
+// Invalidated reports whether an invalidation created after rev covers path.
+func (d *Distribution) Invalidated(rev int64, path string) bool {
+	// Newest first: most objects are younger than most invalidations.
+	for i := len(d.invalidations) - 1; i >= 0 && d.invalidations[i].Rev > rev; i-- {
+		for _, p := range d.invalidations[i].Paths {
+			if InvalidationCovers(p, path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// InvalidationCovers reports whether an invalidation path covers the path of
+// a request: equal, or a prefix of it when it ends with '*'.
+func InvalidationCovers(pattern, path string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(path, prefix)
+	}
+	return pattern == path
 }
 
 // Function is a LIVE function as the edge runs it.
@@ -106,8 +147,17 @@ type Function struct {
 	KVS runtime.KeyValueStore
 }
 
-// newDistribution resolves d's behaviors; fn returns the Function for an ARN.
-func newDistribution(d *edgefn.Distribution, fn func(arn string) *Function) *Distribution {
+// resolver gives newDistribution what a distribution refers to: the
+// Function of an ARN, the account's cache policy of an id (nil when there is
+// none) and the distribution's invalidations.
+type resolver struct {
+	function      func(arn string) *Function
+	cachePolicy   func(account, id string) *edgefn.CachePolicyConfig
+	invalidations func(account, id string) []*edgefn.Invalidation
+}
+
+// newDistribution resolves d's behaviors.
+func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 	cfg := &d.Config
 	out := &Distribution{
 		Account:           d.Account,
@@ -119,6 +169,7 @@ func newDistribution(d *edgefn.Distribution, fn func(arn string) *Function) *Dis
 		DefaultRootObject: cfg.DefaultRootObject,
 		origins:           make(map[string]*edgefn.Origin, len(cfg.Origins)),
 		behaviors:         make([]*Behavior, 0, len(cfg.CacheBehaviors)+1),
+		invalidations:     r.invalidations(d.Account, d.ID),
 	}
 	for i := range cfg.Origins {
 		out.origins[cfg.Origins[i].ID] = &cfg.Origins[i]
@@ -126,10 +177,20 @@ func newDistribution(d *edgefn.Distribution, fn func(arn string) *Function) *Dis
 	behavior := func(b *edgefn.CacheBehavior) *Behavior {
 		rb := &Behavior{CacheBehavior: b, Origin: out.origins[b.TargetOriginID]}
 		if arn := b.Function("viewer-request"); arn != "" {
-			rb.ViewerRequest = fn(arn)
+			rb.ViewerRequest = r.function(arn)
 		}
 		if arn := b.Function("viewer-response"); arn != "" {
-			rb.ViewerResponse = fn(arn)
+			rb.ViewerResponse = r.function(arn)
+		}
+		switch {
+		case b.CachePolicyID != "":
+			if p := edgefn.ManagedCachePolicy(b.CachePolicyID); p != nil {
+				rb.Cache = lowerHeaders(p.Config)
+			} else if p := r.cachePolicy(d.Account, b.CachePolicyID); p != nil {
+				rb.Cache = lowerHeaders(*p)
+			}
+		case b.Legacy != nil:
+			rb.Cache = lowerHeaders(b.Legacy.Policy())
 		}
 		return rb
 	}
@@ -138,4 +199,15 @@ func newDistribution(d *edgefn.Distribution, fn func(arn string) *Function) *Dis
 	}
 	out.behaviors = append(out.behaviors, behavior(&cfg.DefaultCacheBehavior))
 	return out
+}
+
+// lowerHeaders is p with its header names in lower case, once per State
+// rather than per request.
+func lowerHeaders(p edgefn.CachePolicyConfig) *edgefn.CachePolicyConfig {
+	names := make([]string, len(p.Headers.Items))
+	for i, n := range p.Headers.Items {
+		names[i] = strings.ToLower(n)
+	}
+	p.Headers.Items = names
+	return &p
 }

@@ -1,0 +1,207 @@
+package edge
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/event"
+)
+
+// cacheKey is the key of a request's response under policy p (header names
+// in lower case, as replica.Behavior has them): the
+// distribution, the method (HEAD shares GET's objects), the path and the
+// query strings, headers and cookies p names, as the viewer-request function
+// left them. Parts are separated by bytes no URI or header value holds.
+func cacheKey(p *edgefn.CachePolicyConfig, distID, method string, req *event.Request) string {
+	var b strings.Builder
+	b.Grow(len(distID) + len(req.URI) + len(req.RawQuery) + 32)
+	if method == "HEAD" {
+		method = "GET"
+	}
+	b.WriteString(distID)
+	b.WriteByte(0)
+	b.WriteString(method)
+	b.WriteByte(0)
+	b.WriteString(req.URI)
+	b.WriteByte(0)
+	// All query strings are the query as sent: CloudFront caches
+	// "a=1&b=2" and "b=2&a=1" apart, which is what a function that sorts
+	// them improves on.
+	if p.QueryStrings.Behavior == edgefn.CacheKeyAll {
+		b.WriteString(req.RawQuery)
+	} else {
+		writeFields(&b, req.Querystring, p.QueryStrings, '&')
+	}
+	b.WriteByte(0)
+	writeFields(&b, req.Headers, p.Headers, '\n')
+	b.WriteByte(0)
+	// Cookies are in the key by name order, as CloudFront forwards them.
+	cookies := slices.Clone(req.Cookies)
+	slices.SortStableFunc(cookies, func(a, b event.Field) int { return strings.Compare(a.Name, b.Name) })
+	writeFields(&b, cookies, p.Cookies, ';')
+	b.WriteByte(0)
+	if p.EnableAcceptEncodingGzip || p.EnableAcceptEncodingBrotli {
+		b.WriteString(normalisedEncoding(p, req.Headers))
+	}
+	return b.String()
+}
+
+// writeFields writes the fields that which selects: none, those it lists
+// (whitelist), those it does not (allExcept), or all.
+func writeFields(b *strings.Builder, fs event.Fields, which edgefn.CacheKeyItems, sep byte) {
+	for i := range fs {
+		f := &fs[i]
+		listed := slices.Contains(which.Items, f.Name)
+		switch which.Behavior {
+		case edgefn.CacheKeyWhitelist:
+			if !listed {
+				continue
+			}
+		case edgefn.CacheKeyAllExcept:
+			if listed {
+				continue
+			}
+		case edgefn.CacheKeyAll:
+		default:
+			return
+		}
+		values := f.MultiValue
+		if values == nil {
+			values = []event.Value{{Value: f.Value}}
+		}
+		for _, v := range values {
+			b.WriteString(f.Name)
+			b.WriteByte('=')
+			b.WriteString(v.Value)
+			b.WriteByte(sep)
+		}
+	}
+}
+
+// normalisedEncoding is the Accept-Encoding CloudFront puts in the key when
+// a policy caches compressed objects: only the encodings it enables.
+func normalisedEncoding(p *edgefn.CachePolicyConfig, headers event.Fields) string {
+	f, ok := headers.Get("accept-encoding")
+	if !ok {
+		return ""
+	}
+	var all []string
+	if f.MultiValue == nil {
+		all = []string{f.Value}
+	}
+	for _, v := range f.MultiValue {
+		all = append(all, v.Value)
+	}
+	var br, gzip bool
+	for _, v := range all {
+		for tok := range strings.SplitSeq(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(tok), ";")
+			br = br || (p.EnableAcceptEncodingBrotli && strings.EqualFold(name, "br"))
+			gzip = gzip || (p.EnableAcceptEncodingGzip && strings.EqualFold(name, "gzip"))
+		}
+	}
+	switch {
+	case br && gzip:
+		return "br,gzip"
+	case br:
+		return "br"
+	case gzip:
+		return "gzip"
+	}
+	return ""
+}
+
+// errorCachingMinTTL is how long CloudFront caches an origin's error by
+// default (a distribution's CustomErrorResponses could change it; edgefn
+// does not read them).
+const errorCachingMinTTL = 10 * time.Second
+
+// The status codes whose responses CloudFront caches under the TTL rules,
+// and the errors it caches for errorCachingMinTTL.
+var (
+	cachedStatuses = []int{200, 203, 300, 301, 302, 307, 410}
+	cachedErrors   = []int{400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
+)
+
+// originCaching is what an origin's response says about its caching.
+type originCaching struct {
+	status                int
+	cacheControl, expires string // header values
+}
+
+// cacheTTL is how long CloudFront keeps a response under policy p (0: it is
+// not cached): s-maxage, else max-age, else Expires, bounded by MinTTL and
+// MaxTTL, else DefaultTTL; no-store, no-cache and private keep it out unless
+// MinTTL is above 0, in which case MinTTL applies.
+func cacheTTL(p *edgefn.CachePolicyConfig, o originCaching, now time.Time) time.Duration {
+	if p.MaxTTL <= 0 && p.DefaultTTL <= 0 {
+		return 0
+	}
+	d := parseCacheControl(o.cacheControl)
+	if slices.Contains(cachedErrors, o.status) {
+		if d.noStore || d.private || d.noCache {
+			return 0
+		}
+		return errorCachingMinTTL
+	}
+	if !slices.Contains(cachedStatuses, o.status) {
+		return 0
+	}
+	if d.noStore || d.private || d.noCache {
+		return seconds(int(p.MinTTL), 0)
+	}
+	ttl := time.Duration(p.DefaultTTL) * time.Second
+	switch {
+	case d.sMaxAge >= 0:
+		ttl = time.Duration(d.sMaxAge) * time.Second
+	case d.maxAge >= 0:
+		ttl = time.Duration(d.maxAge) * time.Second
+	case o.expires != "":
+		exp, err := time.Parse(time.RFC1123, o.expires)
+		if err != nil {
+			// An Expires that does not parse is in the past (RFC 9111 §5.3).
+			exp = time.Time{}
+		}
+		ttl = max(exp.Sub(now), 0).Truncate(time.Second)
+	default:
+		return ttl
+	}
+	return min(max(ttl, time.Duration(p.MinTTL)*time.Second), time.Duration(p.MaxTTL)*time.Second)
+}
+
+// cacheDirectives are the Cache-Control directives CloudFront acts on;
+// the ages are -1 when absent.
+type cacheDirectives struct {
+	noStore, noCache, private bool
+	maxAge, sMaxAge           int64
+}
+
+func parseCacheControl(v string) cacheDirectives {
+	d := cacheDirectives{maxAge: -1, sMaxAge: -1}
+	for tok := range strings.SplitSeq(v, ",") {
+		name, arg, _ := strings.Cut(strings.TrimSpace(tok), "=")
+		age := func() int64 {
+			n, err := strconv.ParseInt(strings.Trim(arg, `"`), 10, 64)
+			if err != nil || n < 0 {
+				return 0
+			}
+			return n
+		}
+		switch strings.ToLower(name) {
+		case "no-store":
+			d.noStore = true
+		case "no-cache":
+			d.noCache = true
+		case "private":
+			d.private = true
+		case "max-age":
+			d.maxAge = age()
+		case "s-maxage":
+			d.sMaxAge = age()
+		}
+	}
+	return d
+}
