@@ -15,9 +15,11 @@ import (
 )
 
 // originKey identifies a pool of kept-alive connections: the origin's
-// address and what the connections are made with.
+// address and what the connections are made with. The address is kept as
+// domain and port: joining them would allocate on every request.
 type originKey struct {
-	addr     string
+	domain   string
+	port     int
 	tls      bool
 	sni      string
 	names    string // allowedCertificateNames, one per line
@@ -49,14 +51,14 @@ func newOrigins(maxBody int, tlsConfig *tls.Config) *origins {
 }
 
 func (o *origins) client(t *target) *fasthttp.HostClient {
-	k := originKey{addr: t.addr(), tls: t.tls, sni: t.sni, names: strings.Join(t.certNames, "\n"),
+	k := originKey{domain: t.domain, port: t.port, tls: t.tls, sni: t.sni, names: strings.Join(t.certNames, "\n"),
 		attempts: t.attempts, connect: t.connect, idle: t.idle}
 	if c, ok := o.clients.Load(k); ok {
 		return c.(*fasthttp.HostClient)
 	}
 	connect := k.connect
 	c, _ := o.clients.LoadOrStore(k, &fasthttp.HostClient{
-		Addr:      k.addr,
+		Addr:      t.addr(),
 		IsTLS:     k.tls,
 		TLSConfig: o.tlsConfig(t.sni, t.certNames),
 		Transport: verbatim{},
