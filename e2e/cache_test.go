@@ -61,30 +61,21 @@ func TestCacheAcrossNodes(t *testing.T) {
 	}
 	distribution := func(ref string, fns *cftypes.FunctionAssociations) *cftypes.Distribution {
 		t.Helper()
-		d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
-			CallerReference: aws.String(ref), Comment: aws.String(""), Enabled: aws.Bool(true),
-			Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-				Id: aws.String("origin"), DomainName: aws.String("localhost"),
-				CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(int32(originPort)), HTTPSPort: aws.Int32(443),
-					OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly},
-			}}},
-			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
-				TargetOriginId: aws.String("origin"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
+		d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: localOrigin(ref, originPort,
+			&cftypes.DefaultCacheBehavior{
+				ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
 				FunctionAssociations: fns,
 				ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(true),
 					Cookies: &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone}},
 				MinTTL: aws.Int64(0), DefaultTTL: aws.Int64(86400), MaxTTL: aws.Int64(31536000),
-			},
-		}})
+			})})
 		if err != nil {
 			t.Fatalf("CreateDistribution: %v", err)
 		}
 		return d.Distribution
 	}
 	plain := distribution("plain", nil)
-	sorted := distribution("sorted", &cftypes.FunctionAssociations{Quantity: aws.Int32(1), Items: []cftypes.FunctionAssociation{{
-		EventType: cftypes.EventTypeViewerRequest, FunctionARN: live.FunctionSummary.FunctionMetadata.FunctionARN,
-	}}})
+	sorted := distribution("sorted", onViewerRequest(live.FunctionSummary.FunctionMetadata.FunctionARN))
 
 	viewer := &http.Client{Timeout: 10 * time.Second}
 	// xCache requests target from an edge and returns its X-Cache, waiting

@@ -303,23 +303,11 @@ func distributionRunning(t *testing.T, s *server, name string) string {
 	if err != nil {
 		t.Fatalf("DescribeFunction LIVE: %v", err)
 	}
-	d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
-		CallerReference: aws.String("console-e2e"),
-		Comment:         aws.String(""),
-		Enabled:         aws.Bool(true),
-		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-			Id: aws.String("origin"), DomainName: aws.String("localhost"),
-			CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(int32(originPort)), HTTPSPort: aws.Int32(443),
-				OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly},
-		}}},
-		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
-			TargetOriginId:       aws.String("origin"),
+	d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: localOrigin("console-e2e", originPort,
+		&cftypes.DefaultCacheBehavior{
 			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
-			FunctionAssociations: &cftypes.FunctionAssociations{Quantity: aws.Int32(1), Items: []cftypes.FunctionAssociation{{
-				EventType: cftypes.EventTypeViewerRequest, FunctionARN: live.FunctionSummary.FunctionMetadata.FunctionARN,
-			}}},
-		},
-	}})
+			FunctionAssociations: onViewerRequest(live.FunctionSummary.FunctionMetadata.FunctionARN),
+		})})
 	if err != nil {
 		t.Fatalf("CreateDistribution: %v", err)
 	}

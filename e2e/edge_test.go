@@ -52,23 +52,11 @@ func TestEdgeOverHTTPAndHTTPS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PublishFunction: %v", err)
 	}
-	d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
-		CallerReference: aws.String("edge-e2e"),
-		Comment:         aws.String(""),
-		Enabled:         aws.Bool(true),
-		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-			Id: aws.String("origin"), DomainName: aws.String("localhost"),
-			CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(int32(originPort)), HTTPSPort: aws.Int32(443),
-				OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly},
-		}}},
-		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
-			TargetOriginId:       aws.String("origin"),
+	d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: localOrigin("edge-e2e", originPort,
+		&cftypes.DefaultCacheBehavior{
 			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-			FunctionAssociations: &cftypes.FunctionAssociations{Quantity: aws.Int32(1), Items: []cftypes.FunctionAssociation{{
-				EventType: cftypes.EventTypeViewerRequest, FunctionARN: live.FunctionSummary.FunctionMetadata.FunctionARN,
-			}}},
-		},
-	}})
+			FunctionAssociations: onViewerRequest(live.FunctionSummary.FunctionMetadata.FunctionARN),
+		})})
 	if err != nil {
 		t.Fatalf("CreateDistribution: %v", err)
 	}
@@ -185,4 +173,28 @@ func writeCert(t *testing.T, certFile, keyFile, cn string) {
 	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// localOrigin is a distribution configuration whose one origin, "origin", is
+// HTTP on localhost:port, with behavior as its default cache behavior.
+func localOrigin(ref string, port int, behavior *cftypes.DefaultCacheBehavior) *cftypes.DistributionConfig {
+	behavior.TargetOriginId = aws.String("origin")
+	return &cftypes.DistributionConfig{
+		CallerReference: aws.String(ref),
+		Comment:         aws.String(""),
+		Enabled:         aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
+			Id: aws.String("origin"), DomainName: aws.String("localhost"),
+			CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(int32(port)), HTTPSPort: aws.Int32(443),
+				OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly},
+		}}},
+		DefaultCacheBehavior: behavior,
+	}
+}
+
+// onViewerRequest associates the function arn with viewer requests.
+func onViewerRequest(arn *string) *cftypes.FunctionAssociations {
+	return &cftypes.FunctionAssociations{Quantity: aws.Int32(1), Items: []cftypes.FunctionAssociation{{
+		EventType: cftypes.EventTypeViewerRequest, FunctionARN: arn,
+	}}}
 }
