@@ -109,10 +109,16 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The code is parsed alone first, so that its errors never involve the
+	// wrapper: a missing brace would otherwise be reported in the wrapper's
+	// tail, and code closing the wrapper early would parse.
+	if _, err := parser.ParseFile(nil, programName, strictHead+src, 0, parser.WithDisableSourceMaps); err != nil {
+		return nil, syntaxError(err, strictHead, src)
+	}
 	wrapped := wrapperHead + src + wrapperTail
-	ast, err := parser.ParseFile(nil, "function.js", wrapped, 0, parser.WithDisableSourceMaps)
+	ast, err := parser.ParseFile(nil, programName, wrapped, 0, parser.WithDisableSourceMaps)
 	if err != nil {
-		return nil, syntaxError(err, src)
+		return nil, syntaxError(err, wrapperHead, src)
 	}
 	an, err := checkFeatures(ast, rt)
 	if err != nil {
@@ -128,13 +134,13 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if static && !fresh {
 		// Same code, with a tail that also hands back the functions to freeze.
 		wrapped = wrapperHead + src + staticTail(funcs)
-		if ast, err = parser.ParseFile(nil, "function.js", wrapped, 0, parser.WithDisableSourceMaps); err != nil {
-			return nil, syntaxError(err, src)
+		if ast, err = parser.ParseFile(nil, programName, wrapped, 0, parser.WithDisableSourceMaps); err != nil {
+			return nil, syntaxError(err, wrapperHead, src)
 		}
 	}
 	prog, err := goja.CompileAST(ast, true)
 	if err != nil {
-		return nil, syntaxError(err, src)
+		return nil, syntaxError(err, wrapperHead, src)
 	}
 	p := newProgram(e, rt, prog, fresh)
 	p.static = static && !fresh

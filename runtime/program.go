@@ -59,8 +59,13 @@ type Result struct {
 
 // ExecutionError is an exception, a timeout or an exhausted limit.
 type ExecutionError struct {
-	Message string
+	Message string // TestFunction's FunctionErrorMessage, CloudFront's words
 	Timeout bool
+	// Line and Column (1-based) are where in the code as written the error
+	// was thrown, or the run stopped; 0 when the code was not running (a
+	// missing handler). CloudFront's message carries no position; tools show
+	// it beside the message (see Report).
+	Line, Column int
 }
 
 func (e *ExecutionError) Error() string { return e.Message }
@@ -274,7 +279,9 @@ func (r *realm) invoke(ev *event.Event, o *outcome) (*event.Output, error) {
 		case goja.PromiseStateFulfilled:
 			v = p.Result()
 		case goja.PromiseStateRejected:
-			return nil, &ExecutionError{Message: r.describe(p.Result())}
+			ee := &ExecutionError{Message: r.describe(p.Result())}
+			ee.Line, ee.Column = thrownAt(p.Result())
+			return nil, ee
 		default:
 			return nil, &ExecutionError{Message: "InternalError: the handler's promise never settled"}
 		}
@@ -319,18 +326,25 @@ func utilization(d, budget time.Duration) int {
 	return min(max(u, 1), 100)
 }
 
-// execError turns what goja returned into the reference engine's wording.
+// execError turns what goja returned into the reference engine's wording,
+// with where in the code it happened.
 func (r *realm) execError(err error) error {
 	var ex *goja.Exception
 	var intr *goja.InterruptedError
 	var so *goja.StackOverflowError
+	var ee *ExecutionError
 	switch {
 	case errors.As(err, &intr):
-		return &ExecutionError{Message: fmt.Sprintf("InternalError: the function exceeded its compute time limit (%s)", r.e.opts.Timeout), Timeout: true}
+		ee = &ExecutionError{Message: fmt.Sprintf("InternalError: the function exceeded its compute time limit (%s)", r.e.opts.Timeout), Timeout: true}
+		ex = &intr.Exception
 	case errors.As(err, &so):
-		return &ExecutionError{Message: "RangeError: Maximum call stack size exceeded"}
+		ee = &ExecutionError{Message: "RangeError: Maximum call stack size exceeded"}
+		ex = &so.Exception
 	case errors.As(err, &ex):
-		return &ExecutionError{Message: r.describe(ex.Value())}
+		ee = &ExecutionError{Message: r.describe(ex.Value())}
+	default:
+		return &ExecutionError{Message: "InternalError: " + err.Error()}
 	}
-	return &ExecutionError{Message: "InternalError: " + err.Error()}
+	ee.Line, ee.Column = frameAt(ex.Stack())
+	return ee
 }
