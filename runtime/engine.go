@@ -46,6 +46,11 @@ type Options struct {
 	PoolSize int
 	// EdgeLocation is what cloudfront.edgeLocation reports in viewer-request.
 	EdgeLocation EdgeLocation
+	// CPUTime makes ComputeUtilization the run's CPU time over Budget, as the
+	// limit counts (deadline.go), instead of its wall time: stable under CPU
+	// contention, at the cost of two thread-clock reads (system calls) and a
+	// thread lock per run. For offline tools (replay), not the edge's path.
+	CPUTime bool
 }
 
 // EdgeLocation describes the point of presence a function runs in.

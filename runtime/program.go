@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	goruntime "runtime"
 	"slices"
 	"sync"
 	"time"
@@ -232,6 +233,12 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 	inv := &r.invState
 	r.inv, r.nEntries = inv, 0
 	r.pcg.Seed(uint64(inv.start.UnixNano()), 0x9e3779b97f4a7c15)
+	cpu0, measureCPU := time.Duration(0), false
+	if r.e.opts.CPUTime {
+		goruntime.LockOSThread() // the thread's clock counts this run alone
+		cpu0, measureCPU = threadCPUTime()
+		defer goruntime.UnlockOSThread()
+	}
 	r.arm(inv.start)
 	reusable = true
 	o := new(outcome)
@@ -253,6 +260,9 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 	r.disarm()
 	res.Duration = time.Since(inv.start)
 	res.ComputeUtilization = utilization(res.Duration, r.e.opts.Budget)
+	if cpu1, ok := threadCPUTime(); measureCPU && ok {
+		res.ComputeUtilization = utilization(cpu1-cpu0, r.e.opts.Budget)
+	}
 	res.Logs, res.Origin, res.CustomLogData = inv.logs, inv.origin, inv.customLog
 	if ee, ok := errors.AsType[*ExecutionError](res.Err); ok && ee.Timeout {
 		reusable = false
