@@ -158,7 +158,8 @@ type FunctionAssociation struct {
 // Resources of the distribution errors whose AWS codes are more specific
 // than the error kind (see api/awserror).
 const (
-	// ResourceOrigin: a TargetOriginId names no origin (NoSuchOrigin).
+	// ResourceOrigin: a TargetOriginId names no origin (NoSuchOrigin), or an
+	// origin is of no type (InvalidOrigin).
 	ResourceOrigin Resource = "origin"
 	// ResourceFunctionAssociation: an association names no LIVE function or a
 	// non-viewer event (InvalidFunctionAssociation), or repeats an event type

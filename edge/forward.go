@@ -28,7 +28,7 @@ func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool 
 		t := &rt.targets[i]
 		t.forViewer(x.ctx.IsTLS())
 		last := i == len(rt.targets)-1
-		if t.bucket != "" {
+		if t.s3 {
 			if s.cfg.S3Dir == "" {
 				fail = failNoS3
 				continue

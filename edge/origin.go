@@ -26,11 +26,14 @@ const (
 // or an S3 bucket served from the local directory.
 type target struct {
 	originID string
-	bucket   string // S3 origins; "" for custom ones
-	domain   string // dialled
-	host     string // sent as Host
-	port     int
-	tls      bool
+	// s3 marks an S3 origin, served from the local directory; bucket is
+	// what its DomainName names, checked by serveS3.
+	s3     bool
+	bucket string
+	domain string // dialled
+	host   string // sent as Host
+	port   int
+	tls    bool
 	// A match-viewer origin goes over HTTPS to httpsPort for a viewer that
 	// came over HTTPS (see forViewer).
 	matchViewer bool
@@ -80,7 +83,8 @@ func originTarget(o *edgefn.Origin) target {
 	}
 	c := o.Custom
 	if c == nil {
-		t.bucket = bucketOf(o.DomainName)
+		t.s3 = true
+		t.bucket, _ = edgefn.S3Endpoint(o.DomainName)
 		return t
 	}
 	t.domain, t.host = o.DomainName, o.DomainName
@@ -101,19 +105,6 @@ func (t *target) forViewer(viewerTLS bool) {
 	if t.matchViewer && viewerTLS {
 		t.tls, t.port = true, t.httpsPort
 	}
-}
-
-// bucketOf returns the bucket of an S3 domain name: the part before ".s3"
-// ("media.s3.amazonaws.com", "media.s3.us-east-2.amazonaws.com"), or "".
-func bucketOf(domain string) string {
-	i := strings.Index(domain, ".s3.")
-	if i < 0 {
-		i = strings.Index(domain, ".s3-")
-	}
-	if i <= 0 || !strings.HasSuffix(domain, ".amazonaws.com") {
-		return ""
-	}
-	return domain[:i]
 }
 
 func (t *target) addr() string { return net.JoinHostPort(t.domain, strconv.Itoa(t.port)) }
@@ -159,12 +150,16 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 		if err := checkDomain("domainName", v); err != nil {
 			return err
 		}
-		if b := bucketOf(v); b != "" {
-			t.bucket, t.domain, t.host = b, "", ""
+		if _, isS3 := edgefn.S3Endpoint(v); isS3 {
+			b, ok := edgefn.S3Bucket(v)
+			if !ok {
+				return badf("updateRequestOrigin: domainName %q does not refer to a valid S3 bucket", v)
+			}
+			t.s3, t.bucket, t.domain, t.host = true, b, "", ""
 		} else {
-			if t.bucket != "" {
+			if t.s3 {
 				// An S3 origin has no port or protocol to inherit.
-				t.bucket, t.tls, t.port, t.matchViewer = "", true, 443, false
+				t.s3, t.bucket, t.tls, t.port, t.matchViewer = false, "", true, 443, false
 			}
 			t.domain, t.host = v, v
 		}
@@ -175,8 +170,8 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 	if v, ok, err := str(p, "originPath"); err != nil {
 		return err
 	} else if ok {
-		if v != "" && (!strings.HasPrefix(v, "/") || strings.HasSuffix(v, "/") || len(v) > 255) {
-			return badf("updateRequestOrigin: originPath %q must start with '/', not end with '/' and have at most 255 characters", v)
+		if !edgefn.ValidOriginPath(v) {
+			return badf("updateRequestOrigin: originPath %q must start with '/', not end with '/', have at most %d characters and no '.' or '..' segments or control characters", v, edgefn.MaxOriginPath)
 		}
 		t.path = v
 	}
@@ -202,7 +197,7 @@ func (t *target) update(p map[string]any, req *event.Request) error {
 	if c, ok, err := object(p, "customOriginConfig"); err != nil {
 		return err
 	} else if ok {
-		if t.bucket != "" {
+		if t.s3 {
 			return badf("updateRequestOrigin: customOriginConfig needs a custom origin, not an S3 one")
 		}
 		port, hasPort, err := integer(c, "port", 1, 65535)
@@ -230,7 +225,7 @@ func (t *target) overrideConnection(p map[string]any) error {
 	if v, ok, err := str(p, "hostHeader"); err != nil {
 		return err
 	} else if ok {
-		if t.bucket != "" {
+		if t.s3 {
 			return badf("hostHeader cannot be set for an S3 origin")
 		}
 		if err := checkDomain("hostHeader", v); err != nil {
@@ -362,10 +357,11 @@ func (r *route) group(p map[string]any, d *replica.Distribution) error {
 	return nil
 }
 
-// checkDomain applies CloudFront's rule for domainName and hostHeader: a DNS
-// name of at most 253 characters, no port, not an IP address.
+// checkDomain applies CloudFront's rule for domainName, hostHeader and sni:
+// a DNS name of at most 253 characters (so no port, path, space or control
+// character), not an IP address.
 func checkDomain(what, v string) error {
-	if v == "" || len(v) > 253 || strings.ContainsAny(v, ":/ \t") || net.ParseIP(v) != nil {
+	if !edgefn.ValidHostname(v) || net.ParseIP(v) != nil {
 		return badf("%s %q must be a domain name of at most 253 characters, without a port, not an IP address", what, v)
 	}
 	return nil

@@ -11,15 +11,25 @@ import (
 	"strconv"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn"
 )
 
 // serveS3 answers a request for an S3 origin from dir/<bucket>/<key> in
 // S3's manner: the object with its type and validators, or S3's XML error.
-// The key is the request path, unescaped and cleaned, so that no request
-// leaves the bucket's directory.
+// Nothing outside the bucket's directory is ever opened: the bucket must be
+// a name S3 accepts (one path segment, never "." or ".."), and the key, the
+// request path unescaped and cleaned, is opened through an os.Root of the
+// bucket's directory, which refuses ".." and symbolic links that lead out.
+// The bucket's directory itself may be a link the operator made (the dev
+// loop serves a project directory so).
 func serveS3(resp *fasthttp.Response, dir, bucket string, method []byte, uri string) {
 	resp.Reset()
 	resp.Header.SetServer("AmazonS3")
+	if !edgefn.ValidBucketName(bucket) {
+		s3Error(resp, fasthttp.StatusBadRequest, "InvalidBucketName", "The specified bucket is not valid.")
+		return
+	}
 	if string(method) != fasthttp.MethodGet && string(method) != fasthttp.MethodHead {
 		s3Error(resp, fasthttp.StatusForbidden, "AccessDenied", "Access Denied")
 		return
@@ -34,7 +44,13 @@ func serveS3(resp *fasthttp.Response, dir, bucket string, method []byte, uri str
 		s3Error(resp, fasthttp.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
-	f, err := os.Open(filepath.Join(dir, bucket, filepath.FromSlash(key)))
+	root, err := os.OpenRoot(filepath.Join(dir, bucket))
+	if err != nil {
+		s3Error(resp, fasthttp.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist.")
+		return
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(key[1:]))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			s3Error(resp, fasthttp.StatusNotFound, "NoSuchKey", "The specified key does not exist.")

@@ -47,3 +47,36 @@ func BenchmarkGetKey(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkAliasClaim: updates that claim a new alias while 10,000 aliases
+// are held by other distributions. A new wildcard ranges over every alias
+// (alias.go); an exact name reads only the wildcards that could cover it.
+func BenchmarkAliasClaim(b *testing.B) {
+	s, _ := newStore(b, nil)
+	for d := range 100 {
+		c := distConfig(fmt.Sprintf("held-%d", d))
+		for a := range 100 {
+			c.Aliases = append(c.Aliases, fmt.Sprintf("www%d.site%d.example.com", a, d))
+		}
+		createDist(b, s, other, c)
+	}
+	for _, alias := range []string{"new.example.net", "*.example.net"} {
+		b.Run(alias, func(b *testing.B) {
+			c := distConfig("claimer-" + alias)
+			d := createDist(b, s, acct, c)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				c.Aliases = nil
+				if i%2 == 0 {
+					c.Aliases = []string{alias}
+				}
+				var err error
+				if d, err = s.UpdateDistribution(b.Context(), acct, d.ID, d.ETag, c, nil); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

@@ -261,7 +261,7 @@ func loadCurrentDistribution(tx Tx, account, id, ifMatch string) (*distributionR
 // fu/ users sets that make functions DEPLOYED and keep them from deletion,
 // and the cpu/ ones that keep cache policies from deletion.
 func (s *Store) link(tx Tx, account, id string, old, new *edgefn.DistributionConfig) error {
-	if err := relinkAliases(tx, account+"/"+id, aliasesOf(old), aliasesOf(new)); err != nil {
+	if err := relinkAliases(tx, account, id, aliasesOf(old), aliasesOf(new)); err != nil {
 		return err
 	}
 	err := relinkUsers(tx, id, functionsOf(account, old), functionsOf(account, new),
@@ -319,34 +319,6 @@ func relinkUsers(tx Tx, id string, old, new []string, key func(string) string, c
 			continue
 		}
 		if err := putUsers(tx, key(name), u.add(id)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// relinkAliases moves the alias claims of the distribution ref ("<account>/<id>").
-func relinkAliases(tx Tx, ref string, old, new []string) error {
-	for _, a := range old {
-		if !slices.Contains(new, a) {
-			if err := tx.Delete(aliasKey(a)); err != nil {
-				return err
-			}
-		}
-	}
-	for _, a := range new {
-		kv, ok, err := tx.Get(aliasKey(a))
-		if err != nil {
-			return err
-		}
-		if ok && string(kv.Value) == ref {
-			continue
-		}
-		if ok {
-			return edgefn.Errorf(edgefn.ErrAlreadyExists, edgefn.ResourceAlias,
-				"One or more of the CNAMEs you provided are already associated with a different resource: %s.", a)
-		}
-		if err := tx.Put(aliasKey(a), []byte(ref)); err != nil {
 			return err
 		}
 	}

@@ -1,14 +1,10 @@
 package store
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/edgefn/edgefn"
 )
-
-// aliasPattern accepts DNS names, with an optional leading "*." wildcard.
-var aliasPattern = regexp.MustCompile(`^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
 
 // checkDistribution validates what Create and Update take before any read:
 // everything that does not depend on other resources.
@@ -30,8 +26,8 @@ func (s *Store) checkDistribution(account string, cfg *edgefn.DistributionConfig
 	}
 	seen := map[string]bool{}
 	for _, a := range cfg.Aliases {
-		if len(a) > 253 || !aliasPattern.MatchString(a) {
-			return invalid("The alias %q is not a valid domain name.", a)
+		if err := s.checkAlias(a); err != nil {
+			return err
 		}
 		if seen[strings.ToLower(a)] {
 			return invalid("The alias %q is listed twice.", a)
@@ -74,8 +70,13 @@ func (s *Store) checkOrigins(origins []edgefn.Origin, invalid func(string, ...an
 			return invalid("The origin id %q is used twice.", o.ID)
 		case o.DomainName == "":
 			return invalid("The origin %q has no DomainName.", o.ID)
-		case o.OriginPath != "" && (!strings.HasPrefix(o.OriginPath, "/") || strings.HasSuffix(o.OriginPath, "/")):
-			return invalid("The OriginPath %q of origin %q must start with '/' and not end with '/'.", o.OriginPath, o.ID)
+		case o.Custom == nil && !isBucket(o.DomainName):
+			return invalid("The parameter Origin DomainName does not refer to a valid S3 bucket.")
+		case !edgefn.ValidHostname(o.DomainName):
+			return invalid("The DomainName %q of origin %q is not a valid domain name.", o.DomainName, o.ID)
+		case !edgefn.ValidOriginPath(o.OriginPath):
+			return invalid("The OriginPath %q of origin %q must start with '/', not end with '/', have at most %d characters and no '.' or '..' segments or control characters.",
+				o.OriginPath, o.ID, edgefn.MaxOriginPath)
 		case o.ConnectionAttempts < 0 || o.ConnectionAttempts > 3:
 			return invalid("The ConnectionAttempts of origin %q must be from 1 to 3.", o.ID)
 		case o.ConnectionTimeout < 0 || o.ConnectionTimeout > 10:
@@ -100,6 +101,11 @@ func (s *Store) checkOrigins(origins []edgefn.Origin, invalid func(string, ...an
 		}
 	}
 	return nil
+}
+
+func isBucket(domain string) bool {
+	_, ok := edgefn.S3Bucket(domain)
+	return ok
 }
 
 func hasOrigin(origins []edgefn.Origin, id string) bool {

@@ -30,7 +30,7 @@ func withFunction(c edgefn.DistributionConfig, eventType, arn string) edgefn.Dis
 	return c
 }
 
-func createDist(t *testing.T, s *store.Store, account string, c edgefn.DistributionConfig) *edgefn.Distribution {
+func createDist(t testing.TB, s *store.Store, account string, c edgefn.DistributionConfig) *edgefn.Distribution {
 	t.Helper()
 	d, err := s.CreateDistribution(t.Context(), account, c, []byte("<DistributionConfig/>"), nil)
 	if err != nil {

@@ -24,6 +24,8 @@ import (
 //	dt/<account>/<id>             distribution tags, apart so tagging keeps the ETag
 //	da/<alias>                    alias (CNAME) -> "<account>/<id>"; global, as the
 //	                              edge routes a Host to one distribution of any account
+//	dg/<registrable domain>       empty; rewritten by every alias claim or release
+//	                              under the domain, so overlap checks conflict (alias.go)
 //	cp/<account>/<id>             cache policy (cachePolicyRecord); ETag = ModRev
 //	cpn/<account>/<name>          cache policy name -> id
 //	cpu/<account>/<id>            distributions using the policy (users)
@@ -45,6 +47,7 @@ const (
 	prefixDistRef    = "dc/"
 	prefixDistTags   = "dt/"
 	prefixAlias      = "da/"
+	prefixAliasGuard = "dg/"
 	prefixPolicy     = "cp/"
 	prefixPolicyName = "cpn/"
 	prefixPolicyUser = "cpu/"

@@ -60,6 +60,7 @@ var cloudFront = map[key]Code{
 	{edgefn.ErrConflict, edgefn.ResourceFunction}:            {"InvalidFunctionAssociation", 400},
 
 	{edgefn.ErrNotFound, edgefn.ResourceOrigin}:                     {"NoSuchOrigin", 404},
+	{edgefn.ErrInvalidArgument, edgefn.ResourceOrigin}:              {"InvalidOrigin", 400},
 	{edgefn.ErrInvalidArgument, edgefn.ResourceFunctionAssociation}: {"InvalidFunctionAssociation", 400},
 	{edgefn.ErrLimitExceeded, edgefn.ResourceFunctionAssociation}:   {"TooManyFunctionAssociations", 400},
 	{edgefn.ErrLimitExceeded, edgefn.ResourceFunctionDistributions}: {"TooManyDistributionsWithSingleFunctionARN", 400},

@@ -2,6 +2,7 @@ package cloudfront
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,6 +191,13 @@ func TestCreateDistributionWithTagsAndList(t *testing.T) {
 	}
 }
 
+// notABucket is AWS's answer to an S3 origin whose DomainName is not an S3
+// bucket endpoint.
+func notABucket(err error) bool {
+	var ia *types.InvalidArgument
+	return errors.As(err, &ia) && ia.ErrorMessage() == "The parameter Origin DomainName does not refer to a valid S3 bucket."
+}
+
 func TestDistributionErrors(t *testing.T) {
 	e := newEnv(t)
 	c := e.cf
@@ -223,6 +231,18 @@ func TestDistributionErrors(t *testing.T) {
 		{"no such origin", func(c *types.DistributionConfig) { c.CacheBehaviors.Items[0].TargetOriginId = aws.String("nope") }, isA[*types.NoSuchOrigin]},
 		{"caller reference in use", func(c *types.DistributionConfig) { c.CallerReference = aws.String("existing") }, isA[*types.DistributionAlreadyExists]},
 		{"alias in use", func(c *types.DistributionConfig) { c.Aliases.Items = []string{"existing.example.com"} }, isA[*types.CNAMEAlreadyExists]},
+		{"alias of a generated name", func(c *types.DistributionConfig) { c.Aliases.Items = []string{*existing.Distribution.DomainName} }, isA[*types.CNAMEAlreadyExists]},
+		{"wildcard in the middle", func(c *types.DistributionConfig) { c.Aliases.Items = []string{"a.*.example.com"} }, isA[*types.InvalidArgument]},
+		{"origin of no type", func(c *types.DistributionConfig) { c.Origins.Items[1].S3OriginConfig = nil }, isA[*types.InvalidOrigin]},
+		{"origin of two types", func(c *types.DistributionConfig) {
+			c.Origins.Items[1].CustomOriginConfig = c.Origins.Items[0].CustomOriginConfig
+		}, isA[*types.InvalidArgument]},
+		{"S3 origin that is not a bucket", func(c *types.DistributionConfig) { c.Origins.Items[1].DomainName = aws.String("...s3.amazonaws.com") }, notABucket},
+		{"S3 origin of a custom name", func(c *types.DistributionConfig) { c.Origins.Items[1].DomainName = aws.String("media.example.com") }, notABucket},
+		{"origin name with CR LF", func(c *types.DistributionConfig) {
+			c.Origins.Items[0].DomainName = aws.String("web.example.com\r\nX-Injected: 1")
+		}, isA[*types.InvalidArgument]},
+		{"origin path with ..", func(c *types.DistributionConfig) { c.Origins.Items[1].OriginPath = aws.String("/a/../..") }, isA[*types.InvalidArgument]},
 		{"methods CloudFront has no set for", func(c *types.DistributionConfig) {
 			c.DefaultCacheBehavior.AllowedMethods = &types.AllowedMethods{Quantity: aws.Int32(3), Items: []types.Method{types.MethodGet, types.MethodHead, types.MethodPost}}
 		}, isA[*types.InvalidArgument]},

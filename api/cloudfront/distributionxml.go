@@ -150,7 +150,9 @@ func (o *originXML) origin() (edgefn.Origin, error) {
 	switch {
 	case o.VpcOriginConfig != nil:
 		return out, invalidDist("The origin %q is a VPC origin; edgefn serves custom and S3 origins.", o.ID)
-	case (c == nil) == (o.S3OriginConfig == nil):
+	case c == nil && o.S3OriginConfig == nil:
+		return out, invalid(edgefn.ResourceOrigin, "The origin %q has neither S3OriginConfig nor CustomOriginConfig.", o.ID)
+	case c != nil && o.S3OriginConfig != nil:
 		return out, invalidDist("The origin %q needs exactly one of S3OriginConfig and CustomOriginConfig.", o.ID)
 	case c == nil:
 		return out, nil

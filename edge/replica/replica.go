@@ -221,8 +221,12 @@ func (r *Replica) build() *State {
 			return r.mirror.Invalidations[edgefn.DistributionARN(account, id)]
 		},
 	}
+	ds := make([]*Distribution, 0, len(r.mirror.Distributions))
 	for _, d := range r.mirror.Distributions {
-		st.add(newDistribution(d, res))
+		ds = append(ds, newDistribution(d, res))
+	}
+	if dup := st.hostTable(ds); len(dup) > 0 {
+		r.log.Warn("replica: hosts claimed by more than one distribution; each goes to the first by ARN", "hosts", dup)
 	}
 	for arn := range r.programs {
 		if _, ok := usedFns[arn]; !ok {

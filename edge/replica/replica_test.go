@@ -141,7 +141,7 @@ func TestRouting(t *testing.T) {
 		{d.DomainName + ":8081", true},
 		{"WWW.Example.COM", true},
 		{"a.wild.example.com", true},
-		{"a.b.wild.example.com", false},
+		{"a.b.wild.example.com", true},
 		{"wild.example.com", false},
 		{"example.com", false},
 		{"", false},

@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -21,8 +22,9 @@ type State struct {
 }
 
 // Distribution returns the distribution serving host (a DomainName or an
-// alias; case and any port ignored), or nil. An exact alias wins over a
-// wildcard one, and a wildcard covers one label, as in DNS.
+// alias; case and any port ignored), or nil: an exact name first, else the
+// most specific wildcard, which covers names of any depth under it (as
+// CloudFront's "*.example.com" covers "a.b.example.com").
 func (s *State) Distribution(host string) *Distribution {
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i]
@@ -34,22 +36,44 @@ func (s *State) Distribution(host string) *Distribution {
 	if d, ok := s.hosts[host]; ok {
 		return d
 	}
-	if _, suffix, ok := strings.Cut(host, "."); ok {
-		return s.wildcards[suffix]
+	for i := strings.IndexByte(host, '.'); i >= 0; i = strings.IndexByte(host, '.') {
+		host = host[i+1:]
+		if d, ok := s.wildcards[host]; ok {
+			return d
+		}
 	}
 	return nil
 }
 
-func (s *State) add(d *Distribution) {
-	s.hosts[strings.ToLower(d.DomainName)] = d
-	for _, a := range d.Aliases {
-		a = strings.ToLower(a)
-		if suffix, ok := strings.CutPrefix(a, "*."); ok {
-			s.wildcards[suffix] = d
-			continue
+// hostTable routes hosts to ds whatever the order of ds, which comes from a
+// map: generated DomainNames first, so no alias can take one, then aliases,
+// each to the first distribution in ARN order that claims it. The store
+// lets no two distributions claim one name; this keeps the edge's choice
+// fixed for data stored before it did. It returns the names claimed twice.
+func (s *State) hostTable(ds []*Distribution) (conflicts []string) {
+	slices.SortFunc(ds, func(a, b *Distribution) int {
+		return cmp.Or(strings.Compare(a.Account, b.Account), strings.Compare(a.ID, b.ID))
+	})
+	claim := func(name string, d *Distribution) {
+		m, key := s.hosts, name
+		if suffix, ok := strings.CutPrefix(name, "*."); ok {
+			m, key = s.wildcards, suffix
 		}
-		s.hosts[a] = d
+		if other, taken := m[key]; taken && other != d {
+			conflicts = append(conflicts, name)
+			return
+		}
+		m[key] = d
 	}
+	for _, d := range ds {
+		claim(strings.ToLower(d.DomainName), d)
+	}
+	for _, d := range ds {
+		for _, a := range d.Aliases {
+			claim(strings.ToLower(a), d)
+		}
+	}
+	return conflicts
 }
 
 // Distribution is a distribution ready to route requests.

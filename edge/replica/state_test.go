@@ -1,7 +1,9 @@
 package replica
 
 import (
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/edgefn/edgefn"
@@ -59,6 +61,59 @@ func TestBehaviorCache(t *testing.T) {
 	} {
 		if got := d.Invalidated(tt.rev, tt.path); got != tt.want {
 			t.Errorf("Invalidated(%d, %q) = %v, want %v", tt.rev, tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestHostTable: the host table gives the same answer whatever order the
+// distributions come in (they come from a map): a generated DomainName is
+// never taken by an alias, an exact alias wins over wildcards, the most
+// specific wildcard wins, and a name claimed twice (data stored before the
+// store refused that) goes to the first distribution by ARN.
+func TestHostTable(t *testing.T) {
+	dist := func(account, id string, aliases ...string) *Distribution {
+		return &Distribution{Account: account, ID: id, DomainName: strings.ToLower(id) + ".cloudfront.net", Aliases: aliases}
+	}
+	victim := dist("111111111111", "EVICTIM")
+	ds := []*Distribution{
+		victim,
+		dist("222222222222", "ETHIEF", "evictim.cloudfront.net", "*.cloudfront.net", "shop.example.com"),
+		dist("111111111111", "EWIDE", "*.example.com"),
+		dist("111111111111", "ENARROW", "*.img.example.com"),
+		dist("111111111111", "EEXACT", "a.img.example.com"),
+		dist("333333333333", "ELATER", "shop.example.com", "*.example.com"),
+	}
+	want := map[string]string{
+		"evictim.cloudfront.net":   "EVICTIM",
+		"EVICTIM.cloudfront.net:8": "EVICTIM",
+		"other.cloudfront.net":     "ETHIEF",
+		"a.img.example.com":        "EEXACT",
+		"b.img.example.com":        "ENARROW",
+		"x.y.img.example.com":      "ENARROW",
+		"img.example.com":          "EWIDE",
+		"www.example.com":          "EWIDE",
+		"example.com":              "",
+		// An exact alias beats any wildcard, and of two exact claims the
+		// first by ARN wins.
+		"shop.example.com": "ETHIEF",
+	}
+	for round := range 20 {
+		shuffled := slices.Clone(ds)
+		rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		s := &State{hosts: map[string]*Distribution{}, wildcards: map[string]*Distribution{}}
+		conflicts := s.hostTable(shuffled)
+		slices.Sort(conflicts)
+		if want := []string{"*.example.com", "evictim.cloudfront.net", "shop.example.com"}; !slices.Equal(conflicts, want) {
+			t.Errorf("round %d: conflicts %v, want %v", round, conflicts, want)
+		}
+		for host, id := range want {
+			got := ""
+			if d := s.Distribution(host); d != nil {
+				got = d.ID
+			}
+			if got != id {
+				t.Errorf("round %d: %s -> %q, want %q", round, host, got, id)
+			}
 		}
 	}
 }

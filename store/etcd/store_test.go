@@ -332,3 +332,44 @@ func TestServerDefaultsRefuseLargeImport(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlappingAliasRace: two nodes claim, for two accounts at the same
+// moment, a wildcard and a name it covers. A new wildcard finds the names it
+// covers by a Range, which etcd cannot guard; the registrable domain's guard
+// key makes the two transactions conflict, so exactly one claim wins.
+func TestOverlappingAliasRace(t *testing.T) {
+	prefix := newPrefix()
+	a, b := node(t, prefix), node(t, prefix)
+	const other = "222222222222"
+	dist := func(ref string, aliases ...string) edgefn.DistributionConfig {
+		return edgefn.DistributionConfig{
+			CallerReference: ref, Enabled: true, Aliases: aliases,
+			Origins:              []edgefn.Origin{{ID: "o", DomainName: "origin.example.com", Custom: &edgefn.CustomOrigin{HTTPPort: 80, HTTPSPort: 443, ProtocolPolicy: edgefn.OriginHTTPOnly}}},
+			DefaultCacheBehavior: edgefn.CacheBehavior{TargetOriginID: "o", ViewerProtocolPolicy: edgefn.ViewerAllowAll},
+		}
+	}
+	for round := range 20 {
+		domain := fmt.Sprintf("race%d.example.com", round)
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			<-start
+			_, errs[0] = a.CreateDistribution(t.Context(), account, dist(fmt.Sprintf("wild-%d", round), "*."+domain), nil, nil)
+		})
+		wg.Go(func() {
+			<-start
+			_, errs[1] = b.CreateDistribution(t.Context(), other, dist(fmt.Sprintf("name-%d", round), "www."+domain), nil, nil)
+		})
+		close(start)
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("round %d: wildcard %v, name %v: want exactly one refused", round, errs[0], errs[1])
+		}
+		for _, err := range errs {
+			if err != nil {
+				wantKind(t, err, edgefn.ErrAlreadyExists)
+			}
+		}
+	}
+}
