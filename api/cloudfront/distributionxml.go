@@ -67,8 +67,9 @@ type cacheBehaviorXML struct {
 			Items []string `xml:"Items>Method"`
 		} `xml:"CachedMethods"`
 	} `xml:"AllowedMethods"`
-	CachePolicyID   string `xml:"CachePolicyId"`
-	ForwardedValues *struct {
+	CachePolicyID         string `xml:"CachePolicyId"`
+	OriginRequestPolicyID string `xml:"OriginRequestPolicyId"`
+	ForwardedValues       *struct {
 		QueryString          bool     `xml:"QueryString"`
 		QueryStringCacheKeys []string `xml:"QueryStringCacheKeys>Items>Name"`
 		Headers              []string `xml:"Headers>Items>Name"`
@@ -198,8 +199,14 @@ func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) 
 		out.FunctionAssociations = append(out.FunctionAssociations, edgefn.FunctionAssociation{EventType: a.EventType, FunctionARN: a.FunctionARN})
 	}
 	var err error
-	out.CachePolicyID, out.Legacy, err = b.caching()
-	return out, err
+	if out.CachePolicyID, out.Legacy, err = b.caching(); err != nil {
+		return out, err
+	}
+	if b.OriginRequestPolicyID != "" && out.CachePolicyID == "" {
+		return out, invalidDist("The parameter OriginRequestPolicyId requires a CachePolicyId (ForwardedValues cannot take one).")
+	}
+	out.OriginRequestPolicyID = b.OriginRequestPolicyID
+	return out, nil
 }
 
 // caching reads how a behavior caches: by a cache policy, or by the legacy
