@@ -57,6 +57,12 @@ func (s *Store) DeleteCachePolicy(ctx context.Context, account, id, ifMatch stri
 	return deletePolicy(ctx, s, cachePolicies, account, id, ifMatch)
 }
 
+// ListDistributionsByCachePolicyID lists the ids of the account's
+// distributions whose behaviors use the cache policy id.
+func (s *Store) ListDistributionsByCachePolicyID(ctx context.Context, account, id, marker string, max int) ([]string, string, error) {
+	return distributionsUsing(ctx, s, cachePolicies, account, id, marker, max, func(b *edgefn.CacheBehavior) string { return b.CachePolicyID })
+}
+
 // The rules of a cache policy's three parts.
 var (
 	cacheKeyBehaviors = []string{edgefn.CacheKeyNone, edgefn.CacheKeyWhitelist, edgefn.CacheKeyAllExcept, edgefn.CacheKeyAll}

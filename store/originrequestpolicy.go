@@ -49,6 +49,12 @@ func (s *Store) DeleteOriginRequestPolicy(ctx context.Context, account, id, ifMa
 	return deletePolicy(ctx, s, originRequestPolicies, account, id, ifMatch)
 }
 
+// ListDistributionsByOriginRequestPolicyID lists the ids of the account's
+// distributions whose behaviors use the origin request policy id.
+func (s *Store) ListDistributionsByOriginRequestPolicyID(ctx context.Context, account, id, marker string, max int) ([]string, string, error) {
+	return distributionsUsing(ctx, s, originRequestPolicies, account, id, marker, max, func(b *edgefn.CacheBehavior) string { return b.OriginRequestPolicyID })
+}
+
 // checkOriginRequestPolicy applies CloudFront's rules to a policy's
 // configuration: the behaviors of each part, names where they take them and
 // the quotas on their number.

@@ -319,3 +319,37 @@ func (r *itemsRule) check(res edgefn.Resource, items edgefn.CacheKeyItems) error
 	}
 	return nil
 }
+
+// distributionsUsing lists the ids of the account's distributions that have
+// a behavior using the policy id (a managed one or the account's: else the
+// kind's not-found error), in id order, max (<= 0: 100) after marker.
+func distributionsUsing[C any](ctx context.Context, s *Store, k *policyKind[C], account, id, marker string, max int, policyID func(*edgefn.CacheBehavior) string) ([]string, string, error) {
+	if _, err := getPolicy(ctx, s, k, account, id); err != nil {
+		return nil, "", err
+	}
+	if max <= 0 {
+		max = defaultListDistributions
+	}
+	var ids []string
+	err := s.view(ctx, "list distributions by "+k.noun, func(tx Tx) error {
+		prefix := distKey(account, "")
+		return tx.Range(prefix, "", 0, func(kv KV) error {
+			did := kv.Key[len(prefix):]
+			if did <= marker {
+				return nil
+			}
+			var rec distributionRecord
+			if err := jsonValue(kv, &rec); err != nil {
+				return err
+			}
+			if slices.ContainsFunc(behaviorsOf(&rec.Config), func(b *edgefn.CacheBehavior) bool { return policyID(b) == id }) {
+				ids = append(ids, did)
+			}
+			return nil
+		})
+	})
+	if err != nil || len(ids) <= max {
+		return ids, "", err
+	}
+	return ids[:max], ids[max-1], nil
+}

@@ -15,6 +15,7 @@ type CachePolicyStore interface {
 	ListCachePolicies(ctx context.Context, account, typ, marker string, max int) ([]*edgefn.CachePolicy, string, error)
 	UpdateCachePolicy(ctx context.Context, account, id, ifMatch string, cfg edgefn.CachePolicyConfig) (*edgefn.CachePolicy, error)
 	DeleteCachePolicy(ctx context.Context, account, id, ifMatch string) error
+	ListDistributionsByCachePolicyID(ctx context.Context, account, id, marker string, max int) ([]string, string, error)
 
 	CreateInvalidation(ctx context.Context, account, dist, ref string, paths []string) (*edgefn.Invalidation, error)
 	GetInvalidation(ctx context.Context, account, dist, id string) (*edgefn.Invalidation, error)
@@ -24,10 +25,11 @@ type CachePolicyStore interface {
 // cachePolicyAPI serves the cache policy operations.
 func (h *Handler) cachePolicyAPI() *policyAPI[edgefn.CachePolicyConfig] {
 	return &policyAPI[edgefn.CachePolicyConfig]{
-		path: "cache-policy", root: "CachePolicy", res: edgefn.ResourceCachePolicy,
+		path: "cache-policy", byPath: "distributionsByCachePolicyId", root: "CachePolicy", res: edgefn.ResourceCachePolicy,
 		store: policyStore[edgefn.CachePolicyConfig]{
 			create: h.store.CreateCachePolicy, get: h.store.GetCachePolicy, list: h.store.ListCachePolicies,
 			update: h.store.UpdateCachePolicy, delete: h.store.DeleteCachePolicy,
+			distributions: h.store.ListDistributionsByCachePolicyID,
 		},
 		decode:    decoder[edgefn.CachePolicyConfig, cachePolicyConfigXML](),
 		configXML: newCachePolicyConfigXML,

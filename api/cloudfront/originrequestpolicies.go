@@ -15,15 +15,17 @@ type OriginRequestPolicyStore interface {
 	ListOriginRequestPolicies(ctx context.Context, account, typ, marker string, max int) ([]*edgefn.OriginRequestPolicy, string, error)
 	UpdateOriginRequestPolicy(ctx context.Context, account, id, ifMatch string, cfg edgefn.OriginRequestPolicyConfig) (*edgefn.OriginRequestPolicy, error)
 	DeleteOriginRequestPolicy(ctx context.Context, account, id, ifMatch string) error
+	ListDistributionsByOriginRequestPolicyID(ctx context.Context, account, id, marker string, max int) ([]string, string, error)
 }
 
 // originRequestPolicyAPI serves the origin request policy operations.
 func (h *Handler) originRequestPolicyAPI() *policyAPI[edgefn.OriginRequestPolicyConfig] {
 	return &policyAPI[edgefn.OriginRequestPolicyConfig]{
-		path: "origin-request-policy", root: "OriginRequestPolicy", res: edgefn.ResourceOriginRequestPolicy,
+		path: "origin-request-policy", byPath: "distributionsByOriginRequestPolicyId", root: "OriginRequestPolicy", res: edgefn.ResourceOriginRequestPolicy,
 		store: policyStore[edgefn.OriginRequestPolicyConfig]{
 			create: h.store.CreateOriginRequestPolicy, get: h.store.GetOriginRequestPolicy, list: h.store.ListOriginRequestPolicies,
 			update: h.store.UpdateOriginRequestPolicy, delete: h.store.DeleteOriginRequestPolicy,
+			distributions: h.store.ListDistributionsByOriginRequestPolicyID,
 		},
 		decode:    decoder[edgefn.OriginRequestPolicyConfig, originRequestPolicyConfigXML](),
 		configXML: newOriginRequestPolicyConfigXML,

@@ -77,6 +77,20 @@ func TestOriginRequestPolicyOperations(t *testing.T) {
 	dist.DefaultCacheBehavior.OriginRequestPolicyId = id
 	d := must(c.CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: dist}))(t)
 
+	// The distributions using a policy, managed or the account's.
+	byORP := must(c.ListDistributionsByOriginRequestPolicyId(ctx, &cloudfront.ListDistributionsByOriginRequestPolicyIdInput{OriginRequestPolicyId: id}))(t)
+	if l := byORP.DistributionIdList; *l.Quantity != 1 || l.Items[0] != *d.Distribution.Id || *l.IsTruncated {
+		t.Errorf("ListDistributionsByOriginRequestPolicyId %+v", l)
+	}
+	byCache := must(c.ListDistributionsByCachePolicyId(ctx, &cloudfront.ListDistributionsByCachePolicyIdInput{CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")}))(t)
+	if l := byCache.DistributionIdList; *l.Quantity != 1 || l.Items[0] != *d.Distribution.Id {
+		t.Errorf("ListDistributionsByCachePolicyId %+v", l)
+	}
+	unused := must(c.ListDistributionsByOriginRequestPolicyId(ctx, &cloudfront.ListDistributionsByOriginRequestPolicyIdInput{OriginRequestPolicyId: aws.String("216adef6-5c7f-47e4-b989-5492eafa07d3")}))(t)
+	if l := unused.DistributionIdList; *l.Quantity != 0 || len(l.Items) != 0 {
+		t.Errorf("ListDistributionsByOriginRequestPolicyId of an unused policy %+v", l)
+	}
+
 	tooMany := func(edit func(*types.OriginRequestPolicyConfig)) func() error {
 		return func() error {
 			p := orpInput("too-many")
@@ -107,6 +121,14 @@ func TestOriginRequestPolicyOperations(t *testing.T) {
 			_, err := c.GetOriginRequestPolicyConfig(ctx, &cloudfront.GetOriginRequestPolicyConfigInput{Id: aws.String("not-a-uuid")})
 			return err
 		}, isA[*types.NoSuchOriginRequestPolicy]},
+		{"distributions by a missing policy", func() error {
+			_, err := c.ListDistributionsByOriginRequestPolicyId(ctx, &cloudfront.ListDistributionsByOriginRequestPolicyIdInput{OriginRequestPolicyId: aws.String("00000000-0000-4000-8000-000000000000")})
+			return err
+		}, isA[*types.NoSuchOriginRequestPolicy]},
+		{"distributions by a missing cache policy", func() error {
+			_, err := c.ListDistributionsByCachePolicyId(ctx, &cloudfront.ListDistributionsByCachePolicyIdInput{CachePolicyId: aws.String("00000000-0000-4000-8000-000000000000")})
+			return err
+		}, isA[*types.NoSuchCachePolicy]},
 		{"stale If-Match", func() error {
 			_, err := c.UpdateOriginRequestPolicy(ctx, &cloudfront.UpdateOriginRequestPolicyInput{Id: id, IfMatch: created.ETag, OriginRequestPolicyConfig: orpInput("lang-3")})
 			return err

@@ -16,12 +16,16 @@ type policyStore[C any] struct {
 	list   func(ctx context.Context, account, typ, marker string, max int) ([]*edgefn.Policy[C], string, error)
 	update func(ctx context.Context, account, id, ifMatch string, cfg C) (*edgefn.Policy[C], error)
 	delete func(ctx context.Context, account, id, ifMatch string) error
+	// distributions lists the ids of the distributions using a policy.
+	distributions func(ctx context.Context, account, id, marker string, max int) ([]string, string, error)
 }
 
 // policyAPI serves the six operations of one kind of policy, which differ
 // only in their path, their documents and their store calls.
 type policyAPI[C any] struct {
 	path string // under /2020-05-31/: "cache-policy"
+	// byPath lists the distributions using one: "distributionsByCachePolicyId".
+	byPath string
 	// root names the documents: <root>, <root>Config, <root>List, <root>Summary.
 	root  string
 	res   edgefn.Resource
@@ -96,6 +100,7 @@ func routePolicies[C any](h *Handler, a *policyAPI[C]) {
 		}
 		return a.write(w, http.StatusOK, p)
 	})
+	routeDistributionsUsing(h, a)
 	h.handle("DELETE "+base+"/{Id}", func(w http.ResponseWriter, r *http.Request, account string) error {
 		etag, err := ifMatch(r, a.res)
 		if err != nil {
@@ -107,6 +112,39 @@ func routePolicies[C any](h *Handler, a *policyAPI[C]) {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	})
+}
+
+// routeDistributionsUsing registers ListDistributionsBy…PolicyId.
+func routeDistributionsUsing[C any](h *Handler, a *policyAPI[C]) {
+	h.handle("GET /2020-05-31/"+a.byPath+"/{Id}", func(w http.ResponseWriter, r *http.Request, account string) error {
+		pg, err := pageParams(r, edgefn.ResourceDistribution)
+		if err != nil {
+			return err
+		}
+		ids, next, err := a.store.distributions(r.Context(), account, r.PathValue("Id"), pg.marker, pg.maxItems)
+		if err != nil {
+			return err
+		}
+		l := distributionIDListXML{Marker: pg.marker, NextMarker: next, MaxItems: pg.maxItems, IsTruncated: next != "", Quantity: len(ids)}
+		if len(ids) > 0 {
+			l.Items = &struct {
+				IDs []string `xml:"DistributionId"`
+			}{ids}
+		}
+		return writeXML(w, http.StatusOK, "DistributionIdList", l)
+	})
+}
+
+// distributionIDListXML is DistributionIdList.
+type distributionIDListXML struct {
+	Marker      string `xml:"Marker"`
+	NextMarker  string `xml:"NextMarker,omitempty"`
+	MaxItems    int    `xml:"MaxItems"`
+	IsTruncated bool   `xml:"IsTruncated"`
+	Quantity    int    `xml:"Quantity"`
+	Items       *struct {
+		IDs []string `xml:"DistributionId"`
+	} `xml:"Items"`
 }
 
 func (a *policyAPI[C]) write(w http.ResponseWriter, status int, p *edgefn.Policy[C]) error {
