@@ -67,7 +67,7 @@ func (h *Handler) listInvalidations(w http.ResponseWriter, r *http.Request, acco
 	if err != nil {
 		return err
 	}
-	l := invalidationListXML{Marker: pg.marker, NextMarker: next, MaxItems: pg.maxItems, IsTruncated: next != "", Quantity: len(invs)}
+	l := newMarkedList[itemsXML[*invalidationSummaryXML]](pg.marker, next, pg.maxItems, len(invs))
 	if len(invs) > 0 {
 		l.Items = &itemsXML[*invalidationSummaryXML]{}
 		for _, inv := range invs {

@@ -182,14 +182,3 @@ type invalidationSummaryXML struct {
 	CreateTime string   `xml:"CreateTime"`
 	Status     string   `xml:"Status"`
 }
-
-// invalidationListXML is InvalidationList, which, unlike the other lists,
-// has Marker and IsTruncated.
-type invalidationListXML struct {
-	Marker      string                             `xml:"Marker"`
-	NextMarker  string                             `xml:"NextMarker,omitempty"`
-	MaxItems    int                                `xml:"MaxItems"`
-	IsTruncated bool                               `xml:"IsTruncated"`
-	Quantity    int                                `xml:"Quantity"`
-	Items       *itemsXML[*invalidationSummaryXML] `xml:"Items"`
-}

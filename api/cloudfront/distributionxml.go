@@ -383,16 +383,9 @@ func newDistributionXML(d *edgefn.Distribution) (*distributionXML, error) {
 }
 
 // distributionListXML is DistributionList.
-type distributionListXML struct {
-	Marker      string `xml:"Marker"`
-	NextMarker  string `xml:"NextMarker,omitempty"`
-	MaxItems    int    `xml:"MaxItems"`
-	IsTruncated bool   `xml:"IsTruncated"`
-	Quantity    int    `xml:"Quantity"`
-	Items       *struct {
-		Summaries []innerXML `xml:"DistributionSummary"`
-	} `xml:"Items"`
-}
+type distributionListXML = markedListXML[struct {
+	Summaries []innerXML `xml:"DistributionSummary"`
+}]
 
 // summaryMembers are the DistributionSummary members copied from the
 // configuration, in the model's order, with what to send for a required
@@ -446,7 +439,9 @@ func distributionSummary(d *edgefn.Distribution) (innerXML, error) {
 }
 
 func newDistributionListXML(ds []*edgefn.Distribution, marker string, maxItems int, next string) (*distributionListXML, error) {
-	l := &distributionListXML{Marker: marker, NextMarker: next, MaxItems: maxItems, IsTruncated: next != "", Quantity: len(ds)}
+	l := newMarkedList[struct {
+		Summaries []innerXML `xml:"DistributionSummary"`
+	}](marker, next, maxItems, len(ds))
 	if len(ds) == 0 {
 		return l, nil
 	}

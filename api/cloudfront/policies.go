@@ -125,26 +125,17 @@ func routeDistributionsUsing[C any](h *Handler, a *policyAPI[C]) {
 		if err != nil {
 			return err
 		}
-		l := distributionIDListXML{Marker: pg.marker, NextMarker: next, MaxItems: pg.maxItems, IsTruncated: next != "", Quantity: len(ids)}
+		l := newMarkedList[distributionIDsXML](pg.marker, next, pg.maxItems, len(ids))
 		if len(ids) > 0 {
-			l.Items = &struct {
-				IDs []string `xml:"DistributionId"`
-			}{ids}
+			l.Items = &distributionIDsXML{ids}
 		}
 		return writeXML(w, http.StatusOK, "DistributionIdList", l)
 	})
 }
 
-// distributionIDListXML is DistributionIdList.
-type distributionIDListXML struct {
-	Marker      string `xml:"Marker"`
-	NextMarker  string `xml:"NextMarker,omitempty"`
-	MaxItems    int    `xml:"MaxItems"`
-	IsTruncated bool   `xml:"IsTruncated"`
-	Quantity    int    `xml:"Quantity"`
-	Items       *struct {
-		IDs []string `xml:"DistributionId"`
-	} `xml:"Items"`
+// distributionIDsXML are the Items of DistributionIdList.
+type distributionIDsXML struct {
+	IDs []string `xml:"DistributionId"`
 }
 
 func (a *policyAPI[C]) write(w http.ResponseWriter, status int, p *edgefn.Policy[C]) error {
