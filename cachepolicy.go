@@ -2,21 +2,26 @@ package edgefn
 
 import "time"
 
-// CachePolicy is a CloudFront cache policy: what goes into the cache key of
-// the behaviors that use it, and how long objects stay cached.
-type CachePolicy struct {
+// Policy is a CloudFront policy with configuration C: a cache policy or an
+// origin request policy, which the API and the store handle alike.
+type Policy[C any] struct {
 	Account string // "" for the AWS managed policies, which every account sees
 	ID      string
 	// ETag and LastModified are those of the stored policy (fixed for the
 	// managed ones).
 	ETag         string
 	LastModified time.Time
-	Config       CachePolicyConfig
+	Config       C
 }
 
 // Managed reports whether p is one of AWS's managed policies, which no
 // account can change or delete.
-func (p *CachePolicy) Managed() bool { return p.Account == "" }
+func (p *Policy[C]) Managed() bool { return p.Account == "" }
+
+// CachePolicy is a CloudFront cache policy: what goes into the cache key of
+// the behaviors that use it (and so to their origin), and how long objects
+// stay cached.
+type CachePolicy = Policy[CachePolicyConfig]
 
 // CachePolicyConfig is CachePolicyConfig with its
 // ParametersInCacheKeyAndForwardedToOrigin flattened. TTLs are seconds.
@@ -31,8 +36,10 @@ type CachePolicyConfig struct {
 }
 
 // CacheKeyItems says which of the headers, cookies or query strings of a
-// request are in the cache key: Behavior is one of the CacheKey values, and
-// Items are the names it applies to (whitelist, allExcept).
+// request are in the cache key, or in the origin request: Behavior is one of
+// the CacheKey (or, for an origin request policy's headers, OriginHeaders)
+// values, and Items are the names it applies to (whitelist, allExcept, and
+// the CloudFront headers of allViewerAndWhitelistCloudFront).
 type CacheKeyItems struct {
 	Behavior string
 	Items    []string
@@ -116,13 +123,21 @@ const (
 // they never change here.
 var managedModified = time.Date(2020, 5, 31, 0, 0, 0, 0, time.UTC)
 
+// managedETag is the ETag of every managed policy.
+const managedETag = "E23ZP02F085DFQ"
+
+// managedMaker returns the constructor of managed policies of one kind.
+func managedMaker[C any]() func(id string, c C) *Policy[C] {
+	return func(id string, c C) *Policy[C] {
+		return &Policy[C]{ID: id, ETag: managedETag, LastModified: managedModified, Config: c}
+	}
+}
+
 // ManagedCachePolicies returns the AWS managed cache policies, sorted by
 // name; each call returns fresh values, which the caller may change.
 func ManagedCachePolicies() []*CachePolicy {
 	none := CacheKeyItems{Behavior: CacheKeyNone}
-	managed := func(id string, c CachePolicyConfig) *CachePolicy {
-		return &CachePolicy{ID: id, ETag: "E23ZP02F085DFQ", LastModified: managedModified, Config: c}
-	}
+	managed := managedMaker[CachePolicyConfig]()
 	return []*CachePolicy{
 		managed(AmplifyID, CachePolicyConfig{
 			Name: "Managed-Amplify", Comment: "Policy for Amplify Origin",
@@ -159,8 +174,10 @@ func ManagedCachePolicies() []*CachePolicy {
 }
 
 // ManagedCachePolicy returns the managed policy with this id, or nil.
-func ManagedCachePolicy(id string) *CachePolicy {
-	for _, p := range ManagedCachePolicies() {
+func ManagedCachePolicy(id string) *CachePolicy { return managedPolicy(ManagedCachePolicies(), id) }
+
+func managedPolicy[C any](all []*Policy[C], id string) *Policy[C] {
+	for _, p := range all {
 		if p.ID == id {
 			return p
 		}

@@ -104,6 +104,9 @@ type CacheBehavior struct {
 	// nothing.
 	CachePolicyID string
 	Legacy        *LegacyCache
+	// OriginRequestPolicyID names the origin request policy that adds to
+	// what the cache policy forwards ("": none; only with a CachePolicyID).
+	OriginRequestPolicyID string
 }
 
 // ViewerProtocolPolicy values.

@@ -25,6 +25,10 @@ type Limits struct {
 	OriginCustomHeaders      int
 	// CachePoliciesPerAccount counts the account's own policies only.
 	CachePoliciesPerAccount int
+	// OriginRequestPoliciesPerAccount counts the account's own policies;
+	// ORP* bound the names one lists.
+	OriginRequestPoliciesPerAccount         int
+	ORPHeaders, ORPCookies, ORPQueryStrings int
 	// InvalidationPaths bounds the paths of one invalidation batch.
 	InvalidationPaths int
 }
@@ -47,12 +51,16 @@ func DefaultLimits() Limits {
 		TestEventBytes:       40960,
 		DistributionsPerFunc: 100,
 
-		DistributionsPerAccount:  500,
-		OriginsPerDistribution:   100,
-		BehaviorsPerDistribution: 75,
-		AliasesPerDistribution:   100,
-		OriginCustomHeaders:      10,
-		CachePoliciesPerAccount:  20,
-		InvalidationPaths:        3000,
+		DistributionsPerAccount:         500,
+		OriginsPerDistribution:          100,
+		BehaviorsPerDistribution:        75,
+		AliasesPerDistribution:          100,
+		OriginCustomHeaders:             10,
+		CachePoliciesPerAccount:         20,
+		OriginRequestPoliciesPerAccount: 20,
+		ORPHeaders:                      10,
+		ORPCookies:                      10,
+		ORPQueryStrings:                 10,
+		InvalidationPaths:               3000,
 	}
 }

@@ -84,23 +84,34 @@ func writeFields(b *strings.Builder, fs event.Fields, which edgefn.CacheKeyItems
 // normalisedEncoding is the Accept-Encoding CloudFront puts in the key when
 // a policy caches compressed objects: only the encodings it enables.
 func normalisedEncoding(p *edgefn.CachePolicyConfig, headers event.Fields) string {
-	f, ok := headers.Get("accept-encoding")
+	return normaliseEncoding(p.EnableAcceptEncodingGzip, p.EnableAcceptEncodingBrotli, fieldValues(headers, "accept-encoding"))
+}
+
+// fieldValues are the values of the entry name of fs, every occurrence.
+func fieldValues(fs event.Fields, name string) []string {
+	f, ok := fs.Get(name)
 	if !ok {
-		return ""
+		return nil
 	}
-	var all []string
 	if f.MultiValue == nil {
-		all = []string{f.Value}
+		return []string{f.Value}
 	}
-	for _, v := range f.MultiValue {
-		all = append(all, v.Value)
+	all := make([]string, len(f.MultiValue))
+	for i, v := range f.MultiValue {
+		all[i] = v.Value
 	}
+	return all
+}
+
+// normaliseEncoding reduces Accept-Encoding values to the enabled ones of
+// br and gzip, in that order ("" for neither).
+func normaliseEncoding(gzipOK, brOK bool, values []string) string {
 	var br, gzip bool
-	for _, v := range all {
+	for _, v := range values {
 		for tok := range strings.SplitSeq(v, ",") {
 			name, _, _ := strings.Cut(strings.TrimSpace(tok), ";")
-			br = br || (p.EnableAcceptEncodingBrotli && strings.EqualFold(name, "br"))
-			gzip = gzip || (p.EnableAcceptEncodingGzip && strings.EqualFold(name, "gzip"))
+			br = br || (brOK && strings.EqualFold(name, "br"))
+			gzip = gzip || (gzipOK && strings.EqualFold(name, "gzip"))
 		}
 	}
 	switch {

@@ -149,18 +149,32 @@ func (t *eventText) value(v []byte) string {
 	return t.String()[start:]
 }
 
-// copyViewerHeaders forwards the viewer's headers to the origin as they came,
-// less the ones CloudFront hides (hop-by-hop and its own) and Host.
-func copyViewerHeaders(dst, src *fasthttp.RequestHeader) {
+// copyViewerHeaders forwards the viewer's headers that o lets go to the
+// origin as they came, less the ones CloudFront hides (hop-by-hop and its
+// own) and Host.
+func copyViewerHeaders(dst, src *fasthttp.RequestHeader, o originFilter) {
 	var buf [64]byte
+	var cookies []string // when some are left out
 	for k, v := range src.AllInOrder() {
 		switch name := lowerName(&buf, k); {
 		case name == "host" || framing(name) || event.DisallowedHeader(name):
-		case name == "cookie":
+		case name == "cookie" && o.allCookies():
 			addCookie(dst, v)
-		default:
+		case name == "cookie":
+			cookies = append(cookies, string(v))
+		case o.header(name):
 			dst.AddBytesKV(k, v)
 		}
+	}
+	if cookies != nil {
+		addCookieHeader(dst, o.cookieHeader(event.ParseCookieHeader(cookies)))
+	}
+}
+
+// addCookieHeader adds a Cookie header of the given value, none if empty.
+func addCookieHeader(h *fasthttp.RequestHeader, v string) {
+	if v != "" {
+		addCookie(h, []byte(v))
 	}
 }
 
@@ -179,16 +193,16 @@ func addCookie(h *fasthttp.RequestHeader, v []byte) {
 
 // writeRequestHeaders forwards the headers of a request a viewer-request
 // function returned (out; orig is what it received), following the
-// write-back rules of spec/runtime.md §2.6. Cookies the function left alone
-// go out as the viewer sent them.
-func writeRequestHeaders(dst, viewer *fasthttp.RequestHeader, orig, out *event.Request) {
+// write-back rules of spec/runtime.md §2.6, those o lets go. Cookies the
+// function left alone go out as the viewer sent them when all go.
+func writeRequestHeaders(dst, viewer *fasthttp.RequestHeader, orig, out *event.Request, o originFilter) {
 	// wire gives back the viewer's own bytes only for values that were not
 	// UTF-8, and there are none when the whole header block is.
 	transcoded := !utf8.Valid(viewer.RawHeaders())
 	var vals [4]event.Value
 	for i := range out.Headers {
 		f := &out.Headers[i]
-		if f.Name == "host" || framing(f.Name) {
+		if f.Name == "host" || framing(f.Name) || !o.header(f.Name) {
 			continue
 		}
 		for _, v := range event.AppendWireValues(vals[:0], received(orig.Headers, i, f.Name), f) {
@@ -200,6 +214,10 @@ func writeRequestHeaders(dst, viewer *fasthttp.RequestHeader, orig, out *event.R
 			// event.CanonicalHeaderName makes (TestWriteRequestHeaders).
 			dst.Add(f.Name, v.Value)
 		}
+	}
+	if !o.allCookies() {
+		addCookieHeader(dst, o.cookieHeader(event.WriteBack(orig.Cookies, out.Cookies)))
+		return
 	}
 	cookies, changed := sentCookies(orig, out)
 	switch {

@@ -132,7 +132,7 @@ func TestWriteRequestHeaders(t *testing.T) {
 			out.Cookies = append(event.Fields(nil), orig.Cookies...)
 			tt.edit(&out)
 			var sent fasthttp.Request
-			writeRequestHeaders(&sent.Header, &viewer.Header, &orig, &out)
+			writeRequestHeaders(&sent.Header, &viewer.Header, &orig, &out, originFilter{})
 			var got []string
 			for _, line := range strings.Split(string(sent.Header.Header()), "\r\n")[1:] {
 				if line != "" && !strings.HasPrefix(line, "Host:") {

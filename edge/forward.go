@@ -54,15 +54,18 @@ func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool 
 }
 
 // originRequest builds the request to a custom origin: the viewer's method
-// and body, its headers (as the function left them), the origin's Host,
-// path and custom headers, and the forwarding headers CloudFront adds.
+// and body, what the behavior forwards of its query string, headers and
+// cookies (as the function left them), the origin's Host, path and custom
+// headers, and the forwarding headers CloudFront adds.
 func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, uri, query string, hasQuery bool, orig, out *event.Request) {
 	viewer := &x.ctx.Request
+	o := s.originFilter(x)
 	if out != nil {
-		writeRequestHeaders(&req.Header, &viewer.Header, orig, out)
+		writeRequestHeaders(&req.Header, &viewer.Header, orig, out, o)
 	} else {
-		copyViewerHeaders(&req.Header, &viewer.Header)
+		copyViewerHeaders(&req.Header, &viewer.Header, o)
 	}
+	query, hasQuery = o.query(query, hasQuery)
 	req.Header.SetMethodBytes(viewer.Header.Method())
 	target := make([]byte, 0, len(t.path)+len(uri)+1+len(query))
 	target = append(append(target, t.path...), uri...)
@@ -72,6 +75,7 @@ func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, ur
 	req.Header.SetRequestURIBytes(target)
 	req.Header.SetHost(t.host)
 	req.UseHostHeader = true
+	o.edgeHeaders(x, &req.Header, t, out)
 	for _, h := range t.headers {
 		req.Header.Set(h.Name, h.Value)
 	}

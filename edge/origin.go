@@ -32,8 +32,11 @@ type target struct {
 	bucket string
 	domain string // dialled
 	host   string // sent as Host
-	port   int
-	tls    bool
+	// hostOverride: host is a function's hostHeader, which wins over a
+	// forwarded viewer Host.
+	hostOverride bool
+	port         int
+	tls          bool
 	// A match-viewer origin goes over HTTPS to httpsPort for a viewer that
 	// came over HTTPS (see forViewer).
 	matchViewer bool
@@ -231,7 +234,7 @@ func (t *target) overrideConnection(p map[string]any) error {
 		if err := checkDomain("hostHeader", v); err != nil {
 			return err
 		}
-		t.host = v
+		t.host, t.hostOverride = v, true
 	}
 	if v, ok, err := str(p, "sni"); err != nil {
 		return err

@@ -24,11 +24,15 @@ type Snapshot struct {
 	// CachePolicies are the accounts' own policies by CachePolicyKey (the
 	// managed ones are edgefn.ManagedCachePolicies).
 	CachePolicies map[string]*edgefn.CachePolicy
+	// OriginRequestPolicies are the accounts' own origin request policies,
+	// by CachePolicyKey too.
+	OriginRequestPolicies map[string]*edgefn.OriginRequestPolicy
 	// Invalidations are by distribution ARN, oldest first.
 	Invalidations map[string][]*edgefn.Invalidation
 }
 
-// CachePolicyKey is the key of a policy in Snapshot.CachePolicies.
+// CachePolicyKey is the key of a policy in Snapshot.CachePolicies and
+// Snapshot.OriginRequestPolicies.
 func CachePolicyKey(account, id string) string { return account + "/" + id }
 
 // StoreContents is a store and its items.
@@ -67,6 +71,10 @@ const (
 	EventCachePolicyDeleted
 	// EventInvalidationCreated: Invalidation was created.
 	EventInvalidationCreated
+	// EventOriginRequestPolicyPut: OriginRequestPolicy was created or updated.
+	EventOriginRequestPolicyPut
+	// EventOriginRequestPolicyDeleted: the policy Account/PolicyID was deleted.
+	EventOriginRequestPolicyDeleted
 )
 
 // Event is one decoded change.
@@ -77,14 +85,15 @@ type Event struct {
 	StoreID string // store and item events
 	// DistributionID is set for distribution events.
 	DistributionID string
-	// PolicyID is set for cache policy events.
-	PolicyID     string
-	Function     *edgefn.Function
-	CachePolicy  *edgefn.CachePolicy
-	Invalidation *edgefn.Invalidation
-	Store        *edgefn.KeyValueStore
-	Item         edgefn.Item
-	Distribution *edgefn.Distribution
+	// PolicyID is set for policy events.
+	PolicyID            string
+	Function            *edgefn.Function
+	CachePolicy         *edgefn.CachePolicy
+	OriginRequestPolicy *edgefn.OriginRequestPolicy
+	Invalidation        *edgefn.Invalidation
+	Store               *edgefn.KeyValueStore
+	Item                edgefn.Item
+	Distribution        *edgefn.Distribution
 }
 
 // Batch is the events of one revision, to be applied together. A batch may
@@ -99,11 +108,12 @@ type Batch struct {
 // Status is left empty: it is a management view the edge has no use for.
 func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	snap := &Snapshot{
-		Functions:     map[string]*edgefn.Function{},
-		Stores:        map[string]*StoreContents{},
-		Distributions: map[string]*edgefn.Distribution{},
-		CachePolicies: map[string]*edgefn.CachePolicy{},
-		Invalidations: map[string][]*edgefn.Invalidation{},
+		Functions:             map[string]*edgefn.Function{},
+		Stores:                map[string]*StoreContents{},
+		Distributions:         map[string]*edgefn.Distribution{},
+		CachePolicies:         map[string]*edgefn.CachePolicy{},
+		OriginRequestPolicies: map[string]*edgefn.OriginRequestPolicy{},
+		Invalidations:         map[string][]*edgefn.Invalidation{},
 	}
 	err := s.view(ctx, "snapshot", func(tx Tx) error {
 		snap.Rev = tx.Rev()
@@ -129,15 +139,10 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 		if err != nil {
 			return err
 		}
-		err = tx.Range(prefixPolicy, "", 0, func(kv KV) error {
-			p, err := decodePolicy(kv.Key, kv.Value, kv.ModRev)
-			if err != nil {
-				return err
-			}
-			snap.CachePolicies[CachePolicyKey(p.Account, p.ID)] = p
-			return nil
-		})
-		if err != nil {
+		if err := snapshotPolicies(tx, cachePolicies, snap.CachePolicies); err != nil {
+			return err
+		}
+		if err := snapshotPolicies(tx, originRequestPolicies, snap.OriginRequestPolicies); err != nil {
 			return err
 		}
 		err = tx.Range(prefixInval, "", 0, func(kv KV) error {
@@ -231,6 +236,10 @@ func (snap *Snapshot) Apply(b Batch) {
 			snap.CachePolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.CachePolicy
 		case EventCachePolicyDeleted:
 			delete(snap.CachePolicies, CachePolicyKey(e.Account, e.PolicyID))
+		case EventOriginRequestPolicyPut:
+			snap.OriginRequestPolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.OriginRequestPolicy
+		case EventOriginRequestPolicyDeleted:
+			delete(snap.OriginRequestPolicies, CachePolicyKey(e.Account, e.PolicyID))
 		case EventInvalidationCreated:
 			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
 			snap.Invalidations[arn] = append(snap.Invalidations[arn], e.Invalidation)
@@ -308,10 +317,15 @@ var keyed = []struct {
 	}), func(account, id string) *Event {
 		return &Event{Kind: EventDistributionDeleted, Account: account, DistributionID: id}
 	}},
-	{prefixPolicy, putEvent(decodePolicy, func(p *edgefn.CachePolicy) Event {
+	{prefixPolicy, putEvent(cachePolicies.decode, func(p *edgefn.CachePolicy) Event {
 		return Event{Kind: EventCachePolicyPut, Account: p.Account, PolicyID: p.ID, CachePolicy: p}
 	}), func(account, id string) *Event {
 		return &Event{Kind: EventCachePolicyDeleted, Account: account, PolicyID: id}
+	}},
+	{prefixORP, putEvent(originRequestPolicies.decode, func(p *edgefn.OriginRequestPolicy) Event {
+		return Event{Kind: EventOriginRequestPolicyPut, Account: p.Account, PolicyID: p.ID, OriginRequestPolicy: p}
+	}), func(account, id string) *Event {
+		return &Event{Kind: EventOriginRequestPolicyDeleted, Account: account, PolicyID: id}
 	}},
 	// Invalidations are deleted only with their distribution, whose
 	// deletion says it all.
@@ -418,14 +432,26 @@ func decodeDistribution(key string, value []byte, modRev int64) (*edgefn.Distrib
 	return r.distribution(account, id, modRev), nil
 }
 
-// decodePolicy decodes a cache policy stored at key.
-func decodePolicy(key string, value []byte, modRev int64) (*edgefn.CachePolicy, error) {
-	var r cachePolicyRecord
-	account, id, err := decodeRecord(key, prefixPolicy, value, &r)
+// decode decodes a policy of the kind stored at key.
+func (k *policyKind[C]) decode(key string, value []byte, modRev int64) (*edgefn.Policy[C], error) {
+	var r policyRecord[C]
+	account, id, err := decodeRecord(key, k.prefix, value, &r)
 	if err != nil {
 		return nil, err
 	}
-	return r.policy(account, id, modRev), nil
+	return r.policy(k, account, id, modRev), nil
+}
+
+// snapshotPolicies reads every policy of the kind into m.
+func snapshotPolicies[C any](tx Tx, k *policyKind[C], m map[string]*edgefn.Policy[C]) error {
+	return tx.Range(k.prefix, "", 0, func(kv KV) error {
+		p, err := k.decode(kv.Key, kv.Value, kv.ModRev)
+		if err != nil {
+			return err
+		}
+		m[CachePolicyKey(p.Account, p.ID)] = p
+		return nil
+	})
 }
 
 // decodeInvalidation decodes an invalidation stored at key

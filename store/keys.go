@@ -29,11 +29,14 @@ import (
 //	cp/<account>/<id>             cache policy (cachePolicyRecord); ETag = ModRev
 //	cpn/<account>/<name>          cache policy name -> id
 //	cpu/<account>/<id>            distributions using the policy (users)
+//	op/<account>/<id>             origin request policy (policyRecord); ETag = ModRev
+//	opn/<account>/<name>          origin request policy name -> id
+//	opu/<account>/<id>            distributions using the policy (users)
 //	iv/<account>/<dist>/<id>      invalidation (invalidationRecord); its ModRev is
 //	                              the revision the edges invalidate from
 //	ivc/<account>/<dist>/<ref>    invalidation CallerReference -> id
 //
-// Follow replicates fl/, k/, d/, cp/ and iv/; a new replicated kind gets its
+// Follow replicates fl/, k/, d/, cp/, op/ and iv/; a new replicated kind gets its
 // own prefix here and a case in decode.
 const (
 	prefixDev        = "fd/"
@@ -51,6 +54,9 @@ const (
 	prefixPolicy     = "cp/"
 	prefixPolicyName = "cpn/"
 	prefixPolicyUser = "cpu/"
+	prefixORP        = "op/"
+	prefixORPName    = "opn/"
+	prefixORPUser    = "opu/"
 	prefixInval      = "iv/"
 	prefixInvalRef   = "ivc/"
 
@@ -65,6 +71,7 @@ const (
 	countStores    = "stores"
 	countDists     = "distributions"
 	countPolicies  = "cache-policies"
+	countORPs      = "origin-request-policies"
 )
 
 func functionKey(account, name string, stage edgefn.Stage) string {
@@ -101,9 +108,6 @@ func distTagsKey(account, id string) string { return prefixDistTags + account + 
 // aliasKey is case-insensitive: DNS names are.
 func aliasKey(alias string) string { return prefixAlias + strings.ToLower(alias) }
 
-func policyKey(account, id string) string          { return prefixPolicy + account + "/" + id }
-func policyNameKey(account, name string) string    { return prefixPolicyName + account + "/" + name }
-func policyUsersKey(account, id string) string     { return prefixPolicyUser + account + "/" + id }
 func invalPrefix(account, dist string) string      { return prefixInval + account + "/" + dist + "/" }
 func invalKey(account, dist, id string) string     { return invalPrefix(account, dist) + id }
 func invalRefPrefix(account, dist string) string   { return prefixInvalRef + account + "/" + dist + "/" }

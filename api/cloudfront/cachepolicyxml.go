@@ -17,7 +17,7 @@ type cachePolicyConfigXML struct {
 	MinTTL     *int64        `xml:"MinTTL"`
 	Params     *keyParamsXML `xml:"ParametersInCacheKeyAndForwardedToOrigin"`
 
-	config edgefn.CachePolicyConfig
+	cfg edgefn.CachePolicyConfig
 }
 
 // keyParamsXML is ParametersInCacheKeyAndForwardedToOrigin.
@@ -54,14 +54,39 @@ func newNamesXML(names []string) *namesXML {
 	return &namesXML{Quantity: len(names), Items: names}
 }
 
-func (k *keyItemsXML) items() edgefn.CacheKeyItems {
+// items reads the part; a Quantity that is not the number of names is
+// InconsistentQuantities.
+func (k *keyItemsXML) items() (edgefn.CacheKeyItems, error) {
 	out := edgefn.CacheKeyItems{Behavior: k.HeaderBehavior + k.CookieBehavior + k.QueryStringBehavior}
 	for _, l := range []*namesXML{k.Headers, k.Cookies, k.QueryStrings} {
-		if l != nil {
-			out.Items = append(out.Items, l.Items...)
+		if l == nil {
+			continue
 		}
+		if l.Quantity != len(l.Items) {
+			return out, invalid(edgefn.ResourceQuantity, "Quantity is %d but Items holds %d names.", l.Quantity, len(l.Items))
+		}
+		out.Items = append(out.Items, l.Items...)
 	}
-	return out
+	return out, nil
+}
+
+// policyParts reads the headers, cookies and query strings parts of a policy.
+func policyParts(headers, cookies, query *keyItemsXML) (h, c, q edgefn.CacheKeyItems, err error) {
+	if h, err = headers.items(); err != nil {
+		return
+	}
+	if c, err = cookies.items(); err != nil {
+		return
+	}
+	q, err = query.items()
+	return
+}
+
+// newPartsXML writes the headers, cookies and query strings parts of a policy.
+func newPartsXML(h, c, q edgefn.CacheKeyItems) (headers, cookies, query *keyItemsXML) {
+	return &keyItemsXML{HeaderBehavior: h.Behavior, Headers: newNamesXML(h.Items)},
+		&keyItemsXML{CookieBehavior: c.Behavior, Cookies: newNamesXML(c.Items)},
+		&keyItemsXML{QueryStringBehavior: q.Behavior, QueryStrings: newNamesXML(q.Items)}
 }
 
 // Default TTLs of a cache policy that leaves them out.
@@ -85,11 +110,12 @@ func (c *cachePolicyConfigXML) validate(edgefn.Limits) error {
 	cfg := edgefn.CachePolicyConfig{
 		Name: c.Name, Comment: c.Comment, MinTTL: *c.MinTTL,
 		DefaultTTL:                 max(policyDefaultTTL, *c.MinTTL),
-		Headers:                    p.HeadersConfig.items(),
-		Cookies:                    p.CookiesConfig.items(),
-		QueryStrings:               p.QueryStringsConfig.items(),
 		EnableAcceptEncodingGzip:   *p.EnableAcceptEncodingGzip,
 		EnableAcceptEncodingBrotli: p.EnableAcceptEncodingBrotli,
+	}
+	var err error
+	if cfg.Headers, cfg.Cookies, cfg.QueryStrings, err = policyParts(p.HeadersConfig, p.CookiesConfig, p.QueryStringsConfig); err != nil {
+		return err
 	}
 	if c.DefaultTTL != nil {
 		cfg.DefaultTTL = *c.DefaultTTL
@@ -98,39 +124,20 @@ func (c *cachePolicyConfigXML) validate(edgefn.Limits) error {
 	if c.MaxTTL != nil {
 		cfg.MaxTTL = *c.MaxTTL
 	}
-	c.config = cfg
+	c.cfg = cfg
 	return nil
 }
 
-func newCachePolicyConfigXML(c *edgefn.CachePolicyConfig) *cachePolicyConfigXML {
+func (c *cachePolicyConfigXML) config() edgefn.CachePolicyConfig { return c.cfg }
+
+func newCachePolicyConfigXML(c *edgefn.CachePolicyConfig) any {
 	x := &cachePolicyConfigXML{Comment: c.Comment, Name: c.Name, DefaultTTL: &c.DefaultTTL, MaxTTL: &c.MaxTTL, MinTTL: &c.MinTTL}
 	x.Params = &keyParamsXML{
 		EnableAcceptEncodingGzip:   &c.EnableAcceptEncodingGzip,
 		EnableAcceptEncodingBrotli: c.EnableAcceptEncodingBrotli,
-		HeadersConfig:              &keyItemsXML{HeaderBehavior: c.Headers.Behavior, Headers: newNamesXML(c.Headers.Items)},
-		CookiesConfig:              &keyItemsXML{CookieBehavior: c.Cookies.Behavior, Cookies: newNamesXML(c.Cookies.Items)},
-		QueryStringsConfig:         &keyItemsXML{QueryStringBehavior: c.QueryStrings.Behavior, QueryStrings: newNamesXML(c.QueryStrings.Items)},
 	}
+	x.Params.HeadersConfig, x.Params.CookiesConfig, x.Params.QueryStringsConfig = newPartsXML(c.Headers, c.Cookies, c.QueryStrings)
 	return x
-}
-
-// cachePolicyXML is CachePolicy.
-type cachePolicyXML struct {
-	XMLName          xml.Name              `xml:"CachePolicy"`
-	ID               string                `xml:"Id"`
-	LastModifiedTime string                `xml:"LastModifiedTime"`
-	Config           *cachePolicyConfigXML `xml:"CachePolicyConfig"`
-}
-
-func newCachePolicyXML(p *edgefn.CachePolicy) *cachePolicyXML {
-	return &cachePolicyXML{ID: p.ID, LastModifiedTime: formatTime(p.LastModified), Config: newCachePolicyConfigXML(&p.Config)}
-}
-
-// cachePolicySummaryXML is an entry of CachePolicyList.
-type cachePolicySummaryXML struct {
-	XMLName xml.Name        `xml:"CachePolicySummary"`
-	Type    string          `xml:"Type"`
-	Policy  *cachePolicyXML `xml:"CachePolicy"`
 }
 
 // invalidationBatchXML is InvalidationBatch, in requests and responses.
@@ -174,15 +181,4 @@ type invalidationSummaryXML struct {
 	ID         string   `xml:"Id"`
 	CreateTime string   `xml:"CreateTime"`
 	Status     string   `xml:"Status"`
-}
-
-// invalidationListXML is InvalidationList, which, unlike the other lists,
-// has Marker and IsTruncated.
-type invalidationListXML struct {
-	Marker      string                             `xml:"Marker"`
-	NextMarker  string                             `xml:"NextMarker,omitempty"`
-	MaxItems    int                                `xml:"MaxItems"`
-	IsTruncated bool                               `xml:"IsTruncated"`
-	Quantity    int                                `xml:"Quantity"`
-	Items       *itemsXML[*invalidationSummaryXML] `xml:"Items"`
 }

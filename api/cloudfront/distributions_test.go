@@ -249,6 +249,15 @@ func TestDistributionErrors(t *testing.T) {
 		{"unknown cache policy", func(c *types.DistributionConfig) {
 			c.DefaultCacheBehavior.CachePolicyId = aws.String("00000000-0000-4000-8000-000000000000")
 		}, isA[*types.NoSuchCachePolicy]},
+		{"unknown origin request policy", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.OriginRequestPolicyId = aws.String("00000000-0000-4000-8000-000000000000")
+		}, isA[*types.NoSuchOriginRequestPolicy]},
+		{"origin request policy with ForwardedValues", func(c *types.DistributionConfig) {
+			c.DefaultCacheBehavior.CachePolicyId = nil
+			c.DefaultCacheBehavior.ForwardedValues = &types.ForwardedValues{QueryString: aws.Bool(false), Cookies: &types.CookiePreference{Forward: types.ItemSelectionNone}}
+			c.DefaultCacheBehavior.MinTTL = aws.Int64(0)
+			c.DefaultCacheBehavior.OriginRequestPolicyId = aws.String("216adef6-5c7f-47e4-b989-5492eafa07d3")
+		}, isA[*types.InvalidArgument]},
 		{"cache policy and ForwardedValues", func(c *types.DistributionConfig) {
 			c.DefaultCacheBehavior.ForwardedValues = &types.ForwardedValues{QueryString: aws.Bool(false), Cookies: &types.CookiePreference{Forward: types.ItemSelectionNone}}
 			c.DefaultCacheBehavior.MinTTL = aws.Int64(0)

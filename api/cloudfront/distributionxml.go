@@ -67,8 +67,9 @@ type cacheBehaviorXML struct {
 			Items []string `xml:"Items>Method"`
 		} `xml:"CachedMethods"`
 	} `xml:"AllowedMethods"`
-	CachePolicyID   string `xml:"CachePolicyId"`
-	ForwardedValues *struct {
+	CachePolicyID         string `xml:"CachePolicyId"`
+	OriginRequestPolicyID string `xml:"OriginRequestPolicyId"`
+	ForwardedValues       *struct {
 		QueryString          bool     `xml:"QueryString"`
 		QueryStringCacheKeys []string `xml:"QueryStringCacheKeys>Items>Name"`
 		Headers              []string `xml:"Headers>Items>Name"`
@@ -200,8 +201,14 @@ func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) 
 		out.FunctionAssociations = append(out.FunctionAssociations, edgefn.FunctionAssociation{EventType: a.EventType, FunctionARN: a.FunctionARN})
 	}
 	var err error
-	out.CachePolicyID, out.Legacy, err = b.caching()
-	return out, err
+	if out.CachePolicyID, out.Legacy, err = b.caching(); err != nil {
+		return out, err
+	}
+	if b.OriginRequestPolicyID != "" && out.CachePolicyID == "" {
+		return out, invalidDist("The parameter OriginRequestPolicyId requires a CachePolicyId (ForwardedValues cannot take one).")
+	}
+	out.OriginRequestPolicyID = b.OriginRequestPolicyID
+	return out, nil
 }
 
 // caching reads how a behavior caches: by a cache policy, or by the legacy
@@ -378,16 +385,9 @@ func newDistributionXML(d *edgefn.Distribution) (*distributionXML, error) {
 }
 
 // distributionListXML is DistributionList.
-type distributionListXML struct {
-	Marker      string `xml:"Marker"`
-	NextMarker  string `xml:"NextMarker,omitempty"`
-	MaxItems    int    `xml:"MaxItems"`
-	IsTruncated bool   `xml:"IsTruncated"`
-	Quantity    int    `xml:"Quantity"`
-	Items       *struct {
-		Summaries []innerXML `xml:"DistributionSummary"`
-	} `xml:"Items"`
-}
+type distributionListXML = markedListXML[struct {
+	Summaries []innerXML `xml:"DistributionSummary"`
+}]
 
 // summaryMembers are the DistributionSummary members copied from the
 // configuration, in the model's order, with what to send for a required
@@ -441,7 +441,9 @@ func distributionSummary(d *edgefn.Distribution) (innerXML, error) {
 }
 
 func newDistributionListXML(ds []*edgefn.Distribution, marker string, maxItems int, next string) (*distributionListXML, error) {
-	l := &distributionListXML{Marker: marker, NextMarker: next, MaxItems: maxItems, IsTruncated: next != "", Quantity: len(ds)}
+	l := newMarkedList[struct {
+		Summaries []innerXML `xml:"DistributionSummary"`
+	}](marker, next, maxItems, len(ds))
 	if len(ds) == 0 {
 		return l, nil
 	}

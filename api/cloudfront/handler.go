@@ -43,6 +43,7 @@ type Store interface {
 
 	DistributionStore
 	CachePolicyStore
+	OriginRequestPolicyStore
 }
 
 // Engine compiles function code. A *runtime.CompileError is code the runtime

@@ -93,3 +93,21 @@ func newList[T any](entries []T, maxItems int, next string) listXML[T] {
 	}
 	return l
 }
+
+// markedListXML is a paged list with Marker and IsTruncated
+// (DistributionList, InvalidationList, DistributionIdList); I wraps its
+// entries.
+type markedListXML[I any] struct {
+	Marker      string `xml:"Marker"`
+	NextMarker  string `xml:"NextMarker,omitempty"`
+	MaxItems    int    `xml:"MaxItems"`
+	IsTruncated bool   `xml:"IsTruncated"`
+	Quantity    int    `xml:"Quantity"`
+	Items       *I     `xml:"Items"`
+}
+
+// newMarkedList is the list of n entries of the page after marker; Items is
+// left for the caller (none for an empty list).
+func newMarkedList[I any](marker, next string, maxItems, n int) *markedListXML[I] {
+	return &markedListXML[I]{Marker: marker, NextMarker: next, MaxItems: maxItems, IsTruncated: next != "", Quantity: n}
+}

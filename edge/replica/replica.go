@@ -210,13 +210,9 @@ func (r *Replica) build() *State {
 		return f
 	}
 	res := resolver{
-		function: fn,
-		cachePolicy: func(account, id string) *edgefn.CachePolicyConfig {
-			if p := r.mirror.CachePolicies[store.CachePolicyKey(account, id)]; p != nil {
-				return &p.Config
-			}
-			return nil
-		},
+		function:            fn,
+		cachePolicy:         policyConfig(r.mirror.CachePolicies),
+		originRequestPolicy: policyConfig(r.mirror.OriginRequestPolicies),
 		invalidations: func(account, id string) []*edgefn.Invalidation {
 			return r.mirror.Invalidations[edgefn.DistributionARN(account, id)]
 		},
@@ -239,6 +235,17 @@ func (r *Replica) build() *State {
 		}
 	}
 	return st
+}
+
+// policyConfig looks up the configuration of an account's policy in m (by
+// store.CachePolicyKey), nil when there is none.
+func policyConfig[C any](m map[string]*edgefn.Policy[C]) func(account, id string) *C {
+	return func(account, id string) *C {
+		if p := m[store.CachePolicyKey(account, id)]; p != nil {
+			return &p.Config
+		}
+		return nil
+	}
 }
 
 // function resolves a LIVE function for the State being built.

@@ -122,6 +122,12 @@ type Behavior struct {
 	// legacy settings, with its header names in lower case, as events have
 	// them; nil caches nothing (no policy, or one that is gone).
 	Cache *edgefn.CachePolicyConfig
+	// Forward is what of the viewer's request goes to the origin: the
+	// cache key's query strings, headers and cookies with those of the
+	// origin request policy, or the legacy settings' (header names in lower
+	// case). nil, for distributions stored before edgefn read either,
+	// forwards everything.
+	Forward *edgefn.OriginForwarding
 }
 
 // Caches reports whether the behavior caches responses to method: GET and
@@ -172,12 +178,13 @@ type Function struct {
 }
 
 // resolver gives newDistribution what a distribution refers to: the
-// Function of an ARN, the account's cache policy of an id (nil when there is
-// none) and the distribution's invalidations.
+// Function of an ARN, the account's cache and origin request policies of an
+// id (nil when there is none) and the distribution's invalidations.
 type resolver struct {
-	function      func(arn string) *Function
-	cachePolicy   func(account, id string) *edgefn.CachePolicyConfig
-	invalidations func(account, id string) []*edgefn.Invalidation
+	function            func(arn string) *Function
+	cachePolicy         func(account, id string) *edgefn.CachePolicyConfig
+	originRequestPolicy func(account, id string) *edgefn.OriginRequestPolicyConfig
+	invalidations       func(account, id string) []*edgefn.Invalidation
 }
 
 // newDistribution resolves d's behaviors.
@@ -213,8 +220,15 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 			} else if p := r.cachePolicy(d.Account, b.CachePolicyID); p != nil {
 				rb.Cache = lowerHeaders(*p)
 			}
+			// A policy that is gone forwards what an empty key would.
+			key := rb.Cache
+			if key == nil {
+				key = &edgefn.CachePolicyConfig{}
+			}
+			rb.Forward = edgefn.PolicyForwarding(key, r.resolveORP(d.Account, b.OriginRequestPolicyID))
 		case b.Legacy != nil:
 			rb.Cache = lowerHeaders(b.Legacy.Policy())
+			rb.Forward = b.Legacy.Forwarding()
 		}
 		return rb
 	}
@@ -223,6 +237,17 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 	}
 	out.behaviors = append(out.behaviors, behavior(&cfg.DefaultCacheBehavior))
 	return out
+}
+
+// resolveORP returns the origin request policy id names, nil for none.
+func (r resolver) resolveORP(account, id string) *edgefn.OriginRequestPolicyConfig {
+	if id == "" {
+		return nil
+	}
+	if p := edgefn.ManagedOriginRequestPolicy(id); p != nil {
+		return &p.Config
+	}
+	return r.originRequestPolicy(account, id)
 }
 
 // lowerHeaders is p with its header names in lower case, once per State
