@@ -85,7 +85,8 @@ func TestKeyValueStoreLifecycle(t *testing.T) {
 	code := `import cf from 'cloudfront';
 const kvs = cf.kvs('` + aws.ToString(k.Id) + `');
 async function handler(event) {
-  console.log(await kvs.get('greeting'));
+  const greeting = await kvs.get('greeting');
+  console.log(greeting);
   return event.request;
 }`
 	fn := must(c.CreateFunction(ctx, &cloudfront.CreateFunctionInput{
