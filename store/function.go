@@ -237,8 +237,8 @@ func (s *Store) UpdateFunction(ctx context.Context, account, name, ifMatch strin
 }
 
 // PublishFunction copies the DEVELOPMENT copy to LIVE and returns the LIVE
-// copy with its own new ETag. The DEVELOPMENT ETag does not change: publishing
-// leaves that copy as it was.
+// copy, whose ETag is then the DEVELOPMENT copy's. The DEVELOPMENT ETag does
+// not change: publishing leaves that copy as it was.
 func (s *Store) PublishFunction(ctx context.Context, account, name, ifMatch string) (*edgefn.Function, error) {
 	if err := checkAccount(account); err != nil {
 		return nil, err
@@ -250,7 +250,7 @@ func (s *Store) PublishFunction(ctx context.Context, account, name, ifMatch stri
 		live   *functionRecord
 		status edgefn.FunctionStatus
 	)
-	rev, err := s.update(ctx, "publish function", func(tx Tx) error {
+	_, err := s.update(ctx, "publish function", func(tx Tx) error {
 		dev, err := s.loadDev(tx, account, name, ifMatch)
 		if err != nil {
 			return err
@@ -274,7 +274,7 @@ func (s *Store) PublishFunction(ctx context.Context, account, name, ifMatch stri
 	if err != nil {
 		return nil, err
 	}
-	fn := live.function(account, name, edgefn.StageLive, rev)
+	fn := live.function(account, name, edgefn.StageLive, 0)
 	fn.Status = status
 	return fn, nil
 }

@@ -25,10 +25,12 @@ type functionRecord struct {
 	Source int64 `json:"source,omitempty"`
 }
 
+// function builds the copy of stage that r is, written at modRev. A LIVE
+// copy's ETag is the one the DEVELOPMENT copy had when it was published, as
+// on AWS, where scripts pass one to calls that expect the other.
 func (r *functionRecord) function(account, name string, stage edgefn.Stage, modRev int64) *edgefn.Function {
-	space := spaceDev
 	if stage == edgefn.StageLive {
-		space = spaceLive
+		modRev = r.Source
 	}
 	return &edgefn.Function{
 		Account: account,
@@ -40,7 +42,7 @@ func (r *functionRecord) function(account, name string, stage edgefn.Stage, modR
 			KeyValueStoreARNs: slices.Clone(r.Stores),
 		},
 		Code:         r.Code,
-		ETag:         etag(space, modRev),
+		ETag:         etag(spaceDev, modRev),
 		Created:      r.Created,
 		LastModified: r.Modified,
 	}

@@ -116,14 +116,14 @@ func TestFunctionLifecycle(t *testing.T) {
 		t.Errorf("ComputeUtilization %q", aws.ToString(res.ComputeUtilization))
 	}
 
-	// Publish: LIVE gets its own ETag, DEVELOPMENT keeps its.
+	// Publish: LIVE takes the DEVELOPMENT ETag, which does not change.
 	pub := must(c.PublishFunction(ctx, &cloudfront.PublishFunctionInput{Name: aws.String("fn"), IfMatch: aws.String(devETag)}))(t)
 	if pub.FunctionSummary.FunctionMetadata.Stage != types.FunctionStageLive || aws.ToString(pub.FunctionSummary.Status) != "UNASSOCIATED" {
 		t.Errorf("PublishFunction summary %+v %+v", pub.FunctionSummary, pub.FunctionSummary.FunctionMetadata)
 	}
 	live := must(c.DescribeFunction(ctx, &cloudfront.DescribeFunctionInput{Name: aws.String("fn"), Stage: types.FunctionStageLive}))(t)
 	liveETag := aws.ToString(live.ETag)
-	if liveETag == "" || liveETag == devETag || live.FunctionSummary.FunctionMetadata.Stage != types.FunctionStageLive {
+	if liveETag != devETag || live.FunctionSummary.FunctionMetadata.Stage != types.FunctionStageLive {
 		t.Errorf("LIVE ETag %q (DEVELOPMENT %q)", liveETag, devETag)
 	}
 	liveCode := must(c.GetFunction(ctx, &cloudfront.GetFunctionInput{Name: aws.String("fn"), Stage: types.FunctionStageLive}))(t)
@@ -131,7 +131,14 @@ func TestFunctionLifecycle(t *testing.T) {
 		t.Errorf("GetFunction LIVE = %q, ETag %q", liveCode.FunctionCode, aws.ToString(liveCode.ETag))
 	}
 
-	// Test LIVE, with either ETag; a third one is stale.
+	// A new DEVELOPMENT copy leaves LIVE and its ETag as published. TestFunction
+	// of LIVE takes either ETag; the LIVE one is stale for DEVELOPMENT.
+	devETag = aws.ToString(must(c.UpdateFunction(ctx, &cloudfront.UpdateFunctionInput{
+		Name: aws.String("fn"), IfMatch: aws.String(devETag), FunctionConfig: fnConfig("v3"), FunctionCode: []byte(codeV2),
+	}))(t).ETag)
+	if got := aws.ToString(must(c.DescribeFunction(ctx, &cloudfront.DescribeFunctionInput{Name: aws.String("fn"), Stage: types.FunctionStageLive}))(t).ETag); got != liveETag || devETag == liveETag {
+		t.Errorf("after an update, LIVE ETag %q (was %q), DEVELOPMENT %q", got, liveETag, devETag)
+	}
 	for _, etag := range []string{devETag, liveETag} {
 		res := must(c.TestFunction(ctx, &cloudfront.TestFunctionInput{
 			Name: aws.String("fn"), IfMatch: aws.String(etag), Stage: types.FunctionStageLive, EventObject: []byte(testEvent),
