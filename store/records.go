@@ -86,8 +86,9 @@ func (r *statsRecord) setData(k *edgefn.KeyValueStore, modRev int64) {
 }
 
 // distributionRecord is a distribution (d/…). The parsed configuration is
-// what the store checks and the edge serves; Raw is the document as the
-// client sent it, which is what GetDistributionConfig returns. Its tags are
+// what the store checks and the edge serves; Raw is the document the API
+// wrote (as the client sent it, with CloudFront's defaults), which is what
+// GetDistributionConfig returns. Its tags are
 // kept under dt/.
 type distributionRecord struct {
 	Domain   string                    `json:"domain"`

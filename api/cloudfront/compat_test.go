@@ -85,3 +85,135 @@ func TestErrorMessagesClientsParse(t *testing.T) {
 		t.Errorf("GetInvalidation of an unknown invalidation: message %q", msg)
 	}
 }
+
+// withSDKDefaults fills cfg in place with what CloudFront adds to a stored
+// configuration, written against the SDK's types (a second statement of
+// distributionConfigShape), and returns it.
+func withSDKDefaults(cfg *types.DistributionConfig) *types.DistributionConfig {
+	zero := func(p **int32) {
+		if *p == nil {
+			*p = aws.Int32(0)
+		}
+	}
+	str := func(p **string, v string) {
+		if *p == nil {
+			*p = aws.String(v)
+		}
+	}
+	boolean := func(p **bool) {
+		if *p == nil {
+			*p = aws.Bool(false)
+		}
+	}
+	getHead := func() []types.Method { return []types.Method{types.MethodHead, types.MethodGet} }
+	if cfg.Aliases == nil {
+		cfg.Aliases = &types.Aliases{}
+	}
+	zero(&cfg.Aliases.Quantity)
+	str(&cfg.DefaultRootObject, "")
+	if cfg.OriginGroups == nil {
+		cfg.OriginGroups = &types.OriginGroups{Quantity: aws.Int32(0)}
+	}
+	if cfg.CacheBehaviors == nil {
+		cfg.CacheBehaviors = &types.CacheBehaviors{Quantity: aws.Int32(0)}
+	}
+	if cfg.CustomErrorResponses == nil {
+		cfg.CustomErrorResponses = &types.CustomErrorResponses{Quantity: aws.Int32(0)}
+	}
+	if cfg.Logging == nil {
+		cfg.Logging = &types.LoggingConfig{Enabled: aws.Bool(false), IncludeCookies: aws.Bool(false), Bucket: aws.String(""), Prefix: aws.String("")}
+	}
+	if cfg.PriceClass == "" {
+		cfg.PriceClass = types.PriceClassPriceClassAll
+	}
+	if cfg.ViewerCertificate == nil {
+		cfg.ViewerCertificate = &types.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true), CertificateSource: types.CertificateSourceCloudfront}
+	}
+	if cfg.ViewerCertificate.MinimumProtocolVersion == "" {
+		cfg.ViewerCertificate.MinimumProtocolVersion = types.MinimumProtocolVersionTLSv1
+	}
+	if cfg.Restrictions == nil {
+		cfg.Restrictions = &types.Restrictions{GeoRestriction: &types.GeoRestriction{RestrictionType: types.GeoRestrictionTypeNone, Quantity: aws.Int32(0)}}
+	}
+	str(&cfg.WebACLId, "")
+	if cfg.HttpVersion == "" {
+		cfg.HttpVersion = types.HttpVersionHttp2
+	}
+	boolean(&cfg.IsIPV6Enabled)
+	boolean(&cfg.Staging)
+	for i := range cfg.Origins.Items {
+		o := &cfg.Origins.Items[i]
+		str(&o.OriginPath, "")
+		if o.CustomHeaders == nil {
+			o.CustomHeaders = &types.CustomHeaders{Quantity: aws.Int32(0)}
+		}
+		if s := o.S3OriginConfig; s != nil {
+			str(&s.OriginAccessIdentity, "")
+		}
+		if c := o.CustomOriginConfig; c != nil {
+			if c.OriginReadTimeout == nil {
+				c.OriginReadTimeout = aws.Int32(30)
+			}
+			if c.OriginKeepaliveTimeout == nil {
+				c.OriginKeepaliveTimeout = aws.Int32(5)
+			}
+		}
+		if o.ConnectionAttempts == nil {
+			o.ConnectionAttempts = aws.Int32(3)
+		}
+		if o.ConnectionTimeout == nil {
+			o.ConnectionTimeout = aws.Int32(10)
+		}
+		if o.OriginShield == nil {
+			o.OriginShield = &types.OriginShield{Enabled: aws.Bool(false)}
+		}
+		str(&o.OriginAccessControlId, "")
+	}
+	behavior := func(ts **types.TrustedSigners, tk **types.TrustedKeyGroups, am **types.AllowedMethods, smooth, compress **bool,
+		lambdas **types.LambdaFunctionAssociations, fns **types.FunctionAssociations, fle **string, fv *types.ForwardedValues, defTTL, maxTTL **int64) {
+		if *ts == nil {
+			*ts = &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)}
+		}
+		if *tk == nil {
+			*tk = &types.TrustedKeyGroups{Enabled: aws.Bool(false), Quantity: aws.Int32(0)}
+		}
+		if *am == nil {
+			*am = &types.AllowedMethods{Quantity: aws.Int32(2), Items: getHead()}
+		}
+		if (*am).CachedMethods == nil {
+			(*am).CachedMethods = &types.CachedMethods{Quantity: aws.Int32(2), Items: getHead()}
+		}
+		boolean(smooth)
+		boolean(compress)
+		if *lambdas == nil {
+			*lambdas = &types.LambdaFunctionAssociations{Quantity: aws.Int32(0)}
+		}
+		if *fns == nil {
+			*fns = &types.FunctionAssociations{Quantity: aws.Int32(0)}
+		}
+		str(fle, "")
+		if fv != nil {
+			if fv.Headers == nil {
+				fv.Headers = &types.Headers{Quantity: aws.Int32(0)}
+			}
+			if fv.QueryStringCacheKeys == nil {
+				fv.QueryStringCacheKeys = &types.QueryStringCacheKeys{Quantity: aws.Int32(0)}
+			}
+			if *defTTL == nil {
+				*defTTL = aws.Int64(86400)
+			}
+			if *maxTTL == nil {
+				*maxTTL = aws.Int64(31536000)
+			}
+		}
+	}
+	d := cfg.DefaultCacheBehavior
+	behavior(&d.TrustedSigners, &d.TrustedKeyGroups, &d.AllowedMethods, &d.SmoothStreaming, &d.Compress,
+		&d.LambdaFunctionAssociations, &d.FunctionAssociations, &d.FieldLevelEncryptionId, d.ForwardedValues, &d.DefaultTTL, &d.MaxTTL)
+	for i := range cfg.CacheBehaviors.Items {
+		b := &cfg.CacheBehaviors.Items[i]
+		behavior(&b.TrustedSigners, &b.TrustedKeyGroups, &b.AllowedMethods, &b.SmoothStreaming, &b.Compress,
+			&b.LambdaFunctionAssociations, &b.FunctionAssociations, &b.FieldLevelEncryptionId, b.ForwardedValues, &b.DefaultTTL, &b.MaxTTL)
+	}
+	return cfg
+}

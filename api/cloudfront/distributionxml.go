@@ -274,7 +274,7 @@ type tagXML struct {
 }
 
 // distributionDoc is a DistributionConfig read from a request: the domain
-// configuration and the element as sent.
+// configuration and the element as sent, with CloudFront's defaults added.
 type distributionDoc struct {
 	config edgefn.DistributionConfig
 	raw    []byte
@@ -306,7 +306,10 @@ func readDistributionDoc(body []byte, withTags bool) (*distributionDoc, error) {
 	if err := root.checkQuantities(body); err != nil {
 		return nil, err
 	}
-	doc := &distributionDoc{raw: cfgNode.raw(body)}
+	doc := &distributionDoc{}
+	if doc.raw, err = withDefaults(cfgNode.raw(body)); err != nil {
+		return nil, err
+	}
 	var c distributionConfigXML
 	if err := xml.Unmarshal(doc.raw, &c); err != nil {
 		return nil, malformed("The DistributionConfig is not valid: %v.", err)
@@ -388,26 +391,11 @@ type distributionListXML struct {
 }
 
 // summaryMembers are the DistributionSummary members copied from the
-// configuration, in the model's order, with what to send for a required
-// one the configuration left out.
-var summaryMembers = []struct{ name, absent string }{
-	{"Aliases", "<Aliases><Quantity>0</Quantity></Aliases>"},
-	{"Origins", ""},
-	{"OriginGroups", ""},
-	{"DefaultCacheBehavior", ""},
-	{"CacheBehaviors", "<CacheBehaviors><Quantity>0</Quantity></CacheBehaviors>"},
-	{"CustomErrorResponses", "<CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses>"},
-	{"Comment", "<Comment></Comment>"},
-	{"PriceClass", "<PriceClass>PriceClass_All</PriceClass>"},
-	{"Enabled", ""},
-	{"ViewerCertificate", "<ViewerCertificate><CloudFrontDefaultCertificate>true</CloudFrontDefaultCertificate>" +
-		"<MinimumProtocolVersion>TLSv1</MinimumProtocolVersion><CertificateSource>cloudfront</CertificateSource></ViewerCertificate>"},
-	{"Restrictions", "<Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions>"},
-	{"WebACLId", "<WebACLId></WebACLId>"},
-	{"HttpVersion", "<HttpVersion>http2</HttpVersion>"},
-	{"IsIPV6Enabled", "<IsIPV6Enabled>false</IsIPV6Enabled>"},
-	{"Staging", "<Staging>false</Staging>"},
-	{"AnycastIpListId", ""},
+// configuration, in the model's order. Configurations are stored with their
+// defaults; one stored before that gets the default of a member it lacks.
+var summaryMembers = []string{
+	"Aliases", "Origins", "OriginGroups", "DefaultCacheBehavior", "CacheBehaviors", "CustomErrorResponses", "Comment",
+	"PriceClass", "Enabled", "ViewerCertificate", "Restrictions", "WebACLId", "HttpVersion", "IsIPV6Enabled", "Staging", "AnycastIpListId",
 }
 
 // distributionSummary renders the content of a DistributionSummary.
@@ -428,11 +416,11 @@ func distributionSummary(d *edgefn.Distribution) (innerXML, error) {
 	text("Status", d.Status)
 	text("LastModifiedTime", formatTime(d.LastModified))
 	text("DomainName", d.DomainName)
-	for _, m := range summaryMembers {
-		if n := root.child(m.name); n != nil {
+	for _, name := range summaryMembers {
+		if n := root.child(name); n != nil {
 			b.Write(n.raw(d.RawConfig))
 		} else {
-			b.WriteString(m.absent)
+			b.WriteString(distributionConfigShape.absent(name))
 		}
 	}
 	return innerXML{b.Bytes()}, nil
