@@ -60,7 +60,7 @@ func (s *Store) CreateDistribution(ctx context.Context, account string, cfg edge
 	if err := s.checkDistribution(account, &cfg); err != nil {
 		return nil, err
 	}
-	if err := checkTags(tags); err != nil {
+	if err := checkTags(edgefn.ResourceTag, tags); err != nil {
 		return nil, err
 	}
 	rec := &distributionRecord{Config: cfg, Raw: slices.Clone(raw), Modified: s.clock()}
@@ -101,7 +101,7 @@ func (s *Store) CreateDistribution(ctx context.Context, account string, cfg edge
 		if err := putCount(tx, account, countDists, n+1); err != nil {
 			return err
 		}
-		if err := putTags(tx, account, id, tags); err != nil {
+		if err := putTags(tx, distTagsKey(account, id), tags); err != nil {
 			return err
 		}
 		return putJSON(tx, distKey(account, id), rec)

@@ -14,9 +14,13 @@ func errNoFunction(name string) error {
 	return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceFunction, "The function %s does not exist.", name)
 }
 
-// CreateFunction creates the DEVELOPMENT copy of a function (UNPUBLISHED).
-func (s *Store) CreateFunction(ctx context.Context, account, name string, cfg edgefn.FunctionConfig, code []byte) (*edgefn.Function, error) {
+// CreateFunction creates the DEVELOPMENT copy of a function (UNPUBLISHED),
+// with its tags.
+func (s *Store) CreateFunction(ctx context.Context, account, name string, cfg edgefn.FunctionConfig, code []byte, tags ...edgefn.Tag) (*edgefn.Function, error) {
 	if err := s.checkFunction(account, name, cfg, code); err != nil {
+		return nil, err
+	}
+	if err := checkTags(edgefn.ResourceFunction, tags); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -47,6 +51,9 @@ func (s *Store) CreateFunction(ctx context.Context, account, name string, cfg ed
 			return err
 		}
 		if err := putCount(tx, account, countFunctions, n+1); err != nil {
+			return err
+		}
+		if err := putTags(tx, functionTagsKey(account, name), tags); err != nil {
 			return err
 		}
 		return putJSON(tx, key, rec)
@@ -319,6 +326,9 @@ func (s *Store) DeleteFunction(ctx context.Context, account, name, ifMatch strin
 			return err
 		}
 		if err := tx.Delete(functionKey(account, name, edgefn.StageLive)); err != nil {
+			return err
+		}
+		if err := tx.Delete(functionTagsKey(account, name)); err != nil {
 			return err
 		}
 		return tx.Delete(functionKey(account, name, edgefn.StageDevelopment))

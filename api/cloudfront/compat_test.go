@@ -217,3 +217,52 @@ func withSDKDefaults(cfg *types.DistributionConfig) *types.DistributionConfig {
 	}
 	return cfg
 }
+
+// TestTaggingFunctionsAndStores runs what the Terraform provider does for
+// the tags of a function and a key value store: tags in the create request,
+// ListTagsForResource on every read, TagResource and UntagResource on change.
+func TestTaggingFunctionsAndStores(t *testing.T) {
+	e := newEnv(t)
+	c := e.cf
+	ctx := context.Background()
+	tags := &types.Tags{Items: []types.Tag{{Key: aws.String("team"), Value: aws.String("edge")}}}
+	fn := must(c.CreateFunction(ctx, &cloudfront.CreateFunctionInput{
+		Name: aws.String("tagged"), FunctionCode: []byte(codeV1), FunctionConfig: fnConfig(""), Tags: tags,
+	}))(t)
+	kvs := must(c.CreateKeyValueStore(ctx, &cloudfront.CreateKeyValueStoreInput{Name: aws.String("tagged"), Tags: tags}))(t)
+	for _, arn := range []*string{fn.FunctionSummary.FunctionMetadata.FunctionARN, kvs.KeyValueStore.ARN} {
+		got := must(c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: arn}))(t).Tags
+		if len(got.Items) != 1 || aws.ToString(got.Items[0].Key) != "team" || aws.ToString(got.Items[0].Value) != "edge" {
+			t.Errorf("tags of %s at creation: %+v", aws.ToString(arn), got.Items)
+		}
+		must(c.TagResource(ctx, &cloudfront.TagResourceInput{Resource: arn, Tags: &types.Tags{Items: []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}}))(t)
+		must(c.UntagResource(ctx, &cloudfront.UntagResourceInput{Resource: arn, TagKeys: &types.TagKeys{Items: []string{"team"}}}))(t)
+		got = must(c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: arn}))(t).Tags
+		if len(got.Items) != 1 || aws.ToString(got.Items[0].Key) != "env" {
+			t.Errorf("tags of %s after Tag and Untag: %+v", aws.ToString(arn), got.Items)
+		}
+	}
+	// The ETag stays: Terraform's next update still holds the right one.
+	if d := must(c.DescribeFunction(ctx, &cloudfront.DescribeFunctionInput{Name: aws.String("tagged")}))(t); aws.ToString(d.ETag) != aws.ToString(fn.ETag) {
+		t.Errorf("tagging changed the function's ETag from %s to %s", aws.ToString(fn.ETag), aws.ToString(d.ETag))
+	}
+	for _, tt := range []struct {
+		arn  string
+		want func(error) bool
+	}{
+		{"arn:aws:cloudfront::123456789012:function/absent", isA[*types.NoSuchResource]},
+		{"arn:aws:cloudfront::999999999999:function/tagged", isA[*types.InvalidTagging]},
+		{"arn:aws:cloudfront::123456789012:cache-policy/658327ea-f89d-4fab-a63d-7e88639e58f6", isA[*types.InvalidTagging]},
+	} {
+		if _, err := c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(tt.arn)}); !tt.want(err) {
+			t.Errorf("ListTagsForResource %s: %v", tt.arn, err)
+		}
+	}
+	_, err := c.CreateFunction(ctx, &cloudfront.CreateFunctionInput{
+		Name: aws.String("badtags"), FunctionCode: []byte(codeV1), FunctionConfig: fnConfig(""),
+		Tags: &types.Tags{Items: []types.Tag{{Key: aws.String("")}}},
+	})
+	if !isA[*types.InvalidArgument](err) { // the model lists no InvalidTagging for CreateFunction
+		t.Errorf("CreateFunction with an empty tag key: %v", err)
+	}
+}

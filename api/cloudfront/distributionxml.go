@@ -263,16 +263,6 @@ func hasAll(set, sub []string) bool {
 	return len(sub) > 0
 }
 
-// tagsXML is Tags, in requests and responses.
-type tagsXML struct {
-	Items []tagXML `xml:"Items>Tag"`
-}
-
-type tagXML struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
-
 // distributionDoc is a DistributionConfig read from a request: the domain
 // configuration and the element as sent, with CloudFront's defaults added.
 type distributionDoc struct {
@@ -322,9 +312,7 @@ func readDistributionDoc(body []byte, withTags bool) (*distributionDoc, error) {
 		if err := xml.Unmarshal(tagsNode.raw(body), &t); err != nil {
 			return nil, malformed("The Tags are not valid: %v.", err)
 		}
-		for _, tag := range t.Items {
-			doc.tags = append(doc.tags, edgefn.Tag{Key: tag.Key, Value: tag.Value})
-		}
+		doc.tags = t.tags()
 	}
 	return doc, nil
 }

@@ -12,7 +12,7 @@ type createKeyValueStoreRequest struct {
 	Name         *string          `xml:"Name"`
 	Comment      string           `xml:"Comment"`
 	ImportSource *importSourceXML `xml:"ImportSource"`
-	// Tags are accepted and ignored: edgefn does not keep tags.
+	Tags         tagsXML          `xml:"Tags"`
 
 	source *kvsimport.Object // nil without ImportSource
 }
