@@ -7,7 +7,8 @@ import (
 
 // Distribution is a CloudFront distribution: the parts of its configuration the
 // edge acts on, parsed, plus the whole configuration document as the client
-// sent it, so everything else is stored and returned faithfully.
+// sent it with CloudFront's defaults added, so everything else is stored and
+// returned faithfully.
 type Distribution struct {
 	Account      string
 	ID           string
@@ -16,7 +17,8 @@ type Distribution struct {
 	ETag         string
 	LastModified time.Time
 	Config       DistributionConfig
-	// RawConfig is the DistributionConfig XML element as received.
+	// RawConfig is the DistributionConfig XML element as received, with the
+	// members CloudFront fills in added.
 	RawConfig []byte
 	Tags      []Tag
 }

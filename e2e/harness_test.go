@@ -19,75 +19,39 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	kvsapi "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore"
 	kvstypes "github.com/aws/aws-sdk-go-v2/service/cloudfrontkeyvaluestore/types"
-	"github.com/aws/smithy-go"
 
-	"github.com/edgefn/edgefn/api/kvs"
+	"github.com/edgefn/edgefn/e2e/e2etest"
 )
 
 // edgefnBin is the binary TestMain built for this run.
 var edgefnBin string
 
-func TestMain(m *testing.M) { os.Exit(runMain(m)) }
-
-func runMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "edgefn-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	edgefnBin = filepath.Join(dir, "edgefn")
-	build := exec.Command("go", "build", "-o", edgefnBin, "../cmd/edgefn")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: go build ./cmd/edgefn:", err)
-		return 1
-	}
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(e2etest.Main(m, &edgefnBin)) }
 
 // account is one key pair the server knows and the account it acts for.
-type account struct {
-	AccessKeyID     string `json:"accessKeyId"`
-	SecretAccessKey string `json:"secretAccessKey"`
-	AccountID       string `json:"accountId"`
-}
+type account = e2etest.Account
 
-// devAccount mirrors the development credentials of cmd/edgefn/serve.go, which
-// the server uses when it is given none.
-var devAccount = account{
-	AccessKeyID:     "AKIAEDGEFNDEVELOPER1",
-	SecretAccessKey: "edgefn-development-secret-do-not-use",
-	AccountID:       "000000000000",
-}
+// devAccount is the development key pair the server uses when given none.
+var devAccount = e2etest.DevAccount
 
-// region is what the Go clients sign CloudFront requests for: not us-east-1,
-// because with a custom endpoint the SDKs sign with the client's region.
-const region = "us-west-2"
+// region is what the Go clients sign CloudFront requests for.
+const region = e2etest.Region
 
-const (
-	readyTimeout = 30 * time.Second
-	stopTimeout  = 20 * time.Second
-	callTimeout  = 60 * time.Second
-)
+// readyTimeout bounds the wait for a started process to serve.
+const readyTimeout = e2etest.ReadyTimeout
 
-// serverConfig says how to start a server. The zero value is a fresh data
-// directory and the development credentials.
+// serverConfig says how to start a server (e2etest.Config). The zero value
+// is a fresh data directory and the development credentials.
 type serverConfig struct {
 	dataDir  string    // "" means a new t.TempDir()
 	s3Dir    string    // --s3-dir; "" leaves the default (DATA/s3)
@@ -99,96 +63,33 @@ type serverConfig struct {
 	args              []string // more flags
 }
 
-// server is one running `edgefn serve` process.
+// server is one running `edgefn serve` process, with the names this
+// package's tests use.
 type server struct {
-	t    testing.TB
-	cfg  serverConfig
-	cmd  *exec.Cmd
-	url  string // http://127.0.0.1:PORT, read from the "edgefn ready" line
-	port string
-	// edgeURL and edgeTLSURL are the edge's listeners for viewers over HTTP
-	// and HTTPS (a self-signed development certificate).
+	*e2etest.Server
+	t                   testing.TB
+	cfg                 serverConfig
+	url, port           string
 	edgeURL, edgeTLSURL string
-	log                 *logLines
-	done                chan struct{} // closed once the process has exited
-	err                 error         // cmd.Wait's result, set before done closes
+	cmd                 *exec.Cmd
+	log                 *e2etest.LogLines
 }
 
-// readyLine matches the line serve logs once it listens, and captures the
-// addresses the kernel gave --api-addr, --edge-addr and --edge-tls-addr.
-var readyLine = regexp.MustCompile(`msg="edgefn ready".* api=(http://127\.0\.0\.1:(\d+)) edge=(http://\S+) edge_tls=(https://\S+)`)
-
 // startServer runs `edgefn serve` on a free loopback port and waits until it is
-// ready. The process is stopped (SIGTERM, then SIGKILL) when the test ends; the
-// server's log is shown if the test failed.
+// ready; it is stopped when the test ends (see e2etest.Start).
 func startServer(t testing.TB, cfg serverConfig) *server {
 	t.Helper()
-	if cfg.dataDir == "" {
-		cfg.dataDir = t.TempDir()
-	}
-	args := []string{"serve", "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--edge-tls-addr", "127.0.0.1:0", "--data", cfg.dataDir}
-	if cfg.s3Dir != "" {
-		args = append(args, "--s3-dir", cfg.s3Dir)
-	}
-	if cfg.store != "" {
-		args = append(args, "--store", cfg.store)
-	}
-	if cfg.edgeCert != "" {
-		args = append(args, "--edge-tls-cert", cfg.edgeCert, "--edge-tls-key", cfg.edgeKey)
-	}
-	args = append(args, cfg.args...)
-	if cfg.accounts != nil {
-		b, err := json.Marshal(cfg.accounts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "credentials.json")
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, "--credentials", path)
-	}
-	s := &server{t: t, cfg: cfg, log: newLogLines(), done: make(chan struct{})}
-	s.cmd = exec.Command(edgefnBin, args...)
-	s.cmd.Env = serverEnv()
-	s.cmd.Stdout = s.log
-	s.cmd.Stderr = s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start edgefn: %v", err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("edgefn serve log (%s):\n%s", s.url, s.log)
-		}
-		s.terminate()
+	s := e2etest.Start(t, edgefnBin, e2etest.Config{
+		DataDir: cfg.dataDir, S3Dir: cfg.s3Dir, Accounts: cfg.accounts, Store: cfg.store,
+		EdgeCert: cfg.edgeCert, EdgeKey: cfg.edgeKey, Args: cfg.args,
 	})
-	select {
-	case m := <-s.log.ready:
-		s.url, s.port, s.edgeURL, s.edgeTLSURL = m[1], m[2], m[3], m[4]
-	case <-s.done:
-		t.Fatalf("edgefn serve exited before it was ready (%v):\n%s", s.err, s.log)
-	case <-time.After(readyTimeout):
-		t.Fatalf("edgefn serve not ready after %v:\n%s", readyTimeout, s.log)
-	}
-	return s
+	cfg.dataDir = s.Config.DataDir
+	return &server{Server: s, t: t, cfg: cfg, url: s.URL, port: s.Port, edgeURL: s.EdgeURL, edgeTLSURL: s.EdgeTLSURL, cmd: s.Cmd, log: s.Log}
 }
 
 // serverEnv is this process's environment without the variables that would
-// configure the server from outside the test (EDGEFN_*, a real S3 endpoint).
-func serverEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "EDGEFN_") || strings.HasPrefix(kv, "AWS_ENDPOINT_URL") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
+// configure the server from outside the test.
+func serverEnv() []string { return e2etest.Env() }
 
 // restart starts a new server on the same data directory and credentials.
 func (s *server) restart(t testing.TB) *server {
@@ -196,159 +97,30 @@ func (s *server) restart(t testing.TB) *server {
 	return startServer(t, s.cfg)
 }
 
-// stop shuts the server down gracefully (SIGTERM) and fails the test unless it
-// exits with status 0.
-func (s *server) stop() {
-	s.t.Helper()
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-		if s.err != nil {
-			s.t.Errorf("edgefn serve after SIGTERM: %v\n%s", s.err, s.log)
-		}
-	case <-time.After(stopTimeout):
-		s.t.Errorf("edgefn serve still running %v after SIGTERM", stopTimeout)
-		s.kill()
-	}
-}
+func (s *server) stop() { s.t.Helper(); s.Stop() }
+func (s *server) kill() { s.Kill() }
 
-// kill ends the server at once (SIGKILL), as a crash or power cut would.
-func (s *server) kill() {
-	_ = s.cmd.Process.Kill()
-	<-s.done
-}
-
-// terminate ends the process whatever state it is in, for cleanup.
-func (s *server) terminate() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(stopTimeout):
-		s.kill()
-	}
-}
-
-// logLines collects the server's output and reports the ready line.
-type logLines struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	partial []byte
-	ready   chan []string
-}
-
-func newLogLines() *logLines { return &logLines{ready: make(chan []string, 1)} }
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf.Write(p)
-	l.partial = append(l.partial, p...)
-	for {
-		i := bytes.IndexByte(l.partial, '\n')
-		if i < 0 {
-			break
-		}
-		if m := readyLine.FindStringSubmatch(string(l.partial[:i])); m != nil {
-			select {
-			case l.ready <- m:
-			default:
-			}
-		}
-		l.partial = l.partial[i+1:]
-	}
-	return len(p), nil
-}
-
-func (l *logLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// SDK clients. They never retry: a retry would hide a server fault, and the
-// durability test must know exactly which writes were acknowledged.
-
-func (s *server) cloudFront(a account) *cloudfront.Client {
-	return cloudfront.New(cloudfront.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(s.url),
-		Credentials:  credentials.NewStaticCredentialsProvider(a.AccessKeyID, a.SecretAccessKey, ""),
-		HTTPClient:   &http.Client{Transport: directTransport()},
-		Retryer:      aws.NopRetryer{},
-	})
-}
-
-// keyValueStore returns a data-plane client for the server's IP endpoint. The
-// SDK sends to "<account>.127.0.0.1:PORT", which only connects because the
-// client is pinned to the server (kvs.PinnedHTTPClient).
-func (s *server) keyValueStore(a account) *kvsapi.Client {
-	return s.keyValueStoreAt(a, s.url)
-}
-
-// keyValueStoreAt returns a data-plane client whose base endpoint is endpoint,
-// connecting to the server whatever host name the SDK derives from it.
+func (s *server) cloudFront(a account) *cloudfront.Client { return s.CloudFront(a) }
+func (s *server) keyValueStore(a account) *kvsapi.Client  { return s.KeyValueStore(a) }
 func (s *server) keyValueStoreAt(a account, endpoint string) *kvsapi.Client {
-	hc, err := kvs.PinnedHTTPClient(s.url)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return kvsapi.New(kvsapi.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(a.AccessKeyID, a.SecretAccessKey, ""),
-		HTTPClient:   hc,
-		Retryer:      aws.NopRetryer{},
-	})
+	return s.KeyValueStoreAt(a, endpoint)
 }
 
-// directTransport never uses a proxy: every server here is on loopback.
-func directTransport() *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil
-	return tr
-}
+func directTransport() *http.Transport { return e2etest.DirectTransport() }
 
 // ctx bounds one test's calls.
-func ctx(t testing.TB) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), callTimeout)
-	t.Cleanup(cancel)
-	return c
-}
+func ctx(t testing.TB) context.Context { return e2etest.Ctx(t) }
 
 // Errors.
 
 // isA reports whether err wraps a T: the typed exceptions the SDKs raise.
-func isA[T error](err error) bool {
-	var target T
-	return errors.As(err, &target)
-}
+func isA[T error](err error) bool { return e2etest.IsA[T](err) }
 
 // wantAPIError fails the test unless err is the AWS error code with the HTTP
 // status, as the SDK surfaced it.
 func wantAPIError(t testing.TB, err error, code string, status int) {
 	t.Helper()
-	if err == nil {
-		t.Fatalf("succeeded; want %s (%d)", code, status)
-	}
-	var api smithy.APIError
-	if !errors.As(err, &api) {
-		t.Fatalf("error %v is not an AWS API error; want %s", err, code)
-	}
-	if api.ErrorCode() != code {
-		t.Fatalf("error code %q (%v); want %q", api.ErrorCode(), err, code)
-	}
-	var re *awshttp.ResponseError
-	if !errors.As(err, &re) || re.HTTPStatusCode() != status {
-		t.Fatalf("error %v: HTTP status is not %d", err, status)
-	}
-	if re.ServiceRequestID() == "" {
-		t.Errorf("error %v carries no request id", err)
-	}
+	e2etest.WantAPIError(t, err, code, status)
 }
 
 // Fixtures.

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -49,5 +51,63 @@ aws --endpoint-url "$EDGEFN_E2E_ENDPOINT" cloudfront list-functions --query 'Fun
 		if !strings.Contains(out, want) {
 			t.Errorf("CLI output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestAWSCLIDocumentedExamples runs the AWS CLI's documented examples of the
+// function and distribution operations, in the order a user follows them:
+// create, describe, publish and test a function; create a distribution from
+// --origin-domain-name; get its config, disable it by editing that config
+// (the documented update workflow) and delete it. The config read back must
+// be complete enough to be sent again unchanged.
+func TestAWSCLIDocumentedExamples(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Fatalf("the AWS CLI is needed for this smoke test: %v", err)
+	}
+	s := startServer(t, serverConfig{})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "function.js"), []byte("function handler(event) { console.log('rewriting'); event.request.uri = '/index.html'; return event.request; }"))
+	writeFile(t, filepath.Join(dir, "event.json"), viewerRequest("/"))
+	script := `set -eu
+export AWS_ACCESS_KEY_ID="$EDGEFN_E2E_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$EDGEFN_E2E_SECRET_ACCESS_KEY" AWS_DEFAULT_REGION=us-east-1
+cf() { aws --endpoint-url "$EDGEFN_E2E_ENDPOINT" cloudfront "$@"; }
+cd "$1"
+cf create-function --name MaxAge --function-config Comment="Max Age 2 years",Runtime="cloudfront-js-2.0" --function-code fileb://function.js >/dev/null
+etag=$(cf describe-function --name MaxAge --query ETag --output text)
+cf publish-function --name MaxAge --if-match "$etag" --query FunctionSummary.FunctionMetadata.Stage --output text
+live=$(cf describe-function --name MaxAge --stage LIVE --query ETag --output text)
+[ "$live" = "$etag" ] && echo "live etag: same"
+cf test-function --name MaxAge --if-match "$etag" --event-object fileb://event.json --query 'TestResult.[FunctionExecutionLogs, FunctionOutput]' --output json > test.json
+cat test.json
+cf create-distribution --origin-domain-name amzn-s3-demo-bucket.s3.amazonaws.com --default-root-object index.html --query Distribution.Id --output text > id
+id=$(cat id)
+cf get-distribution-config --id "$id" > config.json
+python3 -c '
+import json
+doc = json.load(open("config.json"))
+cfg = doc["DistributionConfig"]
+for key in ("OriginGroups", "CacheBehaviors", "CustomErrorResponses", "Aliases", "Restrictions", "ViewerCertificate"):
+    assert key in cfg, key
+assert cfg["DefaultCacheBehavior"]["AllowedMethods"]["CachedMethods"]["Quantity"] == 2, cfg
+cfg["Enabled"] = False
+json.dump(cfg, open("disabled.json", "w"))
+print("config etag:", doc["ETag"] != "")
+open("etag", "w").write(doc["ETag"])
+'
+cf update-distribution --id "$id" --distribution-config file://disabled.json --if-match "$(cat etag)" --query Distribution.DistributionConfig.Enabled --output text
+etag=$(cf get-distribution --id "$id" --query ETag --output text)
+cf delete-distribution --id "$id" --if-match "$etag"
+cf get-distribution --id "$id" 2>&1 | grep -o NoSuchDistribution || true`
+	out := string(runClient(t, s, exec.Command("/bin/sh", "-c", script, "sh", dir)))
+	for _, want := range []string{"LIVE", "live etag: same", `"rewriting"`, `\"uri\":\"/index.html\"`, "config etag: True", "False", "NoSuchDistribution"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("CLI output lacks %q:\n%s", want, out)
+		}
+	}
+	var result []json.RawMessage
+	var logs []string
+	b, err := os.ReadFile(filepath.Join(dir, "test.json"))
+	if err != nil || json.Unmarshal(b, &result) != nil || len(result) != 2 || json.Unmarshal(result[0], &logs) != nil || !slices.Equal(logs, []string{"rewriting"}) {
+		t.Errorf("test-function [FunctionExecutionLogs, FunctionOutput] = %s (%v); want the function's one log line", b, err)
 	}
 }

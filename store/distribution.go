@@ -44,8 +44,10 @@ func newResourceID(first byte) string {
 	return string(b[:])
 }
 
-func errNoDistribution(id string) error {
-	return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceDistribution, "The specified distribution %s does not exist.", id)
+// errNoDistribution is AWS's NoSuchDistribution, word for word: it names no
+// id, for a distribution or for an invalidation of one.
+func errNoDistribution() error {
+	return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceDistribution, "The specified distribution does not exist.")
 }
 
 // CreateDistribution creates a distribution from cfg; raw is the
@@ -58,18 +60,20 @@ func (s *Store) CreateDistribution(ctx context.Context, account string, cfg edge
 	if err := s.checkDistribution(account, &cfg); err != nil {
 		return nil, err
 	}
-	if err := checkTags(tags); err != nil {
+	if err := checkTags(edgefn.ResourceTag, tags); err != nil {
 		return nil, err
 	}
 	rec := &distributionRecord{Config: cfg, Raw: slices.Clone(raw), Modified: s.clock()}
 	var id string
 	rev, err := s.update(ctx, "create distribution", func(tx Tx) error {
 		refKey := distRefKey(account, cfg.CallerReference)
-		if _, ok, err := tx.Get(refKey); err != nil {
+		if kv, ok, err := tx.Get(refKey); err != nil {
 			return err
 		} else if ok {
+			// SDK users parse the existing distribution's id from the end of
+			// the message, as AWS writes it.
 			return edgefn.Errorf(edgefn.ErrAlreadyExists, edgefn.ResourceDistribution,
-				"The caller reference %q is already used by a distribution of this account.", cfg.CallerReference)
+				"The caller reference %q is already used by another distribution of this account. Already exists: %s", cfg.CallerReference, kv.Value)
 		}
 		n, err := getCount(tx, account, countDists)
 		if err != nil {
@@ -97,7 +101,7 @@ func (s *Store) CreateDistribution(ctx context.Context, account string, cfg edge
 		if err := putCount(tx, account, countDists, n+1); err != nil {
 			return err
 		}
-		if err := putTags(tx, account, id, tags); err != nil {
+		if err := putTags(tx, distTagsKey(account, id), tags); err != nil {
 			return err
 		}
 		return putJSON(tx, distKey(account, id), rec)
@@ -247,7 +251,7 @@ func (s *Store) DeleteDistribution(ctx context.Context, account, id, ifMatch str
 }
 
 func loadDistribution(tx Tx, account, id string) (*distributionRecord, int64, error) {
-	return load[distributionRecord](tx, distKey(account, id), distIDPattern.MatchString(id), errNoDistribution(id))
+	return load[distributionRecord](tx, distKey(account, id), distIDPattern.MatchString(id), errNoDistribution())
 }
 
 // loadCurrentDistribution reads a distribution and checks ifMatch against its ETag.

@@ -3,7 +3,6 @@ package store_test
 import (
 	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/edgefn/edgefn"
@@ -353,49 +352,5 @@ func TestDistributionFeed(t *testing.T) {
 	if len(want.Distributions) != 1 || got == nil || got.RawConfig != nil || got.ETag != d.ETag || got.DomainName != d.DomainName ||
 		!reflect.DeepEqual(got.Config, d.Config) {
 		t.Errorf("replicated distribution %+v, want %+v without RawConfig", got, d)
-	}
-}
-
-func TestDistributionTags(t *testing.T) {
-	s, _ := newStore(t, nil)
-	ctx := t.Context()
-	d, err := s.CreateDistribution(ctx, acct, distConfig("ref"), nil, []edgefn.Tag{{Key: "a", Value: "1"}, {Key: "b", Value: "2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.TagDistribution(ctx, acct, d.ID, []edgefn.Tag{{Key: "b", Value: "two"}, {Key: "c", Value: "3"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.UntagDistribution(ctx, acct, d.ID, []string{"a", "missing"}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.GetDistribution(ctx, acct, d.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []edgefn.Tag{{Key: "b", Value: "two"}, {Key: "c", Value: "3"}}; !reflect.DeepEqual(got.Tags, want) {
-		t.Errorf("tags %+v, want %+v", got.Tags, want)
-	}
-	if got.ETag != d.ETag {
-		t.Errorf("tagging changed the ETag from %s to %s", d.ETag, got.ETag)
-	}
-
-	tests := []struct {
-		name string
-		err  error
-		kind edgefn.ErrorKind
-		res  edgefn.Resource
-	}{
-		{"empty key", s.TagDistribution(ctx, acct, d.ID, []edgefn.Tag{{Key: ""}}), edgefn.ErrInvalidArgument, edgefn.ResourceTag},
-		{"long value", s.TagDistribution(ctx, acct, d.ID, []edgefn.Tag{{Key: "k", Value: strings.Repeat("v", 257)}}), edgefn.ErrInvalidArgument, edgefn.ResourceTag},
-		{"key twice at create", func() error {
-			_, err := s.CreateDistribution(ctx, acct, distConfig("other"), nil, []edgefn.Tag{{Key: "k"}, {Key: "k"}})
-			return err
-		}(), edgefn.ErrInvalidArgument, edgefn.ResourceTag},
-		{"unknown distribution", s.UntagDistribution(ctx, acct, "E00000000000000", []string{"a"}), edgefn.ErrNotFound, edgefn.ResourceDistribution},
-		{"other account", s.TagDistribution(ctx, other, d.ID, []edgefn.Tag{{Key: "k"}}), edgefn.ErrNotFound, edgefn.ResourceDistribution},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { wantErr(t, tt.err, tt.kind, tt.res) })
 	}
 }

@@ -6,14 +6,15 @@ import (
 )
 
 // etagSpace keeps the ETags of different versioned things apart: the same
-// revision gives a different ETag in each space, so a LIVE ETag is never
-// taken for a DEVELOPMENT one, nor a store's resource ETag for its data ETag,
-// even when one commit wrote both.
+// revision gives a different ETag in each space, so a store's resource ETag
+// is never taken for its data ETag, even when one commit wrote both. A
+// function's two copies share spaceDev: LIVE carries the ETag of the
+// DEVELOPMENT copy it was published from.
 type etagSpace uint64
 
 const (
 	spaceDev etagSpace = iota + 1
-	spaceLive
+	_                  // LIVE copies had a space of their own; the values stay put
 	spaceStore
 	spaceData
 )

@@ -186,7 +186,7 @@ func TestFollowEvents(t *testing.T) {
 	}
 	publish(t, s, acct, "fn")
 	b = next(t, feed)
-	if got := kinds(b); !reflect.DeepEqual(got, []store.EventKind{store.EventFunctionPut}) || b.Events[0].Function.ETag == fn.ETag {
+	if got := kinds(b); !reflect.DeepEqual(got, []store.EventKind{store.EventFunctionPut}) || b.Events[0].Function.ETag != fn.ETag {
 		t.Errorf("PublishFunction events %v", got)
 	}
 	if err := s.DeleteFunction(t.Context(), acct, "fn", fn.ETag); err != nil {

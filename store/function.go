@@ -14,9 +14,13 @@ func errNoFunction(name string) error {
 	return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceFunction, "The function %s does not exist.", name)
 }
 
-// CreateFunction creates the DEVELOPMENT copy of a function (UNPUBLISHED).
-func (s *Store) CreateFunction(ctx context.Context, account, name string, cfg edgefn.FunctionConfig, code []byte) (*edgefn.Function, error) {
+// CreateFunction creates the DEVELOPMENT copy of a function (UNPUBLISHED),
+// with its tags.
+func (s *Store) CreateFunction(ctx context.Context, account, name string, cfg edgefn.FunctionConfig, code []byte, tags ...edgefn.Tag) (*edgefn.Function, error) {
 	if err := s.checkFunction(account, name, cfg, code); err != nil {
+		return nil, err
+	}
+	if err := checkTags(edgefn.ResourceFunction, tags); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -47,6 +51,9 @@ func (s *Store) CreateFunction(ctx context.Context, account, name string, cfg ed
 			return err
 		}
 		if err := putCount(tx, account, countFunctions, n+1); err != nil {
+			return err
+		}
+		if err := putTags(tx, functionTagsKey(account, name), tags); err != nil {
 			return err
 		}
 		return putJSON(tx, key, rec)
@@ -237,8 +244,8 @@ func (s *Store) UpdateFunction(ctx context.Context, account, name, ifMatch strin
 }
 
 // PublishFunction copies the DEVELOPMENT copy to LIVE and returns the LIVE
-// copy with its own new ETag. The DEVELOPMENT ETag does not change: publishing
-// leaves that copy as it was.
+// copy, whose ETag is then the DEVELOPMENT copy's. The DEVELOPMENT ETag does
+// not change: publishing leaves that copy as it was.
 func (s *Store) PublishFunction(ctx context.Context, account, name, ifMatch string) (*edgefn.Function, error) {
 	if err := checkAccount(account); err != nil {
 		return nil, err
@@ -250,7 +257,7 @@ func (s *Store) PublishFunction(ctx context.Context, account, name, ifMatch stri
 		live   *functionRecord
 		status edgefn.FunctionStatus
 	)
-	rev, err := s.update(ctx, "publish function", func(tx Tx) error {
+	_, err := s.update(ctx, "publish function", func(tx Tx) error {
 		dev, err := s.loadDev(tx, account, name, ifMatch)
 		if err != nil {
 			return err
@@ -274,7 +281,7 @@ func (s *Store) PublishFunction(ctx context.Context, account, name, ifMatch stri
 	if err != nil {
 		return nil, err
 	}
-	fn := live.function(account, name, edgefn.StageLive, rev)
+	fn := live.function(account, name, edgefn.StageLive, 0)
 	fn.Status = status
 	return fn, nil
 }
@@ -319,6 +326,9 @@ func (s *Store) DeleteFunction(ctx context.Context, account, name, ifMatch strin
 			return err
 		}
 		if err := tx.Delete(functionKey(account, name, edgefn.StageLive)); err != nil {
+			return err
+		}
+		if err := tx.Delete(functionTagsKey(account, name)); err != nil {
 			return err
 		}
 		return tx.Delete(functionKey(account, name, edgefn.StageDevelopment))

@@ -160,14 +160,14 @@ func TestFunctionLifecycle(t *testing.T) {
 	_, err = s.UpdateFunction(ctx, acct, "fn", created.ETag, newCfg, newCode)
 	wantErr(t, err, edgefn.ErrPreconditionFailed, edgefn.ResourceFunction)
 
-	// Publish copies DEVELOPMENT to LIVE with its own ETag.
+	// Publish copies DEVELOPMENT to LIVE, ETag included (AWS: live_stage_etag == etag).
 	_, err = s.PublishFunction(ctx, acct, "fn", created.ETag)
 	wantErr(t, err, edgefn.ErrPreconditionFailed, edgefn.ResourceFunction)
 	live, err := s.PublishFunction(ctx, acct, "fn", updated.ETag)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if live.Stage != edgefn.StageLive || live.Status != edgefn.StatusUnassociated || live.ETag == updated.ETag ||
+	if live.Stage != edgefn.StageLive || live.Status != edgefn.StatusUnassociated || live.ETag != updated.ETag ||
 		!etagPattern.MatchString(live.ETag) || !bytes.Equal(live.Code, newCode) || live.Config.Runtime != edgefn.RuntimeJS1 {
 		t.Fatalf("published %+v", live)
 	}
@@ -198,7 +198,8 @@ func TestFunctionLifecycle(t *testing.T) {
 		t.Errorf("DEVELOPMENT status after update of a published function = %s, want UNPUBLISHED", dev.Status)
 	}
 
-	// The LIVE ETag is not the one Publish and Delete want.
+	// Once DEVELOPMENT moved on, the LIVE ETag is not the one Publish and
+	// Delete want.
 	_, err = s.PublishFunction(ctx, acct, "fn", live.ETag)
 	wantErr(t, err, edgefn.ErrPreconditionFailed, edgefn.ResourceFunction)
 	err = s.DeleteFunction(ctx, acct, "fn", live.ETag)

@@ -109,7 +109,7 @@ func (s *Store) GetInvalidation(ctx context.Context, account, dist, id string) (
 		if _, _, err := loadDistribution(tx, account, dist); err != nil {
 			return err
 		}
-		rec, modRev, err := load[invalidationRecord](tx, invalKey(account, dist, id), invalIDPattern.MatchString(id), errNoInvalidation(id))
+		rec, modRev, err := load[invalidationRecord](tx, invalKey(account, dist, id), invalIDPattern.MatchString(id), errNoInvalidation())
 		if err == nil {
 			inv = rec.invalidation(account, dist, id, modRev)
 		}
@@ -118,8 +118,8 @@ func (s *Store) GetInvalidation(ctx context.Context, account, dist, id string) (
 	return inv, err
 }
 
-func errNoInvalidation(id string) error {
-	return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceInvalidation, "The specified invalidation %s does not exist.", id)
+func errNoInvalidation() error {
+	return edgefn.Errorf(edgefn.ErrNotFound, edgefn.ResourceInvalidation, "The specified invalidation does not exist.")
 }
 
 // ListInvalidations lists a distribution's invalidations, newest first.

@@ -22,6 +22,8 @@ import (
 //	d/<account>/<id>              distribution (distributionRecord); ETag = ModRev
 //	dc/<account>/<reference>      distribution CallerReference -> id
 //	dt/<account>/<id>             distribution tags, apart so tagging keeps the ETag
+//	ft/<account>/<name>           function tags
+//	kt/<account>/<id>             key value store tags
 //	da/<alias>                    alias (CNAME) -> "<account>/<id>"; global, as the
 //	                              edge routes a Host to one distribution of any account
 //	dg/<registrable domain>       empty; rewritten by every alias claim or release
@@ -49,6 +51,8 @@ const (
 	prefixDist       = "d/"
 	prefixDistRef    = "dc/"
 	prefixDistTags   = "dt/"
+	prefixFuncTags   = "ft/"
+	prefixStoreTags  = "kt/"
 	prefixAlias      = "da/"
 	prefixAliasGuard = "dg/"
 	prefixPolicy     = "cp/"
@@ -104,6 +108,10 @@ func distKey(account, id string) string { return prefixDist + account + "/" + id
 func distRefKey(account, ref string) string { return prefixDistRef + account + "/" + ref }
 
 func distTagsKey(account, id string) string { return prefixDistTags + account + "/" + id }
+
+func functionTagsKey(account, name string) string { return prefixFuncTags + account + "/" + name }
+
+func storeTagsKey(account, id string) string { return prefixStoreTags + account + "/" + id }
 
 // aliasKey is case-insensitive: DNS names are.
 func aliasKey(alias string) string { return prefixAlias + strings.ToLower(alias) }

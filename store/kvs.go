@@ -17,8 +17,11 @@ func errNoStore(nameOrID string) error {
 
 // CreateKeyValueStore creates an empty store: READY, or PROVISIONING when
 // importing (CompleteImport then fills it or marks it IMPORT_FAILURE).
-func (s *Store) CreateKeyValueStore(ctx context.Context, account, name, comment string, importing bool) (*edgefn.KeyValueStore, error) {
+func (s *Store) CreateKeyValueStore(ctx context.Context, account, name, comment string, importing bool, tags ...edgefn.Tag) (*edgefn.KeyValueStore, error) {
 	if err := checkAccount(account); err != nil {
+		return nil, err
+	}
+	if err := checkTags(edgefn.ResourceKeyValueStore, tags); err != nil {
 		return nil, err
 	}
 	if err := checkName(edgefn.ResourceKeyValueStore, name); err != nil {
@@ -55,6 +58,9 @@ func (s *Store) CreateKeyValueStore(ctx context.Context, account, name, comment 
 			return err
 		}
 		if err := tx.Put(storeNameKey(account, name), []byte(id)); err != nil {
+			return err
+		}
+		if err := putTags(tx, storeTagsKey(account, id), tags); err != nil {
 			return err
 		}
 		return putCount(tx, account, countStores, n+1)
@@ -281,6 +287,9 @@ func (s *Store) DeleteKeyValueStore(ctx context.Context, account, name, ifMatch 
 			return err
 		}
 		if err := tx.Delete(storeNameKey(account, name)); err != nil {
+			return err
+		}
+		if err := tx.Delete(storeTagsKey(account, id)); err != nil {
 			return err
 		}
 		return tx.DeletePrefix(storePrefix(account, id))

@@ -25,10 +25,12 @@ type functionRecord struct {
 	Source int64 `json:"source,omitempty"`
 }
 
+// function builds the copy of stage that r is, written at modRev. A LIVE
+// copy's ETag is the one the DEVELOPMENT copy had when it was published, as
+// on AWS, where scripts pass one to calls that expect the other.
 func (r *functionRecord) function(account, name string, stage edgefn.Stage, modRev int64) *edgefn.Function {
-	space := spaceDev
 	if stage == edgefn.StageLive {
-		space = spaceLive
+		modRev = r.Source
 	}
 	return &edgefn.Function{
 		Account: account,
@@ -40,7 +42,7 @@ func (r *functionRecord) function(account, name string, stage edgefn.Stage, modR
 			KeyValueStoreARNs: slices.Clone(r.Stores),
 		},
 		Code:         r.Code,
-		ETag:         etag(space, modRev),
+		ETag:         etag(spaceDev, modRev),
 		Created:      r.Created,
 		LastModified: r.Modified,
 	}
@@ -84,8 +86,9 @@ func (r *statsRecord) setData(k *edgefn.KeyValueStore, modRev int64) {
 }
 
 // distributionRecord is a distribution (d/…). The parsed configuration is
-// what the store checks and the edge serves; Raw is the document as the
-// client sent it, which is what GetDistributionConfig returns. Its tags are
+// what the store checks and the edge serves; Raw is the document the API
+// wrote (as the client sent it, with CloudFront's defaults), which is what
+// GetDistributionConfig returns. Its tags are
 // kept under dt/.
 type distributionRecord struct {
 	Domain   string                    `json:"domain"`

@@ -19,8 +19,6 @@ type DistributionStore interface {
 	ListDistributions(ctx context.Context, account, marker string, max int) ([]*edgefn.Distribution, string, error)
 	UpdateDistribution(ctx context.Context, account, id, ifMatch string, cfg edgefn.DistributionConfig, raw []byte) (*edgefn.Distribution, error)
 	DeleteDistribution(ctx context.Context, account, id, ifMatch string) error
-	TagDistribution(ctx context.Context, account, id string, tags []edgefn.Tag) error
-	UntagDistribution(ctx context.Context, account, id string, keys []string) error
 }
 
 // readBody reads a request document, refusing one over maxRequestBytes.

@@ -86,8 +86,8 @@ func TestDistributionLifecycle(t *testing.T) {
 		d.InProgressInvalidationBatches == nil || *d.InProgressInvalidationBatches != 0 {
 		t.Errorf("created distribution %+v", d)
 	}
-	if !reflect.DeepEqual(d.DistributionConfig, cfg) {
-		t.Errorf("Distribution.DistributionConfig differs from what was sent:\n got %+v\nwant %+v", d.DistributionConfig, cfg)
+	if !reflect.DeepEqual(d.DistributionConfig, withSDKDefaults(cfg)) {
+		t.Errorf("Distribution.DistributionConfig differs from what was sent with CloudFront's defaults:\n got %+v\nwant %+v", d.DistributionConfig, cfg)
 	}
 
 	// The function is DEPLOYED and cannot go while associated.

@@ -272,18 +272,8 @@ func hasAll(set, sub []string) bool {
 	return len(sub) > 0
 }
 
-// tagsXML is Tags, in requests and responses.
-type tagsXML struct {
-	Items []tagXML `xml:"Items>Tag"`
-}
-
-type tagXML struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
-
 // distributionDoc is a DistributionConfig read from a request: the domain
-// configuration and the element as sent.
+// configuration and the element as sent, with CloudFront's defaults added.
 type distributionDoc struct {
 	config edgefn.DistributionConfig
 	raw    []byte
@@ -315,7 +305,10 @@ func readDistributionDoc(body []byte, withTags bool) (*distributionDoc, error) {
 	if err := root.checkQuantities(body); err != nil {
 		return nil, err
 	}
-	doc := &distributionDoc{raw: cfgNode.raw(body)}
+	doc := &distributionDoc{}
+	if doc.raw, err = withDefaults(cfgNode.raw(body)); err != nil {
+		return nil, err
+	}
 	var c distributionConfigXML
 	if err := xml.Unmarshal(doc.raw, &c); err != nil {
 		return nil, malformed("The DistributionConfig is not valid: %v.", err)
@@ -328,9 +321,7 @@ func readDistributionDoc(body []byte, withTags bool) (*distributionDoc, error) {
 		if err := xml.Unmarshal(tagsNode.raw(body), &t); err != nil {
 			return nil, malformed("The Tags are not valid: %v.", err)
 		}
-		for _, tag := range t.Items {
-			doc.tags = append(doc.tags, edgefn.Tag{Key: tag.Key, Value: tag.Value})
-		}
+		doc.tags = t.tags()
 	}
 	return doc, nil
 }
@@ -390,26 +381,11 @@ type distributionListXML = markedListXML[struct {
 }]
 
 // summaryMembers are the DistributionSummary members copied from the
-// configuration, in the model's order, with what to send for a required
-// one the configuration left out.
-var summaryMembers = []struct{ name, absent string }{
-	{"Aliases", "<Aliases><Quantity>0</Quantity></Aliases>"},
-	{"Origins", ""},
-	{"OriginGroups", ""},
-	{"DefaultCacheBehavior", ""},
-	{"CacheBehaviors", "<CacheBehaviors><Quantity>0</Quantity></CacheBehaviors>"},
-	{"CustomErrorResponses", "<CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses>"},
-	{"Comment", "<Comment></Comment>"},
-	{"PriceClass", "<PriceClass>PriceClass_All</PriceClass>"},
-	{"Enabled", ""},
-	{"ViewerCertificate", "<ViewerCertificate><CloudFrontDefaultCertificate>true</CloudFrontDefaultCertificate>" +
-		"<MinimumProtocolVersion>TLSv1</MinimumProtocolVersion><CertificateSource>cloudfront</CertificateSource></ViewerCertificate>"},
-	{"Restrictions", "<Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions>"},
-	{"WebACLId", "<WebACLId></WebACLId>"},
-	{"HttpVersion", "<HttpVersion>http2</HttpVersion>"},
-	{"IsIPV6Enabled", "<IsIPV6Enabled>false</IsIPV6Enabled>"},
-	{"Staging", "<Staging>false</Staging>"},
-	{"AnycastIpListId", ""},
+// configuration, in the model's order. Configurations are stored with their
+// defaults; one stored before that gets the default of a member it lacks.
+var summaryMembers = []string{
+	"Aliases", "Origins", "OriginGroups", "DefaultCacheBehavior", "CacheBehaviors", "CustomErrorResponses", "Comment",
+	"PriceClass", "Enabled", "ViewerCertificate", "Restrictions", "WebACLId", "HttpVersion", "IsIPV6Enabled", "Staging", "AnycastIpListId",
 }
 
 // distributionSummary renders the content of a DistributionSummary.
@@ -430,11 +406,11 @@ func distributionSummary(d *edgefn.Distribution) (innerXML, error) {
 	text("Status", d.Status)
 	text("LastModifiedTime", formatTime(d.LastModified))
 	text("DomainName", d.DomainName)
-	for _, m := range summaryMembers {
-		if n := root.child(m.name); n != nil {
+	for _, name := range summaryMembers {
+		if n := root.child(name); n != nil {
 			b.Write(n.raw(d.RawConfig))
 		} else {
-			b.WriteString(m.absent)
+			b.WriteString(distributionConfigShape.absent(name))
 		}
 	}
 	return innerXML{b.Bytes()}, nil

@@ -18,7 +18,7 @@ func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request, account
 	if err != nil {
 		return err
 	}
-	fn, err := h.store.CreateFunction(r.Context(), account, *req.Name, req.config, req.code)
+	fn, err := h.store.CreateFunction(r.Context(), account, *req.Name, req.config, req.code, req.Tags.tags()...)
 	if err != nil {
 		return err
 	}

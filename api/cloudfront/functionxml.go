@@ -90,7 +90,7 @@ type createFunctionRequest struct {
 	XMLName xml.Name `xml:"CreateFunctionRequest"`
 	Name    *string  `xml:"Name"`
 	functionDoc
-	// Tags are accepted and ignored: edgefn does not keep tags.
+	Tags tagsXML `xml:"Tags"`
 }
 
 func (c *createFunctionRequest) validate(l edgefn.Limits) error {

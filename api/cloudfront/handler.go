@@ -23,14 +23,14 @@ import (
 // Store is the state the handler reads and changes. *store.Store implements it;
 // errors are *edgefn.Error (mapped to AWS codes by awserror) or internal.
 type Store interface {
-	CreateFunction(ctx context.Context, account, name string, cfg edgefn.FunctionConfig, code []byte) (*edgefn.Function, error)
+	CreateFunction(ctx context.Context, account, name string, cfg edgefn.FunctionConfig, code []byte, tags ...edgefn.Tag) (*edgefn.Function, error)
 	GetFunction(ctx context.Context, account, name string, stage edgefn.Stage) (*edgefn.Function, error)
 	ListFunctions(ctx context.Context, account string, stage edgefn.Stage, marker string, max int) ([]*edgefn.Function, string, error)
 	UpdateFunction(ctx context.Context, account, name, ifMatch string, cfg edgefn.FunctionConfig, code []byte) (*edgefn.Function, error)
 	PublishFunction(ctx context.Context, account, name, ifMatch string) (*edgefn.Function, error)
 	DeleteFunction(ctx context.Context, account, name, ifMatch string) error
 
-	CreateKeyValueStore(ctx context.Context, account, name, comment string, importing bool) (*edgefn.KeyValueStore, error)
+	CreateKeyValueStore(ctx context.Context, account, name, comment string, importing bool, tags ...edgefn.Tag) (*edgefn.KeyValueStore, error)
 	CompleteImport(ctx context.Context, account, id string, items []edgefn.Item, failure string) (*edgefn.KeyValueStore, error)
 	GetKeyValueStore(ctx context.Context, account, name string) (*edgefn.KeyValueStore, error)
 	ListKeyValueStores(ctx context.Context, account, status, marker string, max int) ([]*edgefn.KeyValueStore, string, error)
@@ -44,6 +44,7 @@ type Store interface {
 	DistributionStore
 	CachePolicyStore
 	OriginRequestPolicyStore
+	TagStore
 }
 
 // Engine compiles function code. A *runtime.CompileError is code the runtime

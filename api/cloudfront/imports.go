@@ -34,7 +34,7 @@ type imports struct {
 // background: CreateKeyValueStore answers at once, as CloudFront does, and
 // the store turns READY with every item, or IMPORT_FAILURE with the reason and
 // no items (the store's CompleteImport is all-or-nothing).
-func (h *Handler) importInto(ctx context.Context, account, name, comment string, obj kvsimport.Object) (*edgefn.KeyValueStore, error) {
+func (h *Handler) importInto(ctx context.Context, account, name, comment string, tags []edgefn.Tag, obj kvsimport.Object) (*edgefn.KeyValueStore, error) {
 	if h.importer == nil {
 		return nil, edgefn.Errorf(edgefn.ErrUnsupported, edgefn.ResourceKeyValueStore, "This server is not configured to import key value stores.")
 	}
@@ -45,7 +45,7 @@ func (h *Handler) importInto(ctx context.Context, account, name, comment string,
 	}
 	h.imports.wg.Add(1)
 	h.imports.mu.Unlock()
-	k, err := h.store.CreateKeyValueStore(ctx, account, name, comment, true)
+	k, err := h.store.CreateKeyValueStore(ctx, account, name, comment, true, tags...)
 	if err != nil {
 		h.imports.wg.Done()
 		return nil, err

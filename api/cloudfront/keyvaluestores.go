@@ -15,9 +15,9 @@ func (h *Handler) createKeyValueStore(w http.ResponseWriter, r *http.Request, ac
 	}
 	var k *edgefn.KeyValueStore
 	if req.source == nil {
-		k, err = h.store.CreateKeyValueStore(r.Context(), account, *req.Name, req.Comment, false)
+		k, err = h.store.CreateKeyValueStore(r.Context(), account, *req.Name, req.Comment, false, req.Tags.tags()...)
 	} else {
-		k, err = h.importInto(r.Context(), account, *req.Name, req.Comment, *req.source)
+		k, err = h.importInto(r.Context(), account, *req.Name, req.Comment, req.Tags.tags(), *req.source)
 	}
 	if err != nil {
 		return err

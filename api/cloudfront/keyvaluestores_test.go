@@ -56,6 +56,16 @@ func TestKeyValueStoreLifecycle(t *testing.T) {
 	}
 	etag = aws.ToString(upd.ETag)
 
+	// A store created without a comment is described without one (the
+	// Terraform provider reads "" where its plan has null as a change).
+	plain := must(c.CreateKeyValueStore(ctx, &cloudfront.CreateKeyValueStoreInput{Name: aws.String("plain")}))(t)
+	plainDesc := must(c.DescribeKeyValueStore(ctx, &cloudfront.DescribeKeyValueStoreInput{Name: aws.String("plain")}))(t)
+	if plain.KeyValueStore.Comment != nil || plainDesc.KeyValueStore.Comment != nil {
+		t.Errorf("a store created without a comment: Create says %q, Describe %q; want no Comment",
+			aws.ToString(plain.KeyValueStore.Comment), aws.ToString(plainDesc.KeyValueStore.Comment))
+	}
+	must(c.DeleteKeyValueStore(ctx, &cloudfront.DeleteKeyValueStoreInput{Name: aws.String("plain"), IfMatch: plainDesc.ETag}))(t)
+
 	// List page by page, and by status.
 	createStore(t, c, "kvs3")
 	createStore(t, c, "kvs2")

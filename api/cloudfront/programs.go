@@ -14,8 +14,9 @@ import (
 const programCacheSize = 256
 
 // compile returns fn's compiled code. Programs are cached by account, name and
-// ETag: an ETag names one version of one stage's copy, code and runtime
-// included, so a cached program can never be stale. Code the runtime refuses
+// ETag: an ETag names one version of the function's code and runtime (a LIVE
+// copy carries the ETag of the DEVELOPMENT version it was published from), so
+// a cached program can never be stale. Code the runtime refuses
 // is cached too (as its *runtime.CompileError), so testing a broken function
 // again does not compile it again.
 func (h *Handler) compile(fn *edgefn.Function) (Program, error) {

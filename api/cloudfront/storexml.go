@@ -12,7 +12,7 @@ type createKeyValueStoreRequest struct {
 	Name         *string          `xml:"Name"`
 	Comment      string           `xml:"Comment"`
 	ImportSource *importSourceXML `xml:"ImportSource"`
-	// Tags are accepted and ignored: edgefn does not keep tags.
+	Tags         tagsXML          `xml:"Tags"`
 
 	source *kvsimport.Object // nil without ImportSource
 }
@@ -59,12 +59,14 @@ func (u *updateKeyValueStoreRequest) validate(edgefn.Limits) error {
 }
 
 // keyValueStoreXML is KeyValueStore: a response root and a KeyValueStoreList
-// entry. Comment is required in the model, so it is sent even when empty.
+// entry. The model marks Comment required, but AWS leaves it out for a store
+// created without one, and the Terraform provider compares it with a null
+// in its plan: an empty comment is not sent.
 type keyValueStoreXML struct {
 	XMLName          xml.Name `xml:"KeyValueStore"`
 	Name             string   `xml:"Name"`
 	ID               string   `xml:"Id"`
-	Comment          string   `xml:"Comment"`
+	Comment          string   `xml:"Comment,omitempty"`
 	ARN              string   `xml:"ARN"`
 	Status           string   `xml:"Status"`
 	LastModifiedTime string   `xml:"LastModifiedTime"`

@@ -31,10 +31,10 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 	}
 	result := testResultXML{FunctionSummary: summary(fn), ComputeUtilization: "0"}
 	// Members of the event the function will not see (a "multivalue" copied
-	// from aws-samples) are said where the tester reads: before the logs.
+	// from aws-samples) go to the server's log only: FunctionExecutionLogs
+	// hold the function's own lines, which scripts compare with AWS's.
 	for _, warning := range req.event.Warnings() {
 		h.log.WarnContext(r.Context(), "TestFunction: "+warning, "function", name)
-		result.FunctionExecutionLogs.Lines = append(result.FunctionExecutionLogs.Lines, "edgefn: "+warning)
 	}
 	prog, err := h.compile(fn)
 	var ce *runtime.CompileError
@@ -46,7 +46,7 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 	default:
 		res := prog.Run(r.Context(), req.event, h.associatedStore(account, fn))
 		result.ComputeUtilization = strconv.Itoa(res.ComputeUtilization)
-		result.FunctionExecutionLogs.Lines = append(result.FunctionExecutionLogs.Lines, res.Logs...)
+		result.FunctionExecutionLogs.Lines = res.Logs
 		switch {
 		case res.Err != nil:
 			result.FunctionErrorMessage = res.Err.Error()

@@ -295,11 +295,10 @@ func TestWriteResponses(t *testing.T) {
 		{"key value store", "KeyValueStore", storeXML(kvs), map[string][]string{
 			"Name":             {"kvs"},
 			"Id":               {kvs.ID},
-			"Comment":          {""},
 			"ARN":              {testARN},
 			"Status":           {"READY"},
 			"LastModifiedTime": {"2023-11-07T19:53:50.334Z"},
-		}, nil},
+		}, []string{"Comment"}},
 		{"key value store list", "KeyValueStoreList", newList([]keyValueStoreXML{storeXML(kvs)}, 1, ""), map[string][]string{
 			"Quantity":                {"1"},
 			"Items/KeyValueStore/Id":  {kvs.ID},

@@ -25,7 +25,7 @@ const account = "123456789012"
 // control-plane call that creates a store.
 type backend interface {
 	kvs.Store
-	CreateKeyValueStore(ctx context.Context, account, name, comment string, importing bool) (*edgefn.KeyValueStore, error)
+	CreateKeyValueStore(ctx context.Context, account, name, comment string, importing bool, tags ...edgefn.Tag) (*edgefn.KeyValueStore, error)
 }
 
 // env is a handler behind an httptest server and an SDK client pointed at it.

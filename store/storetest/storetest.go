@@ -1,5 +1,6 @@
 // Package storetest is the conformance suite of store.Backend: every backend
-// runs TestBackend from its own tests.
+// runs TestBackend from its own tests. Most cases are the Backend contract;
+// a few run the Store's domain operations over it.
 package storetest
 
 import (
@@ -41,6 +42,7 @@ func TestBackend(t *testing.T, open func(t *testing.T) store.Backend) {
 		{"WatchFallsBehindCompaction", testWatchFallsBehind},
 		{"ConcurrentIncrements", testConcurrentIncrements},
 		{"ConcurrentTransfers", testConcurrentTransfers},
+		{"Tags", testTags},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
