@@ -442,7 +442,7 @@ func TestLikeFasthttp(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := &fasthttp.Server{
-		Handler: serve,
+		Handler:      serve,
 		ErrorHandler: h.Error, ReadBufferSize: 1024, MaxRequestBodySize: 1 << 20,
 		NoDefaultServerHeader: true, NoDefaultContentType: true, DisablePreParseMultipartForm: true,
 	}
