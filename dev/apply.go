@@ -90,6 +90,7 @@ func (s *Server) syncFunction(ctx context.Context, f *project.Function, storeARN
 	case err != nil:
 		return nil, err
 	case bytes.Equal(cur.Code, code) && reflect.DeepEqual(normal(cur.Config), normal(cfg)) && cur.Status != edgefn.StatusUnpublished:
+		s.out.serving(f.Name, f.Code, code)
 		return nil, nil
 	default:
 		fn, err = s.store.UpdateFunction(ctx, Account, f.Name, cur.ETag, cfg, code)
@@ -97,8 +98,11 @@ func (s *Server) syncFunction(ctx context.Context, f *project.Function, storeARN
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.store.PublishFunction(ctx, Account, f.Name, fn.ETag)
-	return nil, err
+	if _, err = s.store.PublishFunction(ctx, Account, f.Name, fn.ETag); err != nil {
+		return nil, err
+	}
+	s.out.serving(f.Name, f.Code, code)
+	return nil, nil
 }
 
 // normal makes configurations comparable: no stores is nil.

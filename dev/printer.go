@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/edgefn/edgefn/runtime"
 )
 
 // printer is the edge's slog.Handler under `edgefn dev`: for each request
@@ -22,6 +24,14 @@ type printer struct {
 	colour  bool
 	json    bool
 	pending map[string][]*functionRun
+	// sources are the file and code each function serves, by name, for the
+	// code frame of a run's error.
+	sources map[string]source
+}
+
+type source struct {
+	file string
+	code []byte
 }
 
 type functionRun struct {
@@ -31,6 +41,9 @@ type functionRun struct {
 	ComputeUtilization int      `json:"compute_utilization"`
 	Logs               []string `json:"logs"`
 	Error              string   `json:"error,omitempty"`
+	// Line and Column: where in the function's file the error was thrown.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // requestLine is the --json form of a request.
@@ -44,7 +57,14 @@ type requestLine struct {
 }
 
 func newPrinter(w io.Writer, colour, asJSON bool) *printer {
-	return &printer{w: w, colour: colour, json: asJSON, pending: map[string][]*functionRun{}}
+	return &printer{w: w, colour: colour, json: asJSON, pending: map[string][]*functionRun{}, sources: map[string]source{}}
+}
+
+// serving notes the file and code the function named name now serves.
+func (p *printer) serving(name, file string, code []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sources[name] = source{file, code}
 }
 
 func (p *printer) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
@@ -72,7 +92,9 @@ func (p *printer) Handle(_ context.Context, r slog.Record) error {
 			run.DurationMS = float64(attrs["duration"].Duration().Microseconds()) / 1000
 			run.ComputeUtilization = int(attrs["compute_utilization"].Int64())
 		case r.Level >= slog.LevelWarn && strings.HasPrefix(r.Message, "ERROR "):
-			runs[len(runs)-1].Error = strings.TrimPrefix(r.Message, "ERROR ")
+			run := runs[len(runs)-1]
+			run.Error = strings.TrimPrefix(r.Message, "ERROR ")
+			run.Line, run.Column = int(attrs["line"].Int64()), int(attrs["column"].Int64())
 		default:
 			runs[len(runs)-1].Logs = append(runs[len(runs)-1].Logs, r.Message)
 		}
@@ -141,6 +163,10 @@ func (p *printer) request(l requestLine) {
 		}
 		if f.Error != "" {
 			fmt.Fprintf(p.w, "  %s %s\n", p.paint("\x1b[2m", f.Name+":"), p.paint("\x1b[31m", f.Error))
+			if src, ok := p.sources[f.Name]; ok && f.Line > 0 {
+				ee := runtime.ExecutionError{Message: f.Error, Line: f.Line, Column: f.Column}
+				fmt.Fprint(p.w, indent(ee.Report(src.file, src.code), "    "))
+			}
 		}
 	}
 }
@@ -162,4 +188,14 @@ func (p *printer) message(colour, text string) {
 		return
 	}
 	fmt.Fprint(p.w, p.paint(colour, strings.TrimRight(text, "\n"))+"\n")
+}
+
+func indent(s, by string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = by + l
+		}
+	}
+	return strings.Join(lines, "")
 }

@@ -224,6 +224,42 @@ func TestDevDirectoryOrigin(t *testing.T) {
 	}
 }
 
+// TestDevErrorPosition: a function that throws is shown with the file, line
+// and column of the throw and a frame of the code, in both output forms.
+func TestDevErrorPosition(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "fn.js"), "function handler(event) {\n  var h = event.request.headers;\n  return h.missing.value;\n}")
+	write(t, filepath.Join(dir, "public", "index.html"), "<p>x</p>")
+	write(t, filepath.Join(dir, "edgefn.yaml"), "origin: public\nfunctions:\n  broken:\n    code: fn.js\nbehaviors:\n  - path: \"*\"\n    viewer-request: broken\n")
+	for _, asJSON := range []bool{false, true} {
+		var out syncBuffer
+		srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: &out, JSON: asJSON})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _, _ := get(t, srv.URL()+"/"); status != 503 {
+			t.Errorf("GET / %d; want 503 for a function that throws", status)
+		}
+		want := []string{
+			`broken: TypeError: cannot get property "value" of undefined`,
+			filepath.Join(dir, "fn.js") + `:3:20: TypeError: cannot get property "value" of undefined`,
+			"> 3 |   return h.missing.value;",
+		}
+		if asJSON {
+			want = []string{`"error":"TypeError: cannot get property \"value\" of undefined","line":3,"column":20`}
+		}
+		eventually(t, "the error's position", func() bool {
+			for _, w := range want {
+				if !strings.Contains(out.String(), w) {
+					return false
+				}
+			}
+			return true
+		})
+		srv.Close()
+	}
+}
+
 func TestDevRefuses(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "f.js"), "function handler(e) { return e.request; }")

@@ -2,7 +2,9 @@ package edge
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/edgefn/edgefn/edge/replica"
@@ -38,7 +40,12 @@ func (s *Server) logFunction(x *exchange, f *replica.Function, eventType string,
 		}
 	}
 	if err != nil {
-		s.log.LogAttrs(ctx, slog.LevelWarn, "ERROR "+err.Error(), attrs...)
+		errAttrs := attrs
+		if ee, ok := errors.AsType[*runtime.ExecutionError](err); ok && ee.Line > 0 {
+			// Where in the code; the message stays CloudFront's.
+			errAttrs = append(slices.Clip(attrs), slog.Int("line", ee.Line), slog.Int("column", ee.Column))
+		}
+		s.log.LogAttrs(ctx, slog.LevelWarn, "ERROR "+err.Error(), errAttrs...)
 	}
 	if info {
 		if res != nil {

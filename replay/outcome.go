@@ -31,6 +31,8 @@ type Run struct {
 	Message string // error or validation message
 	URI     string // the uri the origin sees, for a rewritten request
 	Compute int
+	// Line and Column: where in the function's code an error was thrown.
+	Line, Column int
 }
 
 func classify(ev *event.Event, r *runtime.Result) Run {
@@ -41,6 +43,9 @@ func classify(ev *event.Event, r *runtime.Result) Run {
 		var oe *runtime.OutputError
 		if errors.As(r.Err, &oe) {
 			run.Outcome = Invalid
+		}
+		if ee, ok := errors.AsType[*runtime.ExecutionError](r.Err); ok {
+			run.Line, run.Column = ee.Line, ee.Column
 		}
 		return run
 	}

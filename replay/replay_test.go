@@ -189,3 +189,96 @@ func TestReplayMalformed(t *testing.T) {
 		t.Errorf("requests %d malformed %d: %+v", rep.Requests, rep.Malformed.Count, rep.Malformed.Samples)
 	}
 }
+
+// echoURI shows the request the function got: its uri, query and user agent.
+const echoURI = `function handler(event) {
+  var r = event.request;
+  r.headers['x-got'] = { value: r.uri + ' ' + (r.rawQueryString() || '') + ' ' + r.headers['user-agent'].value };
+  return r;
+}`
+
+// replayOutputs replays the files with fields and returns each request's
+// --out line by uri as logged.
+func replayOutputs(t *testing.T, fields map[string]int, files ...string) (*Report, map[string]string) {
+	t.Helper()
+	var out bytes.Buffer
+	rep, err := Replay(context.Background(), Options{Files: files, Fields: fields, Function: compile(t, echoURI), Outputs: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var l struct {
+			URI     string
+			Outcome string
+			Output  struct {
+				Request struct {
+					Headers map[string]struct{ Value string }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("--out line %q: %v", line, err)
+		}
+		got[l.URI] = l.Output.Request.Headers["x-got"].Value
+	}
+	return rep, got
+}
+
+// TestReplayDecodesEveryField: CloudFront encodes every field of its logs
+// (the path too); the function gets the request as the viewer sent it.
+func TestReplayDecodesEveryField(t *testing.T) {
+	dir := t.TempDir()
+	reqs := []logRequest{
+		// The viewer asked for /~admin/ and /files/Annual%20Report.pdf.
+		{method: "GET", host: "example.com", uri: "/%7Eadmin/", ua: "curl/8"},
+		{method: "GET", host: "example.com", uri: "/files/Annual%2520Report.pdf", query: "a=%C3%A9", ua: "Mozilla/5.0 (X11)"},
+		{method: "GET", host: "example.com", uri: "/bad%zz", ua: "curl/8"},
+	}
+	var content strings.Builder
+	content.WriteString(w3cHeader())
+	for _, r := range reqs {
+		content.WriteString(r.w3cLine() + "\n")
+	}
+	writeLog(t, filepath.Join(dir, "a.log"), content.String())
+	rep, got := replayOutputs(t, nil, filepath.Join(dir, "a.log"))
+	want := map[string]string{
+		"/~admin/":                   "/~admin/  curl/8",
+		"/files/Annual%20Report.pdf": "/files/Annual%20Report.pdf a=%C3%A9 Mozilla/5.0 (X11)",
+	}
+	for uri, w := range want {
+		if got[uri] != w {
+			t.Errorf("%s: the function saw %q; want %q", uri, got[uri], w)
+		}
+	}
+	if rep.Requests != 2 || rep.Malformed.Count != 1 || !strings.Contains(rep.Malformed.Samples[0].Message, "cs-uri-stem") {
+		t.Errorf("requests %d, malformed %+v; want the bad escape in the path reported", rep.Requests, rep.Malformed)
+	}
+}
+
+// TestReplayRealTime: real-time log records have no #Fields directive; the
+// configured field list names their columns.
+func TestReplayRealTime(t *testing.T) {
+	dir := t.TempDir()
+	line := strings.Join([]string{"1733421600.123", "192.0.2.10", "GET", "d1.cloudfront.net", "/%7Ea/", "a=1", "curl/8", "200"}, "\t")
+	writeLog(t, filepath.Join(dir, "rt.log"), line+"\n"+line+"\n")
+	fields, err := RealTimeFields("timestamp,c-ip,cs-method,cs-host,cs-uri-stem,cs-uri-query,cs-user-agent,sc-status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, got := replayOutputs(t, fields, filepath.Join(dir, "rt.log"))
+	if rep.Requests != 2 || rep.Malformed.Count != 0 || got["/~a/"] != "/~a/ a=1 curl/8" {
+		t.Errorf("requests %d malformed %d; the function saw %q", rep.Requests, rep.Malformed.Count, got["/~a/"])
+	}
+	// Without the field list, every line is malformed, and says why.
+	rep, _ = replayOutputs(t, nil, filepath.Join(dir, "rt.log"))
+	if rep.Requests != 0 || rep.Malformed.Count != 2 || !strings.Contains(rep.Malformed.Samples[0].Message, "--fields") {
+		t.Errorf("without fields: %+v", rep.Malformed)
+	}
+	if _, err := RealTimeFields("timestamp,c-ip"); err == nil {
+		t.Error("a field list without cs-method and cs-uri-stem was accepted")
+	}
+}

@@ -21,6 +21,9 @@ type Sample struct {
 	URI     string `json:"uri"`
 	Query   string `json:"query,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Line and Column: where the function threw, for an error's sample.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // Group counts the requests sharing an outcome, a message or a difference.
@@ -145,6 +148,9 @@ func (h *histogram) quantile(total int, q float64) int {
 
 // Report is the summary of a replay.
 type Report struct {
+	Function    string     `json:"function,omitempty"` // the file of the version under test
+	AgainstFile string     `json:"againstFunction,omitempty"`
+	Logs        []string   `json:"logs"`
 	Lines       int        `json:"lines"`
 	Requests    int        `json:"requests"`
 	Malformed   Group      `json:"malformed"`
@@ -153,6 +159,7 @@ type Report struct {
 	Errors      []Group    `json:"errors"`
 	Compute     Compute    `json:"computeUtilization"`
 	Against     *Compare   `json:"against,omitempty"`
+	code        []byte     // Function's, for code frames
 }
 
 // Compare summarises the differences between the two versions.

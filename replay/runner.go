@@ -23,6 +23,16 @@ type Options struct {
 	KVS      edgeruntime.KeyValueStore
 	Workers  int       // default: GOMAXPROCS
 	Diffs    io.Writer // one JSON line per differing request, or nil
+	// Outputs, without Against, gets one JSON line per request: its
+	// outcome, FunctionOutput or error.
+	Outputs io.Writer
+	// Fields are the columns of log files without a #Fields directive (a
+	// real-time log's configured fields, see RealTimeFields), or nil.
+	Fields map[string]int
+	// FunctionFile and AgainstFile name the versions in the report;
+	// FunctionCode is the code of the first, for the frames of its errors.
+	FunctionFile, AgainstFile string
+	FunctionCode              []byte
 	// Progress, when set, counts what has been read so far (for a progress
 	// bar).
 	Progress *Progress
@@ -65,12 +75,12 @@ func Replay(ctx context.Context, opts Options) (*Report, error) {
 	results := make(chan result, 4*workers)
 
 	var mu sync.Mutex // guards the malformed group, fed by the reader
-	rep := &Report{Malformed: Group{Key: "malformed"}}
+	rep := &Report{Function: opts.FunctionFile, AgainstFile: opts.AgainstFile, Logs: opts.Files, code: opts.FunctionCode, Malformed: Group{Key: "malformed"}}
 	var readErr error
 	go func() {
 		defer close(recs)
 		for _, f := range opts.Files {
-			err := readFile(ctx, f, opts.Progress.bytes(), recs, func(m Malformed) {
+			err := readFile(ctx, f, opts.Fields, opts.Progress.bytes(), recs, func(m Malformed) {
 				mu.Lock()
 				rep.Malformed.add(Sample{Source: m.Source, URI: m.Line, Message: m.Reason})
 				mu.Unlock()
@@ -108,8 +118,12 @@ func Replay(ctx context.Context, opts Options) (*Report, error) {
 	for res := range results {
 		opts.Progress.line()
 		agg.add(res)
-		if res.differing && opts.Diffs != nil && writeErr == nil {
+		switch {
+		case writeErr != nil:
+		case res.differing && opts.Diffs != nil:
 			writeErr = writeDiff(opts.Diffs, res)
+		case opts.Against == nil && opts.Outputs != nil:
+			writeErr = writeOutput(opts.Outputs, res)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -119,7 +133,7 @@ func Replay(ctx context.Context, opts Options) (*Report, error) {
 		return nil, readErr
 	}
 	if writeErr != nil {
-		return nil, fmt.Errorf("diffs: %w", writeErr)
+		return nil, fmt.Errorf("out: %w", writeErr)
 	}
 	agg.into(rep)
 	rep.Lines = rep.Requests + rep.Malformed.Count
@@ -151,12 +165,19 @@ func sampleOf(rec Record, msg string) Sample {
 	return Sample{Source: rec.Source, Method: rec.Method, URI: rec.URI, Query: rec.Query, Message: msg}
 }
 
+// errorSample is a sample of an error, with where the function threw.
+func errorSample(rec Record, r Run) Sample {
+	s := sampleOf(rec, "")
+	s.Line, s.Column = r.Line, r.Column
+	return s
+}
+
 func (a *aggregate) add(res result) {
 	a.requests++
 	r := res.new
 	a.outcomes.add(string(r.Outcome), sampleOf(res.rec, r.Message))
 	if r.Outcome == Failed || r.Outcome == Invalid {
-		a.errors.add(r.Message, sampleOf(res.rec, ""))
+		a.errors.add(r.Message, errorSample(res.rec, r))
 	}
 	if r.Outcome == Rewritten {
 		a.rewrites.add(r.URI)
@@ -242,13 +263,34 @@ type diffLine struct {
 	New    json.RawMessage `json:"new"`
 }
 
+// runLine is a run as --out writes it.
+type runLine struct {
+	Outcome Outcome         `json:"outcome"`
+	Output  json.RawMessage `json:"output,omitempty"`
+	Message string          `json:"message,omitempty"`
+	Line    int             `json:"line,omitempty"`
+	Column  int             `json:"column,omitempty"`
+}
+
 func runJSON(r Run) json.RawMessage {
-	b, _ := json.Marshal(struct {
-		Outcome Outcome         `json:"outcome"`
-		Output  json.RawMessage `json:"output,omitempty"`
-		Message string          `json:"message,omitempty"`
-	}{r.Outcome, r.Output, r.Message})
+	b, _ := json.Marshal(runLine{r.Outcome, r.Output, r.Message, r.Line, r.Column})
 	return b
+}
+
+// writeOutput writes one request's result: where it came from, and the run.
+func writeOutput(w io.Writer, res result) error {
+	b, err := json.Marshal(struct {
+		Source string `json:"source"`
+		Method string `json:"method"`
+		URI    string `json:"uri"`
+		Query  string `json:"query,omitempty"`
+		runLine
+	}{res.rec.Source, res.rec.Method, res.rec.URI, res.rec.Query, runLine{res.new.Outcome, res.new.Output, res.new.Message, res.new.Line, res.new.Column}})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 func writeDiff(w io.Writer, res result) error {

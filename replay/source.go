@@ -50,9 +50,9 @@ func Files(paths []string) ([]string, error) {
 }
 
 // readFile streams one log file (gzip or plain, W3C or JSON, told apart by
-// their first bytes) into recs and bad, adding the bytes it reads to read
-// when that is not nil.
-func readFile(ctx context.Context, path string, read *atomic.Int64, recs chan<- Record, bad func(Malformed)) error {
+// their first bytes; fields for the columns of a file without #Fields) into
+// recs and bad, adding the bytes it reads to read when that is not nil.
+func readFile(ctx context.Context, path string, fields map[string]int, read *atomic.Int64, recs chan<- Record, bad func(Malformed)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func readFile(ctx context.Context, path string, read *atomic.Int64, recs chan<- 
 	pr := r.(*bufio.Reader)
 	sc := bufio.NewScanner(pr)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var lr lineReader = newW3CReader(path, sc)
+	var lr lineReader = newW3CReader(path, sc, fields)
 	if first, _ := pr.Peek(1); len(first) == 1 && first[0] == '{' {
 		lr = &jsonReader{name: path, sc: sc}
 	}

@@ -29,7 +29,43 @@ func TestCompileErrorProblems(t *testing.T) {
 		{
 			name: "first line", rt: edgefn.RuntimeJS2,
 			code: "var = 1;\nfunction handler(e) { return e.request; }",
-			want: []Problem{{1, 5, "SyntaxError: Unexpected token ="}, {2, 23, "SyntaxError: Unexpected token return"}},
+			want: []Problem{{1, 5, "SyntaxError: Unexpected token ="}, {2, 23, "SyntaxError: Unexpected token return"}, {2, 41, "SyntaxError: Unexpected token }"}},
+		},
+		{
+			// The end of the user's input, not the wrapper's tail past it.
+			name: "unclosed", rt: edgefn.RuntimeJS2,
+			code:    "function handler(e) {\n  if (e.x) {\n    return e.request;\n  }\n\n",
+			want:    []Problem{{4, 4, "SyntaxError: Unexpected end of input"}},
+			message: "SyntaxError: Unexpected end of input in 4",
+		},
+		{
+			name: "unclosed call", rt: edgefn.RuntimeJS2,
+			code: "function handler(e) {\n  return f(e.request",
+			want: []Problem{{2, 21, "SyntaxError: Unexpected end of input"}},
+		},
+		{
+			// Code that closes the wrapper's function early must not parse.
+			name: "closes the wrapper", rt: edgefn.RuntimeJS2,
+			code: "function handler(e) { return e.request; }\n})(); (function(){",
+			want: []Problem{{2, 1, "SyntaxError: Unexpected token }"}},
+		},
+		{
+			name: "top-level return", rt: edgefn.RuntimeJS2,
+			code: "return 1;\nfunction handler(e) { return e.request; }",
+			// goja's parser loses track of the function after it.
+			want: []Problem{{1, 1, "SyntaxError: Illegal return statement"}, {2, 23, "SyntaxError: Illegal return statement"}},
+		},
+		{
+			name: "await outside async", rt: edgefn.RuntimeJS2,
+			code:    "async function handler(e) {\n  [1].forEach(function (x) {\n    await e.f(x);\n  });\n}",
+			want:    []Problem{{3, 5, "SyntaxError: await is only valid in async functions"}},
+			message: "SyntaxError: await is only valid in async functions in 3",
+		},
+		{
+			name: "await in arguments", rt: edgefn.RuntimeJS2,
+			code:    "async function handler(e) {\n  var v = JSON.parse(await e.kvs.get('k'));\n}",
+			want:    []Problem{{2, 22, "SyntaxError: await in arguments not supported"}},
+			message: "SyntaxError: await in arguments not supported in 2",
 		},
 		{
 			name: "every 1.0 refusal", rt: edgefn.RuntimeJS1,

@@ -60,3 +60,26 @@ func TestTimeoutCountsCPUTime(t *testing.T) {
 		t.Fatalf("after slow runs: %v", res.Err)
 	}
 }
+
+// TestComputeUtilizationCPUTime: with CPUTime, a run that mostly waits (wall
+// time without CPU) reports the CPU it used, not the wall time.
+func TestComputeUtilizationCPUTime(t *testing.T) {
+	if _, ok := threadCPUTime(); !ok {
+		t.Skip("no thread CPU clock on this platform: ComputeUtilization is wall time")
+	}
+	kvs := slowKVS{fakeKVS{id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", items: map[string]string{"k": "v"}}, 5 * time.Millisecond}
+	code := `import cf from 'cloudfront';
+		async function handler(e) { var v = await cf.kvs().get('k'); return e.request; }`
+	for _, tt := range []struct {
+		cpu  bool
+		want func(int) bool
+	}{
+		{false, func(cu int) bool { return cu == 100 }}, // 5 ms of wall time over a 1 ms budget
+		{true, func(cu int) bool { return cu < 100 }},
+	} {
+		res := run(t, New(Options{CPUTime: tt.cpu}), edgefn.RuntimeJS2, code, viewerRequest(), kvs)
+		if res.Err != nil || !tt.want(res.ComputeUtilization) {
+			t.Errorf("CPUTime %v: ComputeUtilization %d, err %v", tt.cpu, res.ComputeUtilization, res.Err)
+		}
+	}
+}

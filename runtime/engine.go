@@ -46,6 +46,11 @@ type Options struct {
 	PoolSize int
 	// EdgeLocation is what cloudfront.edgeLocation reports in viewer-request.
 	EdgeLocation EdgeLocation
+	// CPUTime makes ComputeUtilization the run's CPU time over Budget, as the
+	// limit counts (deadline.go), instead of its wall time: stable under CPU
+	// contention, at the cost of two thread-clock reads (system calls) and a
+	// thread lock per run. For offline tools (replay), not the edge's path.
+	CPUTime bool
 }
 
 // EdgeLocation describes the point of presence a function runs in.
@@ -109,10 +114,16 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The code is parsed alone first, so that its errors never involve the
+	// wrapper: a missing brace would otherwise be reported in the wrapper's
+	// tail, and code closing the wrapper early would parse.
+	if _, err := parser.ParseFile(nil, programName, strictHead+src, 0, parser.WithDisableSourceMaps); err != nil {
+		return nil, syntaxError(err, strictHead, src)
+	}
 	wrapped := wrapperHead + src + wrapperTail
-	ast, err := parser.ParseFile(nil, "function.js", wrapped, 0, parser.WithDisableSourceMaps)
+	ast, err := parser.ParseFile(nil, programName, wrapped, 0, parser.WithDisableSourceMaps)
 	if err != nil {
-		return nil, syntaxError(err, src)
+		return nil, syntaxError(err, wrapperHead, src)
 	}
 	an, err := checkFeatures(ast, rt)
 	if err != nil {
@@ -128,13 +139,13 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if static && !fresh {
 		// Same code, with a tail that also hands back the functions to freeze.
 		wrapped = wrapperHead + src + staticTail(funcs)
-		if ast, err = parser.ParseFile(nil, "function.js", wrapped, 0, parser.WithDisableSourceMaps); err != nil {
-			return nil, syntaxError(err, src)
+		if ast, err = parser.ParseFile(nil, programName, wrapped, 0, parser.WithDisableSourceMaps); err != nil {
+			return nil, syntaxError(err, wrapperHead, src)
 		}
 	}
 	prog, err := goja.CompileAST(ast, true)
 	if err != nil {
-		return nil, syntaxError(err, src)
+		return nil, syntaxError(err, wrapperHead, src)
 	}
 	p := newProgram(e, rt, prog, fresh)
 	p.static = static && !fresh

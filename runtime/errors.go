@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"regexp"
+	"strconv"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/file"
 )
 
 // CloudFront's engine words common errors differently from goja; users compare
@@ -53,4 +55,39 @@ func safeString(v goja.Value) (s string) {
 		}
 	}()
 	return v.String()
+}
+
+// frameAt is the position, in the code as written, of the innermost frame of
+// the function's code (the runtime's own JavaScript and Go have none); 0, 0
+// when there is none.
+func frameAt(stack []goja.StackFrame) (line, col int) {
+	for i := range stack {
+		if stack[i].SrcName() == programName {
+			if pos := stack[i].Position(); pos.Line > 0 {
+				return sourcePosition(pos)
+			}
+		}
+	}
+	return 0, 0
+}
+
+// stackPosRe finds the first frame of the function's code in an Error's
+// stack text ("\tat handler (function.js:3:9(12))").
+var stackPosRe = regexp.MustCompile(`\b` + regexp.QuoteMeta(programName) + `:(\d+):(\d+)`)
+
+// thrownAt is where a rejection's value was made, read from an Error's
+// stack: a rejection has no exception, and so no frames, of its own.
+func thrownAt(v goja.Value) (line, col int) {
+	obj, ok := v.(*goja.Object)
+	if !ok || obj.ClassName() != "Error" {
+		return 0, 0
+	}
+	// The stack may be a getter the function defined.
+	m := stackPosRe.FindStringSubmatch(safeString(obj.Get("stack")))
+	if m == nil {
+		return 0, 0
+	}
+	line, _ = strconv.Atoi(m[1])
+	col, _ = strconv.Atoi(m[2])
+	return sourcePosition(file.Position{Line: line, Column: col})
 }

@@ -25,10 +25,10 @@ var modules = map[edgefn.Runtime]map[string]bool{
 }
 
 // forbiddenGlobals are refused when referenced and never declared by the code:
-// CloudFront has no timers, network, process or dynamic code.
+// CloudFront has no timers, network or process. eval and Function are not
+// here: they exist and throw when called (spec §1.2), so code guarding them
+// with try/catch runs.
 var forbiddenGlobals = map[string]string{
-	"eval":           "eval() is not allowed",
-	"Function":       "the Function constructor is not allowed",
 	"setTimeout":     "timers are not available",
 	"setInterval":    "timers are not available",
 	"setImmediate":   "timers are not available",
@@ -61,11 +61,16 @@ type gate struct {
 	declared map[string]bool
 	refs     []*ast.Identifier
 	problems []Problem
-	an       analysis
+	// engine marks the problems worded as the reference engine's own parser
+	// words them ("in LINE"), not as edgefn's refusals ("in LINE:COL").
+	engine map[Problem]bool
+	// inArgs: the walk is inside a call's arguments, in the same function.
+	inArgs bool
+	an     analysis
 }
 
 func checkFeatures(prg *ast.Program, rt edgefn.Runtime) (*analysis, error) {
-	g := &gate{rt: rt, file: prg.File, declared: map[string]bool{}, an: analysis{mutated: map[string]bool{}, assigned: map[string]bool{}, writtenRoots: map[string]bool{}}}
+	g := &gate{rt: rt, file: prg.File, declared: map[string]bool{}, engine: map[Problem]bool{}, an: analysis{mutated: map[string]bool{}, assigned: map[string]bool{}, writtenRoots: map[string]bool{}}}
 	for _, st := range prg.Body {
 		g.walk(reflect.ValueOf(st))
 	}
@@ -77,24 +82,47 @@ func checkFeatures(prg *ast.Program, rt edgefn.Runtime) (*analysis, error) {
 		if name == "globalThis" && !g.declared[name] {
 			g.an.touchesShared = true
 		}
+		if name == "await" {
+			// await(x) outside an async function: a call here, a refusal in
+			// the reference engine, whose lexer always reads a keyword.
+			g.engineError(id.Idx, errAwaitOutsideAsync)
+		}
 	}
 	if len(g.problems) > 0 {
 		// The first refusal words the message as the reference engine does;
 		// every refusal is listed, so one edit can fix them all.
 		p := g.problems[0]
-		return nil, &CompileError{Message: fmt.Sprintf("%s in %d:%d", p.Message, p.Line, p.Column), Line: p.Line, Problems: g.problems}
+		msg := fmt.Sprintf("%s in %d:%d", p.Message, p.Line, p.Column)
+		if g.engine[p] {
+			msg = fmt.Sprintf("%s in %d", p.Message, p.Line)
+		}
+		return nil, &CompileError{Message: msg, Line: p.Line, Problems: g.problems}
 	}
 	return &g.an, nil
 }
 
 // fail records a refusal at idx; the walk goes on to find the others.
-func (g *gate) fail(idx file.Idx, format string, args ...any) {
+func (g *gate) fail(idx file.Idx, format string, args ...any) Problem {
 	line, col := sourcePosition(g.file.Position(int(idx) - g.file.Base()))
 	p := Problem{Line: line, Column: col, Message: "SyntaxError: " + fmt.Sprintf(format, args...)}
 	// The walk meets some nodes twice (as a pointer and as a struct).
 	if !slices.Contains(g.problems, p) {
 		g.problems = append(g.problems, p)
 	}
+	return p
+}
+
+// The reference engine's (njs's) own refusals of async code, in its words:
+// its parser keeps no state across an await inside a call's arguments, and
+// reads await as a keyword everywhere (../shared/spec/runtime.md §1.2).
+const (
+	errAwaitInArguments  = "await in arguments not supported"
+	errAwaitOutsideAsync = "await is only valid in async functions"
+)
+
+// engineError records a refusal the reference engine's parser makes itself.
+func (g *gate) engineError(idx file.Idx, msg string) {
+	g.engine[g.fail(idx, "%s", msg)] = true
 }
 
 func (g *gate) unsupported(idx file.Idx, what string) {
@@ -187,14 +215,20 @@ func (g *gate) visit(n ast.Node) bool {
 			g.declared[n.Name.Name.String()] = true
 		}
 		g.params(n.ParameterList)
+		g.function(n)
+		return false
 	case *ast.ArrowFunctionLiteral:
 		if n.Async && js1 {
 			g.unsupported(n.Idx0(), "async functions")
 		}
 		g.params(n.ParameterList)
+		g.function(n)
+		return false
 	case *ast.AwaitExpression:
 		if js1 {
 			g.unsupported(n.Idx0(), "await expressions")
+		} else if g.inArgs {
+			g.engineError(n.Idx0(), errAwaitInArguments)
 		}
 	case *ast.LexicalDeclaration:
 		if js1 {
@@ -245,8 +279,41 @@ func (g *gate) visit(n ast.Node) bool {
 		}
 	case *ast.CallExpression:
 		g.require(n)
+		g.call(n.Callee, n.ArgumentList)
+		return false
+	case *ast.NewExpression:
+		g.call(n.Callee, n.ArgumentList)
+		return false
 	}
 	return true
+}
+
+// function walks a function's children: a call's arguments end at a
+// function boundary, as the reference engine's scope of the flag does.
+func (g *gate) function(n ast.Node) {
+	outer := g.inArgs
+	g.inArgs = false
+	g.children(n)
+	g.inArgs = outer
+}
+
+// call walks a call (or new) expression, its arguments marked as such.
+func (g *gate) call(callee ast.Expression, args []ast.Expression) {
+	g.walk(reflect.ValueOf(callee))
+	outer := g.inArgs
+	g.inArgs = true
+	g.walk(reflect.ValueOf(args))
+	g.inArgs = outer
+}
+
+// children walks the fields of the node n points to.
+func (g *gate) children(n ast.Node) {
+	v := reflect.ValueOf(n).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if v.Type().Field(i).IsExported() {
+			g.walk(v.Field(i))
+		}
+	}
 }
 
 func (g *gate) params(pl *ast.ParameterList) {

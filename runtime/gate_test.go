@@ -43,8 +43,9 @@ func TestFeatureGate(t *testing.T) {
 		{"generator", `function* g() { yield 1; } function handler(e) { return e.request; }`, false, false, "generators"},
 		{"bigint", `function handler(e) { var x = 10n; return e.request; }`, false, false, "BigInt"},
 		{"default parameter", `function handler(e, x = 1) { return e.request; }`, false, false, "default parameters"},
-		{"eval", `function handler(e) { eval('1'); return e.request; }`, false, false, "eval"},
-		{"Function constructor", `function handler(e) { new Function('return 1'); return e.request; }`, false, false, "Function constructor"},
+		// eval and Function throw when called, catchable (TestDynamicCode).
+		{"eval", `function handler(e) { eval('1'); return e.request; }`, true, true, ""},
+		{"Function constructor", `function handler(e) { new Function('return 1'); return e.request; }`, true, true, ""},
 		{"setTimeout", `function handler(e) { setTimeout(function () {}, 1); return e.request; }`, false, false, "timers"},
 		{"fetch", `function handler(e) { fetch('http://x'); return e.request; }`, false, false, "network"},
 		{"process", `function handler(e) { return process.env.X; }`, false, false, "process"},
@@ -84,6 +85,38 @@ func TestFeatureGate(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestAsyncLimits: where the reference engine's async support stops, it
+// refuses the code at load with its own words and the line.
+func TestAsyncLimits(t *testing.T) {
+	for _, tt := range []struct {
+		name, code string
+		want       string // part of the refusal; "" when accepted
+	}{
+		{"await in arguments", "async function handler(e) {\n  return JSON.parse(await e.x);\n}", "SyntaxError: await in arguments not supported in 2"},
+		{"await in new arguments", "async function handler(e) { return new Date(await e.x); }", "await in arguments not supported"},
+		{"await nested in arguments", "async function handler(e) { return f(1, g(e ? await e.x : 2)); }", "await in arguments not supported"},
+		{"await in an object argument", "async function handler(e) { f({k: await e.x}); return e.request; }", "await in arguments not supported"},
+		{"await in an async arrow in arguments", "async function handler(e) { [1].map(async (x) => await x); return e.request; }", ""},
+		{"await as callee", "async function handler(e) { (await e.f)(1); return e.request; }", ""},
+		{"await in a nested function", "async function handler(e) {\n  [1].forEach(function (x) { await x; });\n}", "SyntaxError: await is only valid in async functions in 2"},
+		{"await call in a nested function", "async function handler(e) { [1].forEach(function (x) { await(x); }); }", "await is only valid in async functions"},
+		{"await at top level", "var v = await 1;\nfunction handler(e) { return e.request; }", "await is only valid in async functions in 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(Options{}).Compile([]byte(tt.code), edgefn.RuntimeJS2)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want a refusal containing %q", err, tt.want)
+			}
+		})
 	}
 }
 

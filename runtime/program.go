@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	goruntime "runtime"
 	"slices"
 	"sync"
 	"time"
@@ -59,8 +60,13 @@ type Result struct {
 
 // ExecutionError is an exception, a timeout or an exhausted limit.
 type ExecutionError struct {
-	Message string
+	Message string // TestFunction's FunctionErrorMessage, CloudFront's words
 	Timeout bool
+	// Line and Column (1-based) are where in the code as written the error
+	// was thrown, or the run stopped; 0 when the code was not running (a
+	// missing handler). CloudFront's message carries no position; tools show
+	// it beside the message (see Report).
+	Line, Column int
 }
 
 func (e *ExecutionError) Error() string { return e.Message }
@@ -227,6 +233,12 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 	inv := &r.invState
 	r.inv, r.nEntries = inv, 0
 	r.pcg.Seed(uint64(inv.start.UnixNano()), 0x9e3779b97f4a7c15)
+	cpu0, measureCPU := time.Duration(0), false
+	if r.e.opts.CPUTime {
+		goruntime.LockOSThread() // the thread's clock counts this run alone
+		cpu0, measureCPU = threadCPUTime()
+		defer goruntime.UnlockOSThread()
+	}
 	r.arm(inv.start)
 	reusable = true
 	o := new(outcome)
@@ -248,6 +260,9 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 	r.disarm()
 	res.Duration = time.Since(inv.start)
 	res.ComputeUtilization = utilization(res.Duration, r.e.opts.Budget)
+	if cpu1, ok := threadCPUTime(); measureCPU && ok {
+		res.ComputeUtilization = utilization(cpu1-cpu0, r.e.opts.Budget)
+	}
 	res.Logs, res.Origin, res.CustomLogData = inv.logs, inv.origin, inv.customLog
 	if ee, ok := errors.AsType[*ExecutionError](res.Err); ok && ee.Timeout {
 		reusable = false
@@ -274,7 +289,9 @@ func (r *realm) invoke(ev *event.Event, o *outcome) (*event.Output, error) {
 		case goja.PromiseStateFulfilled:
 			v = p.Result()
 		case goja.PromiseStateRejected:
-			return nil, &ExecutionError{Message: r.describe(p.Result())}
+			ee := &ExecutionError{Message: r.describe(p.Result())}
+			ee.Line, ee.Column = thrownAt(p.Result())
+			return nil, ee
 		default:
 			return nil, &ExecutionError{Message: "InternalError: the handler's promise never settled"}
 		}
@@ -319,18 +336,25 @@ func utilization(d, budget time.Duration) int {
 	return min(max(u, 1), 100)
 }
 
-// execError turns what goja returned into the reference engine's wording.
+// execError turns what goja returned into the reference engine's wording,
+// with where in the code it happened.
 func (r *realm) execError(err error) error {
 	var ex *goja.Exception
 	var intr *goja.InterruptedError
 	var so *goja.StackOverflowError
+	var ee *ExecutionError
 	switch {
 	case errors.As(err, &intr):
-		return &ExecutionError{Message: fmt.Sprintf("InternalError: the function exceeded its compute time limit (%s)", r.e.opts.Timeout), Timeout: true}
+		ee = &ExecutionError{Message: fmt.Sprintf("InternalError: the function exceeded its compute time limit (%s)", r.e.opts.Timeout), Timeout: true}
+		ex = &intr.Exception
 	case errors.As(err, &so):
-		return &ExecutionError{Message: "RangeError: Maximum call stack size exceeded"}
+		ee = &ExecutionError{Message: "RangeError: Maximum call stack size exceeded"}
+		ex = &so.Exception
 	case errors.As(err, &ex):
-		return &ExecutionError{Message: r.describe(ex.Value())}
+		ee = &ExecutionError{Message: r.describe(ex.Value())}
+	default:
+		return &ExecutionError{Message: "InternalError: " + err.Error()}
 	}
-	return &ExecutionError{Message: "InternalError: " + err.Error()}
+	ee.Line, ee.Column = frameAt(ex.Stack())
+	return ee
 }

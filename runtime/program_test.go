@@ -169,6 +169,8 @@ func TestErrors(t *testing.T) {
 		{"buffer bomb", `function handler(event) { return Buffer.alloc(1 << 30); }`, `RangeError`, "no"},
 		{"string doubling", `function handler(event) { var s = 'x'; while (true) s += s; }`, ``, ""},
 		{"eval at runtime", `function handler(event) { var e = globalThis['ev' + 'al']; return e('1'); }`, `InternalError: Not implemented`, "no"},
+		{"eval", `function handler(event) { return eval('event.request'); }`, `InternalError: Not implemented`, "no"},
+		{"new Function", `function handler(event) { return new Function('return 1')(); }`, `InternalError: Not implemented`, "no"},
 		{"function constructor via prototype", `function handler(event) { var F = (function () {}).constructor; return F('return 1')(); }`, `InternalError: Not implemented`, "no"},
 		{"Map is absent", `function handler(event) { return new Map(); }`, `"Map" is not defined`, "no"},
 		{"Array.from is absent", `function handler(event) { return Array.from([1]); }`, `TypeError`, "no"},
@@ -193,6 +195,57 @@ func TestErrors(t *testing.T) {
 	// The engine still serves after all of that.
 	if got := outputJSON(t, run(t, eng, edgefn.RuntimeJS2, `function handler(e) { return e.request; }`, viewerRequest(), nil)); !strings.Contains(got, `"uri":"/index.html"`) {
 		t.Fatalf("after errors: %s", got)
+	}
+}
+
+// TestDynamicCodeCatchable: eval and Function throw when called, so code
+// that guards them runs (spec §1.2).
+func TestDynamicCodeCatchable(t *testing.T) {
+	code := `function handler(event) {
+		var how = 'none';
+		try { how = eval('"eval"'); } catch (e) { how = e.name + ': ' + e.message; }
+		try { new Function('return 1'); } catch (e) { how += ', ' + e.name; }
+		event.request.headers['x-dynamic'] = {value: how};
+		return event.request;
+	}`
+	for _, rt := range []edgefn.Runtime{edgefn.RuntimeJS1, edgefn.RuntimeJS2} {
+		got := outputJSON(t, run(t, New(Options{}), rt, code, viewerRequest(), nil))
+		if !strings.Contains(got, `"x-dynamic":{"value":"InternalError: Not implemented, InternalError"}`) {
+			t.Errorf("%s: %s", rt, got)
+		}
+	}
+}
+
+// TestErrorPosition: a run's error says where in the code it happened, in
+// the code as written (not the wrapper around it), without changing the
+// message TestFunction returns.
+func TestErrorPosition(t *testing.T) {
+	for _, tt := range []struct {
+		name, code   string
+		line, column int
+		message      string
+	}{
+		{"property of undefined", "function handler(event) {\n  var h = event.request.headers;\n  return h.missing.value;\n}", 3, 20, `TypeError: cannot get property "value" of undefined`},
+		{"first line", "function handler(event) { return nothing; }", 1, 34, `ReferenceError: "nothing" is not defined`},
+		{"thrown string", "function handler(event) {\n\n  throw 'boom';\n}", 3, 3, "Uncaught exception: boom"},
+		{"in a helper", "function f(o) {\n  return o.x.y;\n}\nfunction handler(event) { return f({}); }", 2, 14, `TypeError: cannot get property "y" of undefined`},
+		{"rejected", "async function handler(event) {\n  var v = await Promise.resolve(1);\n  throw new TypeError('bad ' + v);\n}", 3, 9, "TypeError: bad 1"},
+		{"top level", "var x;\nvar y = x.z;\nfunction handler(event) { return event.request; }", 2, 11, `TypeError: cannot get property "z" of undefined`},
+		{"eval", "function handler(event) {\n  return eval('1');\n}", 2, 14, "InternalError: Not implemented"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, New(Options{}), edgefn.RuntimeJS2, tt.code, viewerRequest(), nil)
+			ee, ok := errors.AsType[*ExecutionError](res.Err)
+			if !ok {
+				t.Fatalf("error %v; want an ExecutionError", res.Err)
+			}
+			if ee.Error() != tt.message {
+				t.Errorf("message %q; want %q (TestFunction's, without a position)", ee.Error(), tt.message)
+			}
+			if ee.Line != tt.line || ee.Column != tt.column {
+				t.Errorf("at %d:%d; want %d:%d", ee.Line, ee.Column, tt.line, tt.column)
+			}
+		})
 	}
 }
 
@@ -309,7 +362,7 @@ func TestCloudFrontModule(t *testing.T) {
 	}{
 		{"get string", `import cf from 'cloudfront';
 			const h = cf.kvs();
-			async function handler(e) { console.log(await h.get('/old')); return e.request; }`, kvs, []string{"/new"}, ""},
+			async function handler(e) { const v = await h.get('/old'); console.log(v); return e.request; }`, kvs, []string{"/new"}, ""},
 		{"get json", `import cf from 'cloudfront';
 			const h = cf.kvs('a1b2c3d4-5678-90ab-cdef-EXAMPLE11111');
 			async function handler(e) { const v = await h.get('cfg', {format: 'json'}); console.log(String(v.on && v.n === 3)); return e.request; }`, kvs, []string{"true"}, ""},
@@ -318,7 +371,7 @@ func TestCloudFrontModule(t *testing.T) {
 		{"missing key rejects", `import cf from 'cloudfront';
 			async function handler(e) { try { await cf.kvs().get('nope'); } catch (err) { console.log('rejected ' + err.message); } return e.request; }`, kvs, []string{`rejected KeyNotFound: key "nope" does not exist`}, ""},
 		{"exists", `import cf from 'cloudfront';
-			async function handler(e) { console.log(String(await cf.kvs().exists('cfg')) + ' ' + String(await cf.kvs().exists('nope'))); return e.request; }`, kvs, []string{"true false"}, ""},
+			async function handler(e) { const a = await cf.kvs().exists('cfg'), b = await cf.kvs().exists('nope'); console.log(a + ' ' + b); return e.request; }`, kvs, []string{"true false"}, ""},
 		{"meta", `import cf from 'cloudfront';
 			async function handler(e) { const m = await cf.kvs().meta(); console.log(m.keyCount + ' ' + m.creationDateTime); return e.request; }`, kvs, []string{"3 2023-11-30T23:07:55.765Z"}, ""},
 		{"no store", `import cf from 'cloudfront';

@@ -78,6 +78,11 @@ func lineOf(src string, off int) int { return strings.Count(src[:off], "\n") + 1
 // and returns the handler. Calling it once per invocation gives every invocation
 // fresh top-level state, as CloudFront does, while the VM is reused.
 const (
+	// programName names the function's code in goja's positions and stacks.
+	programName = "function.js"
+	// strictHead is what the code is parsed after on its own: CloudFront's
+	// engine runs strict code only. It shares the first line, as wrapperHead.
+	strictHead  = `"use strict";`
 	wrapperHead = `(function(){"use strict";`
 	wrapperTail = "\n;return typeof handler === 'function' ? handler : undefined;})"
 )

@@ -18,8 +18,9 @@ const (
 )
 
 // Report writes one line per case and, under each one that did not pass,
-// why: the fields that differ, every compile error with a code frame, or the
-// input that could not be used; then a summary line. colour adds ANSI
+// why: the fields that differ (with where the function threw, and a code
+// frame), every compile error with a code frame, or the input that could not
+// be used; then a summary line. colour adds ANSI
 // colours, for terminals.
 func Report(w io.Writer, results []*Result, colour bool) {
 	paint := func(c, s string) string {
@@ -48,6 +49,9 @@ func Report(w io.Writer, results []*Result, colour bool) {
 		case Failed:
 			for _, d := range r.Diffs {
 				fmt.Fprintf(w, "  %s\n", d)
+			}
+			if r.Thrown != nil {
+				fmt.Fprint(w, indent(r.Thrown.Report(r.Case.File, r.Code)))
 			}
 			if len(r.TestResult.FunctionExecutionLogs) > 0 {
 				fmt.Fprintf(w, "  logs:\n")

@@ -41,7 +41,10 @@ type Result struct {
 	// Compile is the function's load failure, and Code the code it refers to.
 	Compile *runtime.CompileError
 	Code    []byte
-	Diffs   []Diff
+	// Thrown is the run's error with its place in Code, when it threw or hit
+	// a limit while running the code.
+	Thrown *runtime.ExecutionError
+	Diffs  []Diff
 	// Warnings name the members of the event file that were ignored.
 	Warnings []string
 	// Err is why the case could not run (a missing file, a bad event).
@@ -124,6 +127,9 @@ func (r *runner) run(ctx context.Context, c *Case) *Result {
 		res.TestResult.ComputeUtilization = strconv.Itoa(run.ComputeUtilization)
 		if run.Err != nil {
 			res.TestResult.FunctionErrorMessage = run.Err.Error()
+			if ee, ok := errors.AsType[*runtime.ExecutionError](run.Err); ok && ee.Line > 0 {
+				res.Thrown = ee
+			}
 		} else if out, err := run.Output.JSON(); err != nil {
 			res.TestResult.FunctionErrorMessage = err.Error()
 		} else {

@@ -113,6 +113,32 @@ func TestSuiteDir(t *testing.T) {
 	}
 }
 
+// TestReportThrown: a case whose function throws shows where, with a frame.
+func TestReportThrown(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"throws/function.js":   "function handler(event) {\n  return event.request.headers.missing.value;\n}",
+		"throws/event.json":    `{"request":{"method":"GET","uri":"/a","headers":{},"querystring":{},"cookies":{}}}`,
+		"throws/expected.json": request,
+	})
+	cases, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := Run(context.Background(), cases)
+	var report bytes.Buffer
+	Report(&report, results, false)
+	for _, w := range []string{
+		"FAIL throws (",
+		"    got  \"TypeError: cannot get property \\\"value\\\" of undefined\"\n",
+		"  " + filepath.Join(dir, "throws", "function.js") + ":2:40: TypeError: cannot get property \"value\" of undefined\n",
+		"  > 2 |   return event.request.headers.missing.value;\n",
+	} {
+		if !strings.Contains(report.String(), w) {
+			t.Errorf("report lacks %q:\n%s", w, report.String())
+		}
+	}
+}
+
 func TestLoadDirEmpty(t *testing.T) {
 	if _, err := LoadDir(writeFiles(t, map[string]string{"a.txt": "x"})); err == nil || !strings.Contains(err.Error(), "no cases") {
 		t.Errorf("got %v; want no cases", err)

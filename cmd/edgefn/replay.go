@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,9 +22,9 @@ import (
 
 func newReplayCommand() *cobra.Command {
 	var (
-		logs                                []string
-		against, kvsPath, rt, out, htmlPath string
-		asJSON                              bool
+		logs                                        []string
+		against, kvsPath, rt, out, htmlPath, fields string
+		asJSON                                      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "replay --logs FILE... FUNCTION.js [--against OLD.js] [--kvs KVS.json]",
@@ -31,8 +32,15 @@ func newReplayCommand() *cobra.Command {
 		Long: `Reads CloudFront standard access logs (W3C, gzip or plain) and standard
 logging v2 JSON, files or directories, rebuilds each viewer request and runs it
 through FUNCTION.js on all cores. Prints outcomes, top rewritten uris, errors
-and ComputeUtilization; with --against, the requests whose output differs.
-Malformed log lines are counted and sampled, never fatal.`,
+(with where the function threw) and ComputeUtilization (from each run's CPU
+time); with --against, the requests whose output differs. Real-time logs
+(Kinesis records, tab-separated, no header) need --fields: the field names of
+the real-time log configuration, in order. Malformed log lines are counted and
+sampled, never fatal; logs of which no line is a request are.
+
+Exit status: 0 when the logs were replayed; 2 for unusable input (also when
+no line of the logs is a request); 3 when a function does not compile (the
+errors are printed on stderr, each with file:line:column).`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageError("want one FUNCTION.js, got %d arguments", len(args))
@@ -43,15 +51,22 @@ Malformed log lines are counted and sampled, never fatal.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine := runtime.New(runtime.Options{})
-			opts := replay.Options{}
+			// ComputeUtilization from CPU time: the same log gives the same
+			// percentiles however busy the machine.
+			engine := runtime.New(runtime.Options{CPUTime: true})
+			opts := replay.Options{FunctionFile: args[0], AgainstFile: against}
 			var err error
-			if opts.Function, err = compileFile(engine, args[0], edgefn.Runtime(rt)); err != nil {
+			if opts.Function, opts.FunctionCode, err = compileFile(engine, args[0], edgefn.Runtime(rt)); err != nil {
 				return err
 			}
 			if against != "" {
-				if opts.Against, err = compileFile(engine, against, edgefn.Runtime(rt)); err != nil {
+				if opts.Against, _, err = compileFile(engine, against, edgefn.Runtime(rt)); err != nil {
 					return err
+				}
+			}
+			if fields != "" {
+				if opts.Fields, err = replay.RealTimeFields(fields); err != nil {
+					return usageError("--fields: %v", err)
 				}
 			}
 			if kvsPath != "" {
@@ -68,13 +83,20 @@ Malformed log lines are counted and sampled, never fatal.`,
 					return usageError("--out: %v", err)
 				}
 				defer f.Close()
-				opts.Diffs = f
+				if against != "" {
+					opts.Diffs = f
+				} else {
+					opts.Outputs = f
+				}
 			}
 			stop := showProgress(cmd.Context(), cmd.ErrOrStderr(), &opts)
 			rep, err := replay.Replay(cmd.Context(), opts)
 			stop()
 			if err != nil {
 				return err
+			}
+			if rep.Requests == 0 && rep.Malformed.Count > 0 {
+				return usageError("no line of the logs is a request (%s: %s)", rep.Malformed.Samples[0].Source, rep.Malformed.Samples[0].Message)
 			}
 			if htmlPath != "" {
 				if err := writeHTML(htmlPath, rep); err != nil {
@@ -93,7 +115,8 @@ Malformed log lines are counted and sampled, never fatal.`,
 	cmd.Flags().StringVar(&against, "against", "", "the function version to compare with")
 	cmd.Flags().StringVar(&kvsPath, "kvs", "", "KeyValueStore import file playing the associated store")
 	cmd.Flags().StringVar(&rt, "runtime", string(edgefn.RuntimeJS2), "cloudfront-js-1.0 or cloudfront-js-2.0")
-	cmd.Flags().StringVar(&out, "out", "", "write each differing request as a JSON line here")
+	cmd.Flags().StringVar(&out, "out", "", "write each request's result as a JSON line here (with --against: each differing request, both results)")
+	cmd.Flags().StringVar(&fields, "fields", "", "real-time logs: the configured field names, in order, comma-separated")
 	cmd.Flags().StringVar(&htmlPath, "html", "", "write a self-contained HTML report with charts here")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
@@ -112,19 +135,24 @@ func writeHTML(path string, rep *replay.Report) error {
 	return f.Close()
 }
 
-func compileFile(e *runtime.Engine, path string, rt edgefn.Runtime) (*runtime.Program, error) {
+// compileFile compiles the function in path; code that does not compile
+// exits 3 with every error at its file:line:column, as `edgefn test`.
+func compileFile(e *runtime.Engine, path string, rt edgefn.Runtime) (*runtime.Program, []byte, error) {
 	if !rt.Valid() {
-		return nil, usageError("--runtime %q: must be cloudfront-js-1.0 or cloudfront-js-2.0", rt)
+		return nil, nil, usageError("--runtime %q: must be cloudfront-js-1.0 or cloudfront-js-2.0", rt)
 	}
 	code, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usageError("function: %v", err)
+		return nil, nil, usageError("function: %v", err)
 	}
 	p, err := e.Compile(code, rt)
-	if err != nil {
-		return nil, usageError("%s: %v", path, err)
+	if ce, ok := errors.AsType[*runtime.CompileError](err); ok {
+		return nil, nil, &exitError{code: exitNotCompiled, err: errors.New("the function does not compile:\n" + ce.Report(path, code))}
 	}
-	return p, nil
+	if err != nil {
+		return nil, nil, usageError("%s: %v", path, err)
+	}
+	return p, code, nil
 }
 
 func loadKVS(path string) (runtime.KeyValueStore, error) {

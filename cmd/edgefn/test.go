@@ -112,6 +112,10 @@ func runOnce(cmd *cobra.Command, c *suite.Case, pretty bool) error {
 	if err := writeResult(cmd.OutOrStdout(), &res.TestResult, pretty); err != nil {
 		return err
 	}
+	if res.Thrown != nil {
+		// Where it threw, for people; the output keeps TestFunction's message.
+		fmt.Fprint(cmd.ErrOrStderr(), res.Thrown.Report(c.File, res.Code))
+	}
 	switch st {
 	case suite.NotCompiled:
 		return &exitError{code: exitNotCompiled, err: errors.New("the function does not compile:\n" + res.Compile.Report(c.File, res.Code))}

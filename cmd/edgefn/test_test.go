@@ -95,7 +95,7 @@ func TestTestCommand(t *testing.T) {
 		wantStderr string // part of the message on stderr
 	}{
 		{name: "output", args: []string{"--event", "event.json", "echo.js"}, wantOutput: `"x-seen":{"value":"yes"}`, wantLog: "uri /colour"},
-		{name: "a thrown error is a result", args: []string{"--event", "event.json", "throws.js"}, wantError: "boom", wantLog: "about to fail"},
+		{name: "a thrown error is a result", args: []string{"--event", "event.json", "throws.js"}, wantError: "boom", wantLog: "about to fail", wantStderr: "throws.js:3:8: Error: boom\n  2 | \tconsole.log('about to fail');\n> 3 | \tthrow new Error('boom');\n    | \t      ^\n"},
 		{name: "1.0 refuses let", args: []string{"--runtime", "cloudfront-js-1.0", "--event", "event.json", "let.js"}, code: 3, wantError: "SyntaxError", wantStderr: "let.js:2:2: SyntaxError: let declarations"},
 		{name: "a compile error", args: []string{"--event", "event.json", "broken.js"}, code: 3, wantError: "SyntaxError: Unexpected token ; in 2", wantStderr: "broken.js:2:10: SyntaxError: Unexpected token ;\n  1 | function handler(event) {\n> 2 | \tvar a = ;\n    | \t        ^"},
 		{name: "every refusal", args: []string{"--runtime", "cloudfront-js-1.0", "--event", "event.json", "two-refusals.js"}, code: 3, wantError: "let", wantStderr: "two-refusals.js:3:3: SyntaxError: const declarations"},
