@@ -14,13 +14,7 @@ import (
 // function). It answers the viewer itself and returns false when no target
 // could be reached.
 func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool {
-	uri, query, hasQuery := x.uri, x.query, x.hasQuery
-	if out != nil {
-		uri, query, hasQuery = out.URI, out.RawQuery, out.HasQuery
-	}
-	if uri == "/" && x.dist.DefaultRootObject != "" {
-		uri += x.dist.DefaultRootObject
-	}
+	uri, query, hasQuery := x.originURI(out)
 	req := fasthttp.AcquireRequest()
 	defer fasthttp.ReleaseRequest(req)
 	var fail failure
@@ -51,6 +45,20 @@ func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool 
 	}
 	s.fail(x, fail)
 	return false
+}
+
+// originURI is the path and query to ask the origin for: the viewer's, or
+// the function's when it returned a request (out), with the distribution's
+// default root object for "/".
+func (x *exchange) originURI(out *event.Request) (uri, query string, hasQuery bool) {
+	uri, query, hasQuery = x.uri, x.query, x.hasQuery
+	if out != nil {
+		uri, query, hasQuery = out.URI, out.RawQuery, out.HasQuery
+	}
+	if uri == "/" && x.dist.DefaultRootObject != "" {
+		uri += x.dist.DefaultRootObject
+	}
+	return uri, query, hasQuery
 }
 
 // originRequest builds the request to a custom origin: the viewer's method

@@ -89,45 +89,61 @@ func (x *exchange) viaValue(prev []byte) string {
 	return string(prev) + ", " + x.dist.Via
 }
 
-// serve handles one viewer request.
+// serve handles one viewer request: its request phase (checks and the
+// viewer-request function), the origin (or cache), its response phase.
 func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 	x := s.newExchange(ctx)
 	defer func() {
 		s.logAccess(x)
 		s.releaseExchange(x)
 	}()
+	rt, orig, out, ok := s.requestPhase(x)
+	if ok && s.respond(x, &rt, orig, out) {
+		s.responsePhase(x, out)
+	}
+}
+
+// requestPhase runs what comes before the origin: the request's limits, the
+// distribution and behavior, the viewer policies and the viewer-request
+// function. It returns where the request goes, with the requests of
+// runViewerRequest, or false when it has answered the viewer.
+func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, ok bool) {
+	ctx := x.ctx
 	rawURI := ctx.Request.Header.RequestURI()
 	switch {
 	case len(rawURI) > maxURLBytes:
 		s.fail(x, failURLTooLong)
-		return
+		return rt, nil, nil, false
 	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes:
 		s.fail(x, failTooLarge)
-		return
+		return rt, nil, nil, false
 	}
 	state := s.cfg.States.State()
 	if state == nil {
 		s.fail(x, failStarting)
-		return
+		return rt, nil, nil, false
 	}
 	x.rev = state.Rev
 	x.dist = state.Distribution(string(ctx.Request.Header.Host()))
 	if x.dist == nil || !x.dist.Enabled {
 		s.fail(x, failBadRequest)
-		return
+		return rt, nil, nil, false
 	}
 	x.splitURI(rawURI)
 	x.behavior = x.dist.Behavior(x.uri)
 	if !s.viewerAllowed(x) {
-		return
+		return rt, nil, nil, false
 	}
+	rt = route{targets: []target{originTarget(x.behavior.Origin)}}
+	orig, out, ok = s.runViewerRequest(x, &rt)
+	return rt, orig, out, ok
+}
 
-	rt := route{targets: []target{originTarget(x.behavior.Origin)}}
-	orig, out, ok := s.runViewerRequest(x, &rt)
-	if !ok || !s.respond(x, &rt, orig, out) {
-		return
-	}
-	resp := &ctx.Response
+// responsePhase finishes a response the origin (or the cache) gave: Via,
+// the viewer-response function, the edge's headers. out is the request the
+// viewer-request function returned, if any.
+func (s *Server) responsePhase(x *exchange, out *event.Request) {
+	resp := &x.ctx.Response
 	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(resp.Header.Peek(fasthttp.HeaderVia)))
 	if resp.StatusCode() >= 400 {
 		// CloudFront reports an origin's error status as an Error (X-Cache

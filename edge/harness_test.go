@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,7 +93,16 @@ func (b *syncBuffer) lines() []map[string]any {
 	return out
 }
 
-func newEnv(t *testing.T) *env {
+// envOption changes how newEnv serves.
+type envOption int
+
+// onLoop serves plain-HTTP viewers with ServeLoop instead of Serve.
+const onLoop envOption = 1
+
+// allOnLoop runs every test's edge on the event loop (go test -loop).
+var allOnLoop = flag.Bool("loop", false, "serve plain-HTTP viewers with ServeLoop in every test")
+
+func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "edgefn.db"))
 	if err != nil {
@@ -139,7 +150,11 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	served, servedTLS := make(chan error, 1), make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	serve := srv.Serve
+	if *allOnLoop || slices.Contains(opts, onLoop) {
+		serve = srv.ServeLoop
+	}
+	go func() { served <- serve(ln) }()
 	go func() { servedTLS <- srv.ServeTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert.cert}}) }()
 	e.edgeURL = "http://" + ln.Addr().String()
 	e.tlsURL = "https://localhost:" + strconv.Itoa(tlsPort)

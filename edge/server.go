@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
 )
 
@@ -111,6 +112,9 @@ type Server struct {
 	http    *fasthttp.Server
 	// exchanges recycles the per-request state (see newExchange).
 	exchanges sync.Pool
+	// loops are the event loops of ServeLoop.
+	loopsMu sync.Mutex
+	loops   []*evloop.Server
 }
 
 // New returns a Server; it fails only when the metrics cannot be registered
@@ -178,7 +182,14 @@ func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
 // Shutdown stops accepting viewers and waits, until ctx ends, for the
 // requests in flight to finish.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.http.ShutdownWithContext(ctx)
+	s.loopsMu.Lock()
+	loops := s.loops
+	s.loopsMu.Unlock()
+	var err error
+	for _, l := range loops {
+		err = errors.Join(err, l.Shutdown(ctx))
+	}
+	err = errors.Join(err, s.http.ShutdownWithContext(ctx))
 	s.origins.closeIdle()
 	return err
 }

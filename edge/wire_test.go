@@ -19,13 +19,20 @@ func headLines(head, name string) (requestLine string, values []string) {
 	return lines[0], values
 }
 
+// bothPaths runs test on the goroutine path and on the event loop.
+func bothPaths(t *testing.T, test func(*testing.T, *env)) {
+	t.Run("goroutines", func(t *testing.T) { test(t, newEnv(t)) })
+	t.Run("loop", func(t *testing.T) { test(t, newEnv(t, onLoop)) })
+}
+
 // TestForwardedAsReceived: what the viewer sent and no function changed
 // reaches the origin byte for byte: the request target with an empty or odd
 // query, and Cookie headers with quotes, backslashes and their own spacing.
 // Cookies a function changed go out rebuilt, the other pairs as they came.
 // The origin's Set-Cookie lines, two for one name, reach the viewer.
-func TestForwardedAsReceived(t *testing.T) {
-	e := newEnv(t)
+func TestForwardedAsReceived(t *testing.T) { bothPaths(t, testForwardedAsReceived) }
+
+func testForwardedAsReceived(t *testing.T, e *env) {
 	setCookies := []string{"a=1;Path=/x", "b=2", "a=3; Path=/y"}
 	o, heads := e.rawOrigin("raw", "HTTP/1.1 200 OK\r\nConnection: close\r\nSet-Cookie: "+strings.Join(setCookies, "\r\nSet-Cookie: ")+
 		"\r\nContent-Length: 2\r\n\r\nok", false)
@@ -86,8 +93,9 @@ func TestForwardedAsReceived(t *testing.T) {
 // both ways: to the origin after viewer-request, to the viewer after
 // viewer-response (or with no function). Names go out re-cased; repeated
 // headers keep their order when others are removed.
-func TestHeaderWriteBack(t *testing.T) {
-	e := newEnv(t)
+func TestHeaderWriteBack(t *testing.T) { bothPaths(t, testHeaderWriteBack) }
+
+func testHeaderWriteBack(t *testing.T, e *env) {
 	o, heads := e.rawOrigin("raw", "HTTP/1.1 200 OK\r\nConnection: close\r\nX-Accel-Redirect: /hidden\r\n"+
 		"x-dup: 1\r\nX-Dup: 2\r\nContent-Length: 0\r\n\r\n", false)
 	fn := e.function("edit-headers", `function edit(h, op) {
@@ -146,8 +154,9 @@ function handler(event) {
 
 // TestLatin1Headers: header and cookie bytes that are not UTF-8 reach
 // functions as ISO-8859-1 text, and go out as received unless changed.
-func TestLatin1Headers(t *testing.T) {
-	e := newEnv(t)
+func TestLatin1Headers(t *testing.T) { bothPaths(t, testLatin1Headers) }
+
+func testLatin1Headers(t *testing.T, e *env) {
 	o, heads := e.rawOrigin("raw", "HTTP/1.1 200 OK\r\nConnection: close\r\nX-L: caf\xe9\r\nContent-Length: 0\r\n\r\n", false)
 	fn := e.function("latin1", `function handler(event) {
   var o = event.context.eventType === 'viewer-request' ? event.request : event.response;

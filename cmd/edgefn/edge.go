@@ -82,7 +82,11 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 	if e.srv, err = edge.New(edge.Config{States: rep, S3Dir: s3Dir, Metrics: reg, Logger: log, HTTPSPort: httpsPort, CacheBytes: int64(cfg.cacheSize)}); err != nil {
 		return fail(err)
 	}
-	go func() { e.errc <- e.srv.Serve(e.ln) }()
+	serveViewers := e.srv.Serve
+	if cfg.edgeLoop {
+		serveViewers = e.srv.ServeLoop
+	}
+	go func() { e.errc <- serveViewers(e.ln) }()
 	if e.tlsLn != nil {
 		go func() { e.errc <- e.srv.ServeTLS(e.tlsLn, tlsConfig) }()
 	}

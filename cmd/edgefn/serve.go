@@ -55,6 +55,7 @@ type serveConfig struct {
 	logFormat   string
 	debugAddr   string
 	cacheSize   byteSize
+	edgeLoop    bool
 	etcd        etcdConfig
 }
 
@@ -98,6 +99,7 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.logFormat, "log-format", "text", "text or json")
 	cfg.cacheSize = 256 << 20
 	f.Var(&cfg.cacheSize, "cache-size", "memory for the edge's response cache, e.g. 256MiB or 2GiB; 0 caches nothing")
+	f.BoolVar(&cfg.edgeLoop, "edge-loop", false, "serve plain-HTTP viewers on event loops, one per core (HTTP origins answered there; the rest is handed to goroutines)")
 	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")
 	f.StringVar(&cfg.etcd.ca, "etcd-ca", "", "PEM CA certificates that sign the etcd members' certificates: talk to etcd over TLS")
 	f.StringVar(&cfg.etcd.cert, "etcd-cert", "", "PEM client certificate for etcd clusters that want one (with --etcd-key; implies TLS)")

@@ -1,0 +1,533 @@
+package evloop
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// proxy is the test's handler: requests for /local/... are answered on the
+// loop, /slow/... offloaded, anything else forwarded to the origin with
+// X-Via added; the response gets X-Edge.
+type proxy struct {
+	origin  Origin
+	offload atomic.Int32
+	errs    chan error
+}
+
+func (p *proxy) Request(x *Exchange) Step {
+	path := string(x.Ctx.Request.Header.RequestURI())
+	switch {
+	case strings.HasPrefix(string(x.Ctx.Path()), "/local/"):
+		x.Ctx.Response.SetBodyString("local " + string(x.Ctx.Method()) + " " + path + " " + string(x.Ctx.Request.Body()))
+		return Done
+	case strings.HasPrefix(path, "/slow/"):
+		x.Slow = func() {
+			p.offload.Add(1)
+			time.Sleep(20 * time.Millisecond)
+			x.Ctx.Response.SetBodyString("slow " + path)
+		}
+		return Offload
+	}
+	out := fasthttp.AcquireRequest()
+	x.Ctx.Request.Header.CopyTo(&out.Header)
+	out.Header.Set("X-Via", "loop")
+	out.SetBodyRaw(x.Ctx.Request.Body())
+	x.Out, x.Origin = out, p.origin
+	return Forward
+}
+
+func (p *proxy) Response(x *Exchange, err error) {
+	fasthttp.ReleaseRequest(x.Out)
+	if err != nil {
+		if p.errs != nil {
+			p.errs <- err
+		}
+		x.Ctx.Response.SetStatusCode(502)
+		x.Ctx.Response.SetBodyString(err.Error())
+	}
+	// As the edge: the origin's connection is not the viewer's.
+	x.Ctx.Response.Header.ResetConnectionClose()
+	x.Ctx.Response.Header.Set("X-Edge", "1")
+}
+
+func (p *proxy) Error(ctx *fasthttp.RequestCtx, err error) {
+	status := 400
+	var small *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.As(err, &small), errors.Is(err, fasthttp.ErrBodyTooLarge):
+		status = 413
+	case errors.Is(err, fasthttp.ErrTimeout):
+		status = 408
+	}
+	ctx.Response.SetStatusCode(status)
+	ctx.Response.SetBodyString("bad request")
+}
+
+// rawServer accepts connections and answers each request read with reply.
+type rawServer struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	heads []string
+	conns atomic.Int32
+}
+
+// serveRaw answers every request with what reply returns for it (written
+// as given, in pieces of chunk bytes when chunk > 0).
+func serveRaw(t *testing.T, reply func(req *fasthttp.Request) string, chunk int) *rawServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &rawServer{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.conns.Add(1)
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					var req fasthttp.Request
+					if err := req.Read(br); err != nil {
+						return
+					}
+					s.mu.Lock()
+					s.heads = append(s.heads, string(req.Header.Header()))
+					s.mu.Unlock()
+					out := reply(&req)
+					if out == "" {
+						continue // no answer: a hung origin
+					}
+					closeAfter := strings.Contains(out, "Connection: close")
+					for chunk > 0 && len(out) > chunk {
+						if _, err := c.Write([]byte(out[:chunk])); err != nil {
+							return
+						}
+						out = out[chunk:]
+						time.Sleep(time.Millisecond)
+					}
+					if _, err := c.Write([]byte(out)); err != nil || closeAfter {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return s
+}
+
+func (s *rawServer) origin() Origin {
+	a := s.ln.Addr().(*net.TCPAddr)
+	return Origin{Host: "localhost", Port: a.Port, Attempts: 1, ConnectTimeout: time.Second, ReadTimeout: 2 * time.Second, IdleTimeout: 5 * time.Second}
+}
+
+func ok(body string) func(*fasthttp.Request) string {
+	return func(*fasthttp.Request) string {
+		return "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+}
+
+// handedOff is the goroutine server's handler in most tests.
+func handedOff(ctx *fasthttp.RequestCtx) {
+	ctx.Response.SetBodyString("handed off " + string(ctx.Request.Body()))
+}
+
+// startLoop serves h on n loops; the goroutine server takes the hand-offs
+// with the handler fallback (handedOff when nil).
+func startLoop(t *testing.T, h Handler, cfg Config, fallback ...fasthttp.RequestHandler) (*Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Handler = h
+	if cfg.Loops == 0 {
+		cfg.Loops = 2
+	}
+	s := New(cfg)
+	fh := &fasthttp.Server{Handler: handedOff, NoDefaultServerHeader: true, NoDefaultContentType: true, DisablePreParseMultipartForm: true}
+	if len(fallback) > 0 {
+		fh.Handler = fallback[0]
+		fh.ErrorHandler = h.Error
+		fh.ReadBufferSize, fh.MaxRequestBodySize = cfg.HeadBytes, cfg.MaxBodyBytes
+	}
+	served, fhDone := make(chan error, 1), make(chan error, 1)
+	go func() { served <- s.Serve(ln.(*net.TCPListener)) }()
+	go func() { fhDone <- fh.Serve(s.HandOffs()) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		fh.Shutdown()
+		<-fhDone
+		ln.Close()
+	})
+	return s, ln.Addr().String()
+}
+
+// exchange writes raw to addr, in pieces of chunk bytes (all at once for
+// 0), half-closes, and returns everything read back.
+func exchange(t *testing.T, addr, raw string, chunk int) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	go func() {
+		b := []byte(raw)
+		for len(b) > 0 {
+			n := len(b)
+			if chunk > 0 {
+				n = min(chunk, n)
+			}
+			if _, err := c.Write(b[:n]); err != nil {
+				return
+			}
+			b = b[n:]
+			if chunk > 0 {
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	out, _ := io.ReadAll(c)
+	return string(out)
+}
+
+var dateLine = regexp.MustCompile(`(?m)^Date: [^\r]*\r\n`)
+
+// responses splits raw responses (without Date) into status lines and bodies.
+func responses(t *testing.T, raw string) []string {
+	t.Helper()
+	br := bufio.NewReader(strings.NewReader(dateLine.ReplaceAllString(raw, "")))
+	var out []string
+	for {
+		var r fasthttp.Response
+		if err := r.Read(br); err != nil {
+			return out
+		}
+		out = append(out, fmt.Sprintf("%d %s", r.StatusCode(), r.Body()))
+	}
+}
+
+func TestForwardAndPipelining(t *testing.T) {
+	var n atomic.Int32
+	origin := serveRaw(t, func(req *fasthttp.Request) string {
+		i := n.Add(1)
+		// Later requests answer sooner: the order must still hold.
+		time.Sleep(time.Duration(5-min(i, 4)) * 5 * time.Millisecond)
+		body := string(req.Header.RequestURI()) + " via " + string(req.Header.Peek("X-Via")) + " " + string(req.Body())
+		return "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}, 0)
+	h := &proxy{origin: origin.origin()}
+	_, addr := startLoop(t, h, Config{})
+	raw := "GET /a HTTP/1.1\r\nHost: x\r\n\r\n" +
+		"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody" +
+		"GET /local/c HTTP/1.1\r\nHost: x\r\n\r\n" +
+		"GET /d HTTP/1.1\r\nHost: x\r\n\r\n"
+	want := []string{"200 /a via loop ", "200 /b via loop body", "200 local GET /local/c ", "200 /d via loop "}
+	for _, chunk := range []int{0, 1, 7} {
+		got := responses(t, exchange(t, addr, raw, chunk))
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("pieces of %d: got %q, want %q", chunk, got, want)
+		}
+	}
+	// One loop's keep-alive pool: far fewer origin connections than requests.
+	if c := origin.conns.Load(); c > 6 {
+		t.Errorf("%d origin connections for 12 requests", c)
+	}
+}
+
+// TestOriginPieces: responses that arrive in pieces, framed by length,
+// chunks, or the connection's end; 1xx before, no body for HEAD/204/304.
+func TestOriginPieces(t *testing.T) {
+	tests := []struct {
+		name, method, reply, want string
+	}{
+		{"length", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world", "200 hello world"},
+		{"chunked", "GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=abc\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n", "200 hello world"},
+		{"until close", "GET", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello world", "200 hello world"},
+		{"interim", "GET", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", "200 ok"},
+		{"HEAD", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n", "200 "},
+		{"204", "GET", "HTTP/1.1 204 No Content\r\n\r\n", "204 "},
+		{"304", "GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n", "304 "},
+	}
+	for _, tt := range tests {
+		for _, chunk := range []int{0, 1, 3} {
+			origin := serveRaw(t, func(*fasthttp.Request) string { return tt.reply }, chunk)
+			h := &proxy{origin: origin.origin()}
+			_, addr := startLoop(t, h, Config{Loops: 1})
+			raw := tt.method + " /x HTTP/1.1\r\nHost: x\r\n\r\n" + tt.method + " /x HTTP/1.1\r\nHost: x\r\n\r\n"
+			out := exchange(t, addr, raw, 0)
+			got := responses(t, out)
+			if tt.method == "HEAD" {
+				// A HEAD response's body is not there to read.
+				got = []string{}
+				for range strings.Count(out, "HTTP/1.1 200") {
+					got = append(got, "200 ")
+				}
+			}
+			if len(got) != 2 || got[0] != tt.want || got[1] != tt.want {
+				t.Errorf("%s in pieces of %d: got %q, want %q twice\n%s", tt.name, chunk, got, tt.want, out)
+			}
+		}
+	}
+}
+
+// TestBackpressure: a viewer that does not read holds its own response, not
+// the loop: another viewer is served meanwhile, and the first gets all its
+// bytes once it reads.
+func TestBackpressure(t *testing.T) {
+	big := strings.Repeat("x", 8<<20)
+	origin := serveRaw(t, ok(big), 0)
+	h := &proxy{origin: origin.origin()}
+	h.origin.ReadTimeout = 30 * time.Second
+	_, addr := startLoop(t, h, Config{Loops: 1})
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	req := "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"
+	if _, err := slow.Write([]byte(req + req)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := responses(t, exchange(t, addr, "GET /local/x HTTP/1.1\r\nHost: x\r\n\r\n", 0)); len(got) != 1 || got[0] != "200 local GET /local/x " {
+		t.Fatalf("other viewer: %q", got)
+	}
+	slow.SetDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(slow)
+	for i := range 2 {
+		var r fasthttp.Response
+		if err := r.Read(br); err != nil || len(r.Body()) != len(big) {
+			t.Fatalf("response %d: %v, %d bytes", i, err, len(r.Body()))
+		}
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	hung := serveRaw(t, func(*fasthttp.Request) string { return "" }, 0)
+	h := &proxy{origin: hung.origin(), errs: make(chan error, 4)}
+	h.origin.ReadTimeout = 300 * time.Millisecond
+	_, addr := startLoop(t, h, Config{ReadTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond, Tick: 10 * time.Millisecond})
+
+	start := time.Now()
+	got := responses(t, exchange(t, addr, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", 0))
+	if len(got) != 1 || !strings.HasPrefix(got[0], "502 ") {
+		t.Errorf("hung origin: %q", got)
+	}
+	if err := <-h.errs; !errors.Is(err, ErrTimeout) {
+		t.Errorf("hung origin: %v, want ErrTimeout", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("hung origin answered after %s", d)
+	}
+
+	// A request that stops halfway is answered 408; an idle connection closed.
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	c.Write([]byte("GET /local/x HTTP/1.1\r\nHost: x\r\n\r\nGET /loc"))
+	out, _ := io.ReadAll(c)
+	if got := responses(t, string(out)); len(got) != 2 || got[0] != "200 local GET /local/x " || got[1] != "408 bad request" {
+		t.Errorf("half a request: %q", got)
+	}
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	idle.SetDeadline(time.Now().Add(5 * time.Second))
+	idle.Write([]byte("GET /local/x HTTP/1.1\r\nHost: x\r\n\r\n"))
+	out, err = io.ReadAll(idle)
+	if err != nil || len(responses(t, string(out))) != 1 {
+		t.Errorf("idle connection: %v %q", err, out)
+	}
+}
+
+func TestConnectFailures(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // refused from now on
+	h := &proxy{origin: Origin{Host: "127.0.0.1", Port: port, Attempts: 3, ConnectTimeout: time.Second, ReadTimeout: time.Second}, errs: make(chan error, 4)}
+	_, addr := startLoop(t, h, Config{})
+	got := responses(t, exchange(t, addr, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", 0))
+	var op *net.OpError
+	if err := <-h.errs; !errors.As(err, &op) || op.Op != "dial" {
+		t.Errorf("refused: %v, want a dial OpError", err)
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "502 ") {
+		t.Errorf("refused: %q", got)
+	}
+	h.origin.Host = "no-such-host.invalid"
+	exchange(t, addr, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", 0)
+	if err := <-h.errs; !errors.As(err, &op) || op.Op != "dial" {
+		t.Errorf("unknown name: %v, want a dial OpError", err)
+	}
+}
+
+// TestHandOff: bodies that stream and offloaded requests leave the loop, in
+// order with the pipelined requests around them.
+func TestHandOff(t *testing.T) {
+	h := &proxy{}
+	_, addr := startLoop(t, h, Config{InlineBodyBytes: 16})
+	tests := []struct{ name, raw, want string }{
+		{"chunked body", "GET /local/a HTTP/1.1\r\nHost: x\r\n\r\nPOST /local/b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /z HTTP/1.1\r\nHost: x\r\n\r\n",
+			"200 local GET /local/a |200 handed off abc|200 handed off "},
+		{"large body", "POST /local/b HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n01234567890123456789", "200 handed off 01234567890123456789"},
+		{"expect", "POST /local/b HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab", "200 handed off ab"},
+		{"offload", "GET /local/a HTTP/1.1\r\nHost: x\r\n\r\nGET /slow/b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n",
+			"200 local GET /local/a |200 slow /slow/b|200 handed off "},
+	}
+	for _, tt := range tests {
+		for _, chunk := range []int{0, 1} {
+			if got := strings.Join(responses(t, exchange(t, addr, tt.raw, chunk)), "|"); got != tt.want {
+				t.Errorf("%s in pieces of %d: got %q, want %q", tt.name, chunk, got, tt.want)
+			}
+		}
+	}
+	if h.offload.Load() != 2 {
+		t.Errorf("%d offloaded runs, want 2", h.offload.Load())
+	}
+}
+
+// TestLikeFasthttp: what a viewer sends is read as fasthttp's server reads it,
+// byte for byte: the same responses for well-formed, malformed and smuggling
+// requests, whole or one byte at a time.
+func TestLikeFasthttp(t *testing.T) {
+	h := &proxy{}
+	serve := func(ctx *fasthttp.RequestCtx) {
+		x := &Exchange{}
+		ctx.Request.CopyTo(&x.Ctx.Request)
+		h.Request(x)
+		x.Ctx.Response.CopyTo(&ctx.Response)
+		ctx.Response.Header.SetNoDefaultContentType(true)
+	}
+	_, loopAddr := startLoop(t, h, Config{HeadBytes: 1024, InlineBodyBytes: 1 << 20, MaxBodyBytes: 1 << 20}, serve)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := &fasthttp.Server{
+		Handler:      serve,
+		ErrorHandler: h.Error, ReadBufferSize: 1024, MaxRequestBodySize: 1 << 20,
+		NoDefaultServerHeader: true, NoDefaultContentType: true, DisablePreParseMultipartForm: true,
+	}
+	go ref.Serve(ln)
+	defer ref.Shutdown()
+	get := "GET /local/x HTTP/1.1\r\nHost: x\r\n\r\n"
+	cases := map[string]string{
+		"plain":                   get,
+		"HTTP/1.0":                "GET /local/x HTTP/1.0\r\nHost: x\r\n\r\n" + get,
+		"HTTP/1.0 keep-alive":     "GET /local/x HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n" + get,
+		"connection close":        "GET /local/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + get,
+		"HEAD":                    "HEAD /local/x HTTP/1.1\r\nHost: x\r\n\r\n" + get,
+		"body":                    "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + get,
+		"CL and TE":               "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + get,
+		"two CL":                  "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde" + get,
+		"CL list":                 "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc" + get,
+		"signed CL":               "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc" + get,
+		"TE not chunked":          "POST /local/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n" + get,
+		"space before colon":      "GET /local/x HTTP/1.1\r\nHost: x\r\nContent-Length : 3\r\n\r\nabc" + get,
+		"obs-fold":                "GET /local/x HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\n\r\n" + get,
+		"bare LF":                 "GET /local/x HTTP/1.1\nHost: x\n\n" + get,
+		"bare CR":                 "GET /local/x HTTP/1.1\rHost: x\r\n\r\n" + get,
+		"NUL in header":           "GET /local/x HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n" + get,
+		"two hosts":               "GET /local/x HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + get,
+		"no host":                 "GET /local/x HTTP/1.1\r\n\r\n" + get,
+		"bad version":             "GET /local/x HTTP/9.9\r\nHost: x\r\n\r\n" + get,
+		"garbage":                 "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+		"leading CRLF":            "\r\n" + get,
+		"head too large":          "GET /local/x HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("b", 2000) + "\r\n\r\n" + get,
+		"body too large":          "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\nabc",
+		"absolute form":           "GET http://y/local/x HTTP/1.1\r\nHost: x\r\n\r\n" + get,
+		"bad absolute":            "GET ht!tp://y/local/x HTTP/1.1\r\nHost: x\r\n\r\n" + get,
+		"truncated":               "GET /local/x HTTP/1.1\r\nHost: x\r\n",
+		"truncated body":          "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+		"space in target":         "GET /local/x y HTTP/1.1\r\nHost: x\r\n\r\n" + get,
+		"lower-case method":       "get /local/x HTTP/1.1\r\nHost: x\r\n\r\n" + get,
+		"CL with leading zeros":   "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 003\r\n\r\nabc" + get,
+		"empty CL":                "POST /local/x HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n" + get,
+		"GET with CL":             "GET /local/x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" + get,
+		"header without colon":    "GET /local/x HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n" + get,
+		"control char in target":  "GET /local/\x7fx HTTP/1.1\r\nHost: x\r\n\r\n" + get,
+		"request line whitespace": "GET  /local/x HTTP/1.1\r\nHost: x\r\n\r\n" + get,
+	}
+	for name, raw := range cases {
+		want := dateLine.ReplaceAllString(exchange(t, ln.Addr().String(), raw, 0), "")
+		for _, chunk := range []int{0, 1} {
+			got := dateLine.ReplaceAllString(exchange(t, loopAddr, raw, chunk), "")
+			if got != want {
+				t.Errorf("%s in pieces of %d:\n got %q\nwant %q", name, chunk, got, want)
+			}
+		}
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	origin := serveRaw(t, func(*fasthttp.Request) string {
+		time.Sleep(200 * time.Millisecond)
+		return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	}, 0)
+	h := &proxy{origin: origin.origin()}
+	s, addr := startLoop(t, h, Config{})
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	busy, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busy.Write([]byte("GET /x HTTP/1.1\r\nHost: x\r\n\r\n"))
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	busy.SetDeadline(time.Now().Add(time.Second))
+	out, _ := io.ReadAll(busy)
+	if !bytes.Contains(out, []byte("Connection: close")) || !bytes.HasSuffix(out, []byte("ok")) {
+		t.Errorf("request in progress: %q", out)
+	}
+	idle.SetDeadline(time.Now().Add(time.Second))
+	if n, err := idle.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("idle connection not closed: %d %v", n, err)
+	}
+}

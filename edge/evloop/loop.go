@@ -1,0 +1,473 @@
+package evloop
+
+import (
+	"bufio"
+	"encoding/binary"
+	"net"
+	"os"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/fasthttp"
+	"golang.org/x/sys/unix"
+)
+
+type kind uint8
+
+const (
+	kListener kind = iota + 1
+	kWake
+	kTimer
+	kViewer
+	kOrigin
+)
+
+// What a connection's deadline is for.
+const (
+	tNone uint8 = iota
+	tRead
+	tIdle
+	tWrite
+	tConnect
+	tResponse
+	tPooled
+)
+
+// conn is a descriptor of a loop's epoll set.
+type conn struct {
+	kind   kind
+	fd     int
+	closed bool
+	mask   uint32 // the events asked of epoll
+	// in holds what was read; in[rpos:] is not parsed yet.
+	in   []byte
+	rpos int
+	eof  bool
+	// out holds what is to be written; out[wpos:] is not written yet.
+	out  []byte
+	wpos int
+	msg  framing
+	// The timer wheel's links; tslot < 0 when there is no deadline.
+	tnext, tprev *conn
+	tat          int64
+	tslot        int32
+	tkind        uint8
+	// The connection's owner.
+	v *viewer
+	o *originConn
+}
+
+func (c *conn) unparsed() []byte { return c.in[c.rpos:] }
+func (c *conn) pending() int     { return len(c.out) - c.wpos }
+
+// loop is one event loop: it runs on one goroutine and owns everything here.
+type loop struct {
+	s        *Server
+	cfg      *Config
+	h        Handler
+	epfd     int
+	epoll    *os.File // epfd, as Go's netpoller waits on it
+	lfd      int
+	wakefd   int
+	timerfd  int
+	laddr    net.Addr
+	conns    []*conn // by descriptor
+	events   []unix.EpollEvent
+	wheel    *wheel
+	ticks    int64 // wheel ticks per second, for deadlines
+	closing  bool
+	paused   bool // accepting stopped for a tick (out of descriptors)
+	viewers  map[*viewer]struct{}
+	pools    map[poolKey][]*originConn
+	dns      map[string]*dnsEntry
+	reqBR    *bufio.Reader
+	respBR   *bufio.Reader
+	src      source
+	sink     sink
+	bw       *bufio.Writer
+	uri      fasthttp.URI
+	freeBufs [][]byte
+	mu       sync.Mutex
+	posted   []func()
+	running  []func()
+	wakeBuf  [8]byte
+}
+
+// sink appends what the loop's bufio.Writer flushes to a connection's out.
+type sink struct{ c *conn }
+
+func (s *sink) Write(p []byte) (int, error) {
+	s.c.out = append(s.c.out, p...)
+	return len(p), nil
+}
+
+func newLoop(s *Server, lfd int, laddr net.Addr) (*loop, error) {
+	l := &loop{s: s, cfg: &s.cfg, h: s.cfg.Handler, lfd: lfd, laddr: laddr, epfd: -1, wakefd: -1, timerfd: -1,
+		events: make([]unix.EpollEvent, 128), wheel: newWheel(), ticks: int64(time.Second / s.cfg.Tick),
+		viewers: map[*viewer]struct{}{}, pools: map[poolKey][]*originConn{}, dns: map[string]*dnsEntry{},
+		reqBR: bufio.NewReaderSize(nil, s.cfg.HeadBytes), respBR: bufio.NewReaderSize(nil, s.cfg.OriginHeadBytes)}
+	l.bw = bufio.NewWriterSize(&l.sink, 4096)
+	fail := func(err error) (*loop, error) {
+		l.release()
+		return nil, err
+	}
+	var err error
+	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		return fail(err)
+	}
+	if l.wakefd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC); err != nil {
+		return fail(err)
+	}
+	if l.timerfd, err = unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC); err != nil {
+		return fail(err)
+	}
+	tick := unix.NsecToTimespec(int64(s.cfg.Tick))
+	if err = unix.TimerfdSettime(l.timerfd, 0, &unix.ItimerSpec{Interval: tick, Value: tick}, nil); err != nil {
+		return fail(err)
+	}
+	if err := unix.SetNonblock(lfd, true); err != nil {
+		return fail(err)
+	}
+	for _, c := range []*conn{{kind: kListener, fd: lfd}, {kind: kWake, fd: l.wakefd}, {kind: kTimer, fd: l.timerfd}} {
+		ev := uint32(unix.EPOLLIN)
+		if c.kind == kListener {
+			// One loop woken per connection, not all.
+			ev |= unix.EPOLLEXCLUSIVE
+		}
+		if err := l.add(c, ev); err != nil {
+			return fail(err)
+		}
+	}
+	if err := unix.SetNonblock(l.epfd, true); err != nil {
+		return fail(err)
+	}
+	l.epoll = os.NewFile(uintptr(l.epfd), "epoll")
+	return l, nil
+}
+
+// release closes the loop's own descriptors (not the listener's).
+func (l *loop) release() {
+	if l.epoll != nil {
+		l.epoll.Close()
+	} else if l.epfd >= 0 {
+		unix.Close(l.epfd)
+	}
+	for _, fd := range []int{l.wakefd, l.timerfd} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+}
+
+func (l *loop) add(c *conn, events uint32) error {
+	for c.fd >= len(l.conns) {
+		l.conns = append(l.conns, make([]*conn, len(l.conns)+64)...)
+	}
+	ev := unix.EpollEvent{Events: events, Fd: int32(c.fd)}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, c.fd, &ev); err != nil {
+		return err
+	}
+	c.mask = events
+	c.tslot = -1
+	l.conns[c.fd] = c
+	return nil
+}
+
+// want asks epoll for events on c, when they changed.
+func (l *loop) want(c *conn, events uint32) {
+	if c.closed || c.mask == events {
+		return
+	}
+	ev := unix.EpollEvent{Events: events, Fd: int32(c.fd)}
+	if unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, c.fd, &ev) == nil {
+		c.mask = events
+	}
+}
+
+// drop takes c out of the loop; its descriptor stays open.
+func (l *loop) drop(c *conn) {
+	c.closed = true
+	l.wheel.cancel(c)
+	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
+	l.conns[c.fd] = nil
+	l.freeBuf(c.in)
+	c.in, c.out = nil, nil
+}
+
+func (l *loop) closeConn(c *conn) {
+	if c.closed {
+		return
+	}
+	l.drop(c)
+	unix.Close(c.fd)
+}
+
+// deadline gives c a deadline d from now, for kind k (unless it has one
+// for k already).
+func (l *loop) deadline(c *conn, k uint8, d time.Duration) {
+	if c.tkind == k && c.tslot >= 0 {
+		return
+	}
+	c.tkind = k
+	l.wheel.set(c, l.wheel.now+1+int64(d)*l.ticks/int64(time.Second))
+}
+
+func (l *loop) noDeadline(c *conn) {
+	c.tkind = tNone
+	l.wheel.cancel(c)
+}
+
+// Buffers of bufSize are recycled by the loop; larger ones (long messages)
+// are left to the collector.
+const bufSize = 8 << 10
+
+func (l *loop) buf() []byte {
+	if n := len(l.freeBufs); n > 0 {
+		b := l.freeBufs[n-1]
+		l.freeBufs = l.freeBufs[:n-1]
+		return b
+	}
+	return make([]byte, 0, bufSize)
+}
+
+func (l *loop) freeBuf(b []byte) {
+	if cap(b) == bufSize && len(l.freeBufs) < 1024 {
+		l.freeBufs = append(l.freeBufs, b[:0])
+	}
+}
+
+// fill reads once from c, as much as fits under limit bytes unparsed. It
+// returns false when the connection failed.
+func (l *loop) fill(c *conn, limit int) bool {
+	if c.eof {
+		return true
+	}
+	if c.in == nil {
+		c.in = l.buf()
+	}
+	if c.rpos > 0 && c.rpos == len(c.in) {
+		c.in, c.rpos = c.in[:0], 0
+	}
+	if cap(c.in)-len(c.in) < 512 {
+		if c.rpos > 0 {
+			n := copy(c.in, c.in[c.rpos:])
+			c.in, c.rpos = c.in[:n], 0
+		}
+		if cap(c.in)-len(c.in) < 512 {
+			if len(c.in) >= limit {
+				return true // full: the caller stops reading
+			}
+			grown := make([]byte, len(c.in), min(max(2*cap(c.in), bufSize), limit+512))
+			copy(grown, c.in)
+			l.freeBuf(c.in)
+			c.in = grown
+		}
+	}
+	n, err := unix.Read(c.fd, c.in[len(c.in):cap(c.in)])
+	switch {
+	case err == unix.EAGAIN || err == unix.EINTR:
+	case err != nil:
+		return false
+	case n == 0:
+		c.eof = true
+	default:
+		c.in = c.in[:len(c.in)+n]
+	}
+	return true
+}
+
+// flush writes c's out until done or the socket is full; false when the
+// connection failed.
+func (l *loop) flush(c *conn) bool {
+	for c.wpos < len(c.out) {
+		n, err := unix.Write(c.fd, c.out[c.wpos:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		c.wpos += n
+	}
+	c.out, c.wpos = c.out[:0], 0
+	return true
+}
+
+// epollWait is a non-blocking epoll_wait made without entering a system
+// call the runtime would account for: the loop blocks only in Go's
+// netpoller (see run).
+func epollWait(epfd uintptr, events []unix.EpollEvent) (int, unix.Errno) {
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, epfd, uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	return int(r), e
+}
+
+// run serves until the loop has shut down. The loop's epoll descriptor sits
+// in Go's own netpoller: when nothing is ready the goroutine parks there
+// like any other, instead of blocking its thread in epoll_wait (which the
+// prototype measured slower: the scheduler takes the P away).
+func (l *loop) run() error {
+	defer l.release()
+	rc, err := l.epoll.SyscallConn()
+	if err != nil {
+		return err
+	}
+	for {
+		var n int
+		var errno unix.Errno
+		err := rc.Read(func(fd uintptr) bool {
+			n, errno = epollWait(fd, l.events)
+			return n != 0 || (errno != 0 && errno != unix.EINTR)
+		})
+		if err != nil {
+			return err
+		}
+		if errno != 0 && errno != unix.EINTR {
+			return errno
+		}
+		for i := range n {
+			ev := &l.events[i]
+			c := l.conns[ev.Fd]
+			if c == nil {
+				continue
+			}
+			switch c.kind {
+			case kListener:
+				l.accept()
+			case kWake:
+				l.runPosted()
+			case kTimer:
+				l.tick()
+			case kViewer:
+				l.viewerEvent(c.v, ev.Events)
+			case kOrigin:
+				l.originEvent(c.o, ev.Events)
+			}
+		}
+		if l.closing && len(l.viewers) == 0 {
+			l.closePools()
+			return nil
+		}
+	}
+}
+
+// post runs f on the loop (from any goroutine).
+func (l *loop) post(f func()) {
+	l.mu.Lock()
+	l.posted = append(l.posted, f)
+	l.mu.Unlock()
+	var one [8]byte
+	binary.NativeEndian.PutUint64(one[:], 1)
+	unix.Write(l.wakefd, one[:])
+}
+
+func (l *loop) runPosted() {
+	unix.Read(l.wakefd, l.wakeBuf[:])
+	l.mu.Lock()
+	l.running, l.posted = l.posted, l.running[:0]
+	l.mu.Unlock()
+	for i, f := range l.running {
+		f()
+		l.running[i] = nil
+	}
+}
+
+func (l *loop) tick() {
+	var b [8]byte
+	if n, _ := unix.Read(l.timerfd, b[:]); n != 8 {
+		return
+	}
+	if l.paused && !l.closing {
+		l.paused = false
+		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLEXCLUSIVE, Fd: int32(l.lfd)}
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, l.lfd, &ev)
+	}
+	l.wheel.advance(int64(binary.NativeEndian.Uint64(b[:])), l.expired)
+}
+
+func (l *loop) expired(c *conn) {
+	if c.closed {
+		return
+	}
+	if c.v != nil && c.kind == kViewer {
+		l.viewerExpired(c.v)
+	} else if c.o != nil {
+		l.originExpired(c.o)
+	}
+}
+
+func (l *loop) accept() {
+	if l.closing {
+		return
+	}
+	for range 16 {
+		fd, sa, err := unix.Accept4(l.lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		switch err {
+		case nil:
+		case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+			// Level-triggered, the listener would wake the loop
+			// again at once: stop listening until the next tick.
+			l.paused = true
+			unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lfd, nil)
+			return
+		default:
+			return // EAGAIN: none left, or another loop took it
+		}
+		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		v := newViewer(fd, sockaddrTCP(sa), l.laddr)
+		if err := l.add(&v.conn, unix.EPOLLIN|unix.EPOLLRDHUP); err != nil {
+			unix.Close(fd)
+			continue
+		}
+		l.viewers[v] = struct{}{}
+		l.deadline(&v.conn, tRead, l.cfg.ReadTimeout)
+	}
+}
+
+func sockaddrTCP(sa unix.Sockaddr) *net.TCPAddr {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
+	case *unix.SockaddrInet6:
+		return &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+	}
+	return &net.TCPAddr{}
+}
+
+// beginShutdown stops accepting and closes the idle connections; the others
+// close after their response.
+func (l *loop) beginShutdown() {
+	if l.closing {
+		return
+	}
+	l.closing = true
+	if !l.paused {
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lfd, nil)
+	}
+	for v := range l.viewers {
+		if v.idle() {
+			l.closeViewer(v)
+		}
+	}
+	l.closePools()
+}
+
+// closeAll closes every connection (a shutdown out of time).
+func (l *loop) closeAll() {
+	l.beginShutdown()
+	for v := range l.viewers {
+		l.closeViewer(v)
+	}
+}
+
+func (l *loop) closePools() {
+	for k, list := range l.pools {
+		for _, o := range list {
+			l.closeConn(&o.conn)
+		}
+		delete(l.pools, k)
+	}
+}

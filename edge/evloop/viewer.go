@@ -1,0 +1,309 @@
+package evloop
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/valyala/fasthttp"
+	"golang.org/x/sys/unix"
+)
+
+// viewer is a viewer connection on a loop.
+type viewer struct {
+	conn
+	x    Exchange
+	addr addrs
+	// busy: a forwarded request waits for its origin (or its name).
+	busy   bool
+	origin *originConn
+	// seq counts the requests, so that a name resolved late finds out
+	// whether its request is still the one waiting.
+	seq uint64
+	// closeAfter: the response written closes the connection.
+	closeAfter bool
+	isHead     bool
+	advancing  bool
+}
+
+// addrs is the net.Conn of a viewer's RequestCtx: it gives the addresses;
+// nothing is read or written through it.
+type addrs struct{ remote, local net.Addr }
+
+var errNotAConn = errors.New("evloop: the connection is served by the event loop")
+
+func (a *addrs) Read([]byte) (int, error)         { return 0, errNotAConn }
+func (a *addrs) Write([]byte) (int, error)        { return 0, errNotAConn }
+func (a *addrs) Close() error                     { return nil }
+func (a *addrs) LocalAddr() net.Addr              { return a.local }
+func (a *addrs) RemoteAddr() net.Addr             { return a.remote }
+func (a *addrs) SetDeadline(time.Time) error      { return nil }
+func (a *addrs) SetReadDeadline(time.Time) error  { return nil }
+func (a *addrs) SetWriteDeadline(time.Time) error { return nil }
+
+func newViewer(fd int, remote, local net.Addr) *viewer {
+	v := &viewer{}
+	v.kind, v.fd, v.v = kViewer, fd, v
+	v.addr = addrs{remote: remote, local: local}
+	v.x.Ctx.Init2(&v.addr, nil, false)
+	v.x.Ctx.Response.Header.SetNoDefaultContentType(true)
+	return v
+}
+
+// idle: nothing in progress, nothing to write, nothing read ahead.
+func (v *viewer) idle() bool { return !v.busy && v.pending() == 0 && len(v.unparsed()) == 0 }
+
+// outHigh is how much may wait to be written before the loop stops reading
+// pipelined requests from the connection.
+const outHigh = 64 << 10
+
+func (l *loop) viewerLimit() int { return l.cfg.HeadBytes + l.cfg.InlineBodyBytes + 4096 }
+
+func (l *loop) viewerEvent(v *viewer, ev uint32) {
+	if ev&unix.EPOLLERR != 0 {
+		l.closeViewer(v)
+		return
+	}
+	if ev&unix.EPOLLOUT != 0 && !l.flush(&v.conn) {
+		l.closeViewer(v)
+		return
+	}
+	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP) != 0 && !l.fill(&v.conn, l.viewerLimit()) {
+		l.closeViewer(v)
+		return
+	}
+	l.advance(v)
+}
+
+// advance serves the requests read from v, in order, as far as it can
+// without waiting, writes what it can, and settles v's events and deadline.
+func (l *loop) advance(v *viewer) {
+	v.advancing = true
+	for {
+		full := false
+		for !v.closed && !v.busy && !v.closeAfter && len(v.unparsed()) > 0 {
+			if full = v.pending() >= outHigh; full || !l.readRequest(v) {
+				break
+			}
+		}
+		if v.closed || v.kind != kViewer {
+			return // closed, or handed off
+		}
+		if v.pending() > 0 && !l.flush(&v.conn) {
+			v.advancing = false
+			l.closeViewer(v)
+			return
+		}
+		// Writing made room: serve the requests that waited for it.
+		if !full || v.pending() >= outHigh {
+			break
+		}
+	}
+	v.advancing = false
+	switch {
+	case v.pending() > 0:
+	case v.closeAfter, v.eof && !v.busy && len(v.unparsed()) == 0:
+		l.closeViewer(v)
+		return
+	}
+	l.settle(v)
+}
+
+// settle asks epoll for what v needs now and gives v the deadline that fits.
+func (l *loop) settle(v *viewer) {
+	var ev uint32
+	if !v.eof && !v.closeAfter && len(v.unparsed()) < l.viewerLimit() {
+		ev = unix.EPOLLIN | unix.EPOLLRDHUP
+	}
+	if v.pending() > 0 {
+		ev |= unix.EPOLLOUT
+	}
+	l.want(&v.conn, ev)
+	switch {
+	case v.pending() > 0:
+		l.deadline(&v.conn, tWrite, l.cfg.WriteTimeout)
+	case v.busy:
+		l.noDeadline(&v.conn)
+	case len(v.unparsed()) > 0:
+		l.deadline(&v.conn, tRead, l.cfg.ReadTimeout)
+	case v.eof:
+		l.noDeadline(&v.conn)
+	default:
+		l.deadline(&v.conn, tIdle, l.cfg.IdleTimeout)
+		if cap(v.in) == bufSize {
+			// An idle connection holds no buffer.
+			l.freeBuf(v.in)
+			v.in, v.rpos = nil, 0
+		}
+	}
+}
+
+func (l *loop) viewerExpired(v *viewer) {
+	switch v.tkind {
+	case tRead:
+		if len(v.unparsed()) > 0 || v.seq == 0 {
+			// As fasthttp's server: a request that did not all come
+			// in time is answered 408.
+			l.requestFailed(v, fasthttp.ErrTimeout)
+			l.advance(v)
+			return
+		}
+	}
+	l.closeViewer(v)
+}
+
+// readRequest parses the next request from v's bytes and serves it; false
+// when it must wait (for bytes, or for the origin).
+func (l *loop) readRequest(v *viewer) bool {
+	b := v.unparsed()
+	if !v.msg.ready(b, v.eof, l.cfg.HeadBytes) {
+		return false
+	}
+	req := &v.x.Ctx.Request
+	req.Reset()
+	l.src.reset(b, v.eof)
+	l.reqBR.Reset(&l.src)
+	err := req.Header.Read(l.reqBR)
+	if err == nil {
+		headLen := l.src.pos - l.reqBR.Buffered()
+		cl := req.Header.ContentLength()
+		if req.MayContinue() || cl == -1 || cl > l.cfg.InlineBodyBytes && cl <= l.cfg.MaxBodyBytes {
+			// A body that streams: the goroutine server reads it.
+			l.detach(v, nil)
+			return false
+		}
+		if cl > 0 && len(b) < headLen+cl && !v.eof {
+			v.msg.need = headLen + cl
+			return false
+		}
+		if err = l.uri.Parse(req.Header.Host(), req.Header.RequestURI()); err == nil {
+			err = req.ContinueReadBody(l.reqBR, l.cfg.MaxBodyBytes, false)
+		}
+	}
+	if err != nil {
+		switch {
+		case incomplete(err, &l.src):
+		case err == io.EOF: //nolint:errorlint // fasthttp's own end, not one it wrapped
+			// Nothing but the end (or stray CRLFs): close quietly.
+			v.rpos, v.closeAfter = len(v.in), true
+		default:
+			l.requestFailed(v, err)
+		}
+		return false
+	}
+	v.rpos += l.src.pos - l.reqBR.Buffered()
+	v.msg.reset()
+	v.seq++
+	v.isHead = req.Header.IsHead()
+	x := &v.x
+	x.Out, x.State, x.Slow = nil, nil, nil
+	switch l.h.Request(x) {
+	case Forward:
+		l.forward(v)
+	case Offload:
+		l.detach(v, x.Slow)
+		return false
+	default:
+		l.respond(v)
+	}
+	return true
+}
+
+// requestFailed answers a request that could not be read, and closes.
+func (l *loop) requestFailed(v *viewer, err error) {
+	ctx := &v.x.Ctx
+	ctx.Response.Reset()
+	ctx.Response.Header.SetNoDefaultContentType(true)
+	l.h.Error(ctx, err)
+	ctx.Response.SetConnectionClose()
+	l.respond(v)
+	v.rpos = len(v.in)
+}
+
+// finish settles the response's connection headers as fasthttp's server
+// does, and reports whether the connection closes after it.
+func finish(ctx *fasthttp.RequestCtx, closing bool) bool {
+	resp := &ctx.Response
+	closeConn := closing || ctx.Request.Header.ConnectionClose() || resp.Header.ConnectionClose()
+	if closeConn {
+		resp.SetConnectionClose()
+	} else if !ctx.Request.Header.IsHTTP11() {
+		resp.Header.Set(fasthttp.HeaderConnection, "keep-alive")
+	}
+	if ctx.Request.Header.IsHead() {
+		resp.SkipBody = true
+	}
+	return closeConn
+}
+
+// respond writes v's response after the ones before it.
+func (l *loop) respond(v *viewer) {
+	ctx := &v.x.Ctx
+	v.closeAfter = finish(ctx, l.closing)
+	l.sink.c = &v.conn
+	if err := ctx.Response.Write(l.bw); err != nil {
+		v.closeAfter = true
+	}
+	l.bw.Flush()
+	l.sink.c = nil
+	ctx.Request.Reset()
+	ctx.Response.Reset()
+	ctx.Response.Header.SetNoDefaultContentType(true)
+}
+
+func (l *loop) closeViewer(v *viewer) {
+	if v.closed {
+		return
+	}
+	if v.origin != nil {
+		l.closeConn(&v.origin.conn)
+		v.origin = nil
+	}
+	delete(l.viewers, v)
+	l.closeConn(&v.conn)
+}
+
+// detach hands v's connection off the loop: slow (when not nil) finishes
+// its request on a goroutine, and the connection then goes to the goroutine
+// server with the bytes read ahead.
+func (l *loop) detach(v *viewer, slow func()) {
+	delete(l.viewers, v)
+	out := append([]byte(nil), v.out[v.wpos:]...)
+	ahead := append([]byte(nil), v.unparsed()...)
+	fd := v.fd
+	l.drop(&v.conn)
+	v.kind = 0 // no longer the loop's
+	f := os.NewFile(uintptr(fd), "viewer")
+	nc, err := net.FileConn(f) // a descriptor of its own, in Go's netpoller
+	f.Close()
+	if err != nil {
+		return
+	}
+	s, closing := l.s, l.closing
+	s.detached.Add(1)
+	go func() {
+		defer s.detached.Done()
+		nc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		if len(out) > 0 {
+			if _, err := nc.Write(out); err != nil {
+				nc.Close()
+				return
+			}
+		}
+		if slow != nil {
+			slow()
+			ctx := &v.x.Ctx
+			closeConn := finish(ctx, closing || s.closing.Load())
+			bw := bufio.NewWriter(nc)
+			if ctx.Response.Write(bw) != nil || bw.Flush() != nil || closeConn {
+				nc.Close()
+				return
+			}
+		}
+		nc.SetWriteDeadline(time.Time{})
+		s.handoffs.deliver(&readAhead{Conn: nc, pending: ahead})
+	}()
+}

@@ -1,0 +1,122 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/edge/evloop"
+	"github.com/edgefn/edgefn/event"
+)
+
+// The event-loop viewer path (serve --edge-loop): evloop reads the viewers'
+// requests and the origins' responses on one loop per core, and runs the
+// handler's two phases there (requestPhase, then responsePhase once the
+// origin answered). Only plain HTTP to one custom HTTP origin stays on the
+// loop; S3 origins, HTTPS origins, origin groups and cached behaviors go to
+// a goroutine (Offload), as do bodies that stream (evloop hands the
+// connection to the fasthttp server).
+
+// loopHandler is the edge's handler for evloop.
+type loopHandler struct {
+	s *Server
+	// states recycles the per-request state kept between the phases.
+	states sync.Pool
+}
+
+// loopState is a forwarded request between its two phases.
+type loopState struct {
+	x   *exchange
+	out *event.Request
+}
+
+func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
+	s := h.s
+	x := s.newExchange(&lx.Ctx)
+	rt, orig, out, ok := s.requestPhase(x)
+	if !ok {
+		s.logAccess(x)
+		s.releaseExchange(x)
+		return evloop.Done
+	}
+	t := &rt.targets[0]
+	t.forViewer(false)
+	if len(rt.targets) > 1 || t.bucket != "" || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) {
+		lx.Slow = func() {
+			if s.respond(x, &rt, orig, out) {
+				s.responsePhase(x, out)
+			}
+			s.logAccess(x)
+			s.releaseExchange(x)
+		}
+		return evloop.Offload
+	}
+	uri, query, hasQuery := x.originURI(out)
+	req := fasthttp.AcquireRequest()
+	s.originRequest(x, req, t, uri, query, hasQuery, orig, out)
+	// Sent as the edge wrote it (see verbatim).
+	req.SetRequestURIBytes(req.Header.RequestURI())
+	st, _ := h.states.Get().(*loopState)
+	if st == nil {
+		st = new(loopState)
+	}
+	st.x, st.out = x, out
+	lx.Out, lx.State = req, st
+	lx.Origin = evloop.Origin{Host: t.domain, Port: t.port, Attempts: t.attempts,
+		ConnectTimeout: t.connect, ReadTimeout: t.read, IdleTimeout: t.idle}
+	return evloop.Forward
+}
+
+func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
+	s := h.s
+	st := lx.State.(*loopState)
+	x := st.x
+	fasthttp.ReleaseRequest(lx.Out)
+	if err != nil {
+		s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", lx.Origin.Host, "err", err)
+		s.fail(x, originFailure(err))
+	} else {
+		cleanOriginResponse(&x.ctx.Response)
+		s.responsePhase(x, st.out)
+	}
+	s.logAccess(x)
+	s.releaseExchange(x)
+	*st = loopState{}
+	h.states.Put(st)
+}
+
+func (h *loopHandler) Error(ctx *fasthttp.RequestCtx, err error) { h.s.serveError(ctx, err) }
+
+// ServeLoop serves viewers on ln, as Serve does, on event loops (one per
+// core); what leaves the loops is served by the fasthttp server. It returns
+// nil after a Shutdown.
+func (s *Server) ServeLoop(ln net.Listener) error {
+	tl, ok := ln.(*net.TCPListener)
+	if !ok {
+		return fmt.Errorf("edge: the event loop needs a TCP listener, not %T", ln)
+	}
+	ev := evloop.New(evloop.Config{
+		Handler:            &loopHandler{s: s},
+		HeadBytes:          maxURLBytes + maxHeaderBytes + 1024,
+		MaxBodyBytes:       s.cfg.MaxBodyBytes,
+		OriginHeadBytes:    originHeaderBytes,
+		MaxOriginBodyBytes: s.cfg.MaxOriginBodyBytes,
+		ReadTimeout:        s.cfg.ReadTimeout,
+		WriteTimeout:       s.cfg.WriteTimeout,
+		IdleTimeout:        s.cfg.IdleTimeout,
+	})
+	s.loopsMu.Lock()
+	s.loops = append(s.loops, ev)
+	s.loopsMu.Unlock()
+	handed := make(chan error, 1)
+	go func() { handed <- s.Serve(ev.HandOffs()) }()
+	err := ev.Serve(tl)
+	ev.HandOffs().Close()
+	if herr := <-handed; err == nil && !errors.Is(herr, net.ErrClosed) {
+		err = herr
+	}
+	return err
+}
