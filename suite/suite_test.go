@@ -127,10 +127,18 @@ func TestParseEventHTTP(t *testing.T) {
 	}{
 		{name: "request", raw: "GET /a?x=1&x=2 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\nCookie: s=1\r\n\r\nbody", want: `"querystring":{"x":{"value":"1","multiValue":[{"value":"1"},{"value":"2"}]}}`},
 		{name: "headers lower-case, cookies apart", raw: "GET / HTTP/1.1\nHost: example.com\nCookie: s=1\n\n", want: `"headers":{"host":{"value":"example.com"}},"cookies":{"s":{"value":"1"}}`},
-		{name: "no version", raw: "POST /form\n", want: `"method":"POST"`},
+		{name: "no version", raw: "POST /form\nHost: h\n", want: `"method":"POST"`},
+		{
+			name: "the viewer's order, as at the edge",
+			raw:  "GET /p?z=1&a=2&z=3&m HTTP/1.1\r\nX-Z: 1\r\nHost: h\r\nCookie: z=1; a=2\r\nX-A: 2\r\nX-Z: 3\r\nCookie: m=3\r\n\r\n",
+			want: `"querystring":{"z":{"value":"1","multiValue":[{"value":"1"},{"value":"3"}]},"a":{"value":"2"},"m":{"value":""}},` +
+				`"headers":{"x-z":{"value":"1","multiValue":[{"value":"1"},{"value":"3"}]},"host":{"value":"h"},"x-a":{"value":"2"}},` +
+				`"cookies":{"z":{"value":"1"},"a":{"value":"2"},"m":{"value":"3"}}`,
+		},
+		{name: "no Host", raw: "GET / HTTP/1.1\nAccept: */*\n", want: "Host", bad: true},
 		{name: "bad request line", raw: "hello\n", want: "line 1", bad: true},
 		{name: "relative target", raw: "GET a HTTP/1.1\n", want: "must start with /", bad: true},
-		{name: "bad header", raw: "GET / HTTP/1.1\nno colon\n", want: "line 2", bad: true},
+		{name: "bad header", raw: "GET / HTTP/1.1\nno colon\n", want: `"no colon"`, bad: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ev, err := ParseEvent([]byte(tt.raw))
