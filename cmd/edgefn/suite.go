@@ -56,8 +56,9 @@ func loadSuite(target string) (*loadedSuite, error) {
 	return &loadedSuite{name: target, cases: cases, files: files}, err
 }
 
-// runSuite runs a suite once, or on every change with watch.
-func runSuite(cmd *cobra.Command, target, junitPath string, watching bool) error {
+// runSuite runs a suite once, or on every change with watch; update
+// records the results that differ as the expectations (suite.Record).
+func runSuite(cmd *cobra.Command, target, junitPath string, watching, update bool) error {
 	out := cmd.OutOrStdout()
 	colour := isTerminal(out)
 	once := func() (*loadedSuite, error) {
@@ -66,6 +67,11 @@ func runSuite(cmd *cobra.Command, target, junitPath string, watching bool) error
 			return nil, usageError("%v", err)
 		}
 		results := suite.Run(cmd.Context(), s.cases)
+		if update {
+			if err := suite.Record(results); err != nil {
+				return s, err
+			}
+		}
 		suite.Report(out, results, colour)
 		if err := writeJUnit(junitPath, s.name, results); err != nil {
 			return s, err
