@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -256,7 +257,7 @@ func (s *Server) syncDistribution(ctx context.Context, p *project.Project, live 
 		CallerReference:      "edgefn-dev",
 		Comment:              "edgefn dev",
 		Enabled:              true,
-		Aliases:              []string{"localhost", "127.0.0.1"},
+		Aliases:              aliases(p.Aliases),
 		Origins:              []edgefn.Origin{origin},
 		DefaultCacheBehavior: behavior(p.Default),
 	}
@@ -272,6 +273,18 @@ func (s *Server) syncDistribution(ctx context.Context, p *project.Project, live 
 	}
 	s.dist, err = s.store.UpdateDistribution(ctx, Account, s.dist.ID, s.dist.ETag, cfg, nil)
 	return err
+}
+
+// aliases are the hosts the distribution answers to: localhost,
+// 127.0.0.1 and the project's own (the host match ignores the port).
+func aliases(project []string) []string {
+	out := []string{"localhost", "127.0.0.1"}
+	for _, a := range project {
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, a) }) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // origin is the distribution's origin: --origin over the project's; a

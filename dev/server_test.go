@@ -371,3 +371,49 @@ func TestDevFailsClosed(t *testing.T) {
 		t.Errorf("after a break that follows a good version: %d; want that version's 401", status)
 	}
 }
+
+// TestDevAliases: the project's aliases reach its functions (which can
+// route by Host); another host is refused with 403, its path in the line.
+func TestDevAliases(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "origin") }))
+	defer origin.Close()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "host.js"), `function handler(event) {
+	return {statusCode: 200, statusDescription: 'OK', body: 'host ' + event.request.headers.host.value};
+}`)
+	write(t, filepath.Join(dir, "edgefn.yaml"), "origin: "+origin.URL+"\naliases: [www.example.com, '*.example.org']\nfunctions:\n  host:\n    code: host.js\nbehaviors:\n  - path: \"*\"\n    viewer-request: host\n")
+	var out syncBuffer
+	srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	withHost := func(host string) (int, string) {
+		req, err := http.NewRequest("GET", srv.URL()+"/page?q=1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, host := range []string{"www.example.com", "WWW.example.com:8787", "a.example.org", "localhost"} {
+		if status, body := withHost(host); status != 200 || body != "host "+host {
+			t.Errorf("Host %s: %d %q; want the function's answer", host, status, body)
+		}
+	}
+	if status, _ := withHost("other.example.net"); status != 403 {
+		t.Errorf("Host other.example.net: %d; want 403", status)
+	}
+	defer func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+	}()
+	eventually(t, "the refused request's line with its path", func() bool { return strings.Contains(out.String(), "GET /page?q=1 403 ") })
+}

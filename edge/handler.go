@@ -105,6 +105,8 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.fail(x, failTooLarge)
 		return
 	}
+	// Before any refusal, so that its access log line has the path.
+	x.splitURI(rawURI)
 	state := s.cfg.States.State()
 	if state == nil {
 		s.fail(x, failStarting)
@@ -116,7 +118,6 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.fail(x, failBadRequest)
 		return
 	}
-	x.splitURI(rawURI)
 	x.behavior = x.dist.Behavior(x.uri)
 	if !s.viewerAllowed(x) {
 		return
