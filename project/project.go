@@ -28,7 +28,7 @@ type Project struct {
 	// distribution's Aliases: `edgefn dev` serves them besides localhost.
 	Aliases   []string
 	Functions []*Function // sorted by name
-	Stores            []*Store    // sorted by name
+	Stores    []*Store    // sorted by name
 	// Behaviors are the cache behaviors in the order CloudFront tries them;
 	// Default is the one for every other path (pattern "*").
 	Behaviors []Behavior
