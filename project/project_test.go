@@ -84,7 +84,7 @@ func TestStarter(t *testing.T) {
 	if got := len(p.Files()); got != len(files)-1 { // every file but public/index.html
 		t.Errorf("Files() %q; want the %d files the project reads", p.Files(), len(files)-1)
 	}
-	cases, err := p.Cases()
+	cases, err := p.Cases(false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,15 +22,16 @@ type loadedSuite struct {
 }
 
 // loadSuite reads target: a project file, a directory with one, or a
-// directory of conformance-style cases ("" is the working directory).
-func loadSuite(target string) (*loadedSuite, error) {
+// directory of conformance-style cases ("" is the working directory);
+// record allows expectation files that do not exist yet.
+func loadSuite(target string, record bool) (*loadedSuite, error) {
 	path, err := project.Find(target)
 	if err == nil {
 		p, err := project.Load(path)
 		if err != nil {
 			return nil, err
 		}
-		cases, err := p.Cases()
+		cases, err := p.Cases(record)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +63,7 @@ func runSuite(cmd *cobra.Command, target, junitPath string, watching, update boo
 	out := cmd.OutOrStdout()
 	colour := isTerminal(out)
 	once := func() (*loadedSuite, error) {
-		s, err := loadSuite(target)
+		s, err := loadSuite(target, update)
 		if err != nil {
 			return nil, usageError("%v", err)
 		}
