@@ -5,7 +5,9 @@
 // Apply will do; a second deploy of an unchanged project plans nothing.
 // Distributions are not deployed: they carry settings (certificates,
 // caching, logging) a project does not describe, and are associated with
-// functions by ARN.
+// functions by ARN. With Options.Prune, the functions and stores of the
+// account that the project does not name are deleted: the account is the
+// project's.
 package deploy
 
 import (
@@ -14,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +40,11 @@ type CloudFront interface {
 	PublishFunction(context.Context, *cloudfront.PublishFunctionInput, ...func(*cloudfront.Options)) (*cloudfront.PublishFunctionOutput, error)
 	DescribeKeyValueStore(context.Context, *cloudfront.DescribeKeyValueStoreInput, ...func(*cloudfront.Options)) (*cloudfront.DescribeKeyValueStoreOutput, error)
 	CreateKeyValueStore(context.Context, *cloudfront.CreateKeyValueStoreInput, ...func(*cloudfront.Options)) (*cloudfront.CreateKeyValueStoreOutput, error)
+	// For --prune.
+	ListFunctions(context.Context, *cloudfront.ListFunctionsInput, ...func(*cloudfront.Options)) (*cloudfront.ListFunctionsOutput, error)
+	DeleteFunction(context.Context, *cloudfront.DeleteFunctionInput, ...func(*cloudfront.Options)) (*cloudfront.DeleteFunctionOutput, error)
+	ListKeyValueStores(context.Context, *cloudfront.ListKeyValueStoresInput, ...func(*cloudfront.Options)) (*cloudfront.ListKeyValueStoresOutput, error)
+	DeleteKeyValueStore(context.Context, *cloudfront.DeleteKeyValueStoreInput, ...func(*cloudfront.Options)) (*cloudfront.DeleteKeyValueStoreOutput, error)
 }
 
 // KeyValueStore is the part of the KeyValueStore data plane deploy calls;
@@ -54,10 +62,21 @@ type Clients struct {
 }
 
 // Plan is what a deploy will change, store by store and function by
-// function, in the order Apply does it.
+// function, in the order Apply does it: stores, functions, then what
+// --prune deletes (functions first: they may hold the stores).
 type Plan struct {
 	Stores    []StorePlan
 	Functions []FunctionPlan
+	// Prune are the functions and stores of the account the project does not
+	// have, with Options.Prune.
+	Prune []PrunePlan
+}
+
+// Options change what MakePlan plans.
+type Options struct {
+	// Prune deletes the functions and stores of the account that the
+	// project does not name.
+	Prune bool
 }
 
 // StorePlan syncs one store.
@@ -65,21 +84,31 @@ type StorePlan struct {
 	Name   string
 	Create bool   // the store does not exist yet
 	ARN    string // "" until created
-	// Batches are the UpdateKeys calls that make the items the file's.
+	// Batches are the UpdateKeys calls that make the items the file's;
+	// Changed are the keys put that the store holds with another value
+	// (the others put are new).
 	Batches []Batch
+	Changed map[string]bool
 	comment string
 }
 
 // FunctionPlan brings one function to the project's code and configuration.
 type FunctionPlan struct {
 	Name    string
-	Create  bool // the function does not exist yet
-	Update  bool // DEVELOPMENT differs from the project
-	Publish bool // LIVE differs from the project
+	ARN     string // "" until created
+	Create  bool   // the function does not exist yet
+	Update  bool   // DEVELOPMENT differs from the project
+	Publish bool   // LIVE differs from the project
 	etag    string
 	code    []byte
 	config  cftypes.FunctionConfig
 	store   string // the store's name, whose ARN Apply fills in
+}
+
+// PrunePlan deletes a function or a store the project no longer has.
+type PrunePlan struct {
+	Kind      string // "function" or "store"
+	Name, ARN string
 }
 
 // Empty reports whether the deploy changes nothing.
@@ -94,10 +123,12 @@ func (p *Plan) Empty() bool {
 			return false
 		}
 	}
-	return true
+	return len(p.Prune) == 0
 }
 
-// String is the plan for people, one line per store and function.
+// String is the plan for people: one line per store and function, with its
+// ARN when it exists, and under each store the keys put (+ new, ~ changed)
+// and deleted (-).
 func (p *Plan) String() string {
 	var b strings.Builder
 	for _, s := range p.Stores {
@@ -109,9 +140,21 @@ func (p *Plan) String() string {
 		case s.Create:
 			fmt.Fprintf(&b, "+ store %s: create, put %d keys in %d UpdateKeys batches\n", s.Name, puts, len(s.Batches))
 		case len(s.Batches) > 0:
-			fmt.Fprintf(&b, "~ store %s: put %d keys, delete %d, in %d UpdateKeys batches\n", s.Name, puts, dels, len(s.Batches))
+			fmt.Fprintf(&b, "~ store %s: put %d keys, delete %d, in %d UpdateKeys batches (%s)\n", s.Name, puts, dels, len(s.Batches), s.ARN)
 		default:
-			fmt.Fprintf(&b, "= store %s: unchanged\n", s.Name)
+			fmt.Fprintf(&b, "= store %s: unchanged (%s)\n", s.Name, s.ARN)
+		}
+		for _, bt := range s.Batches {
+			for _, it := range bt.Puts {
+				mark := "+"
+				if s.Changed[it.Key] {
+					mark = "~"
+				}
+				fmt.Fprintf(&b, "    %s %s\n", mark, strconv.Quote(it.Key))
+			}
+			for _, k := range bt.Deletes {
+				fmt.Fprintf(&b, "    - %s\n", strconv.Quote(k))
+			}
 		}
 	}
 	for _, f := range p.Functions {
@@ -119,18 +162,45 @@ func (p *Plan) String() string {
 		case f.Create:
 			fmt.Fprintf(&b, "+ function %s: create, publish\n", f.Name)
 		case f.Update:
-			fmt.Fprintf(&b, "~ function %s: update, publish\n", f.Name)
+			fmt.Fprintf(&b, "~ function %s: update, publish (%s)\n", f.Name, f.ARN)
 		case f.Publish:
-			fmt.Fprintf(&b, "~ function %s: publish\n", f.Name)
+			fmt.Fprintf(&b, "~ function %s: publish (%s)\n", f.Name, f.ARN)
 		default:
-			fmt.Fprintf(&b, "= function %s: unchanged\n", f.Name)
+			fmt.Fprintf(&b, "= function %s: unchanged (%s)\n", f.Name, f.ARN)
 		}
+	}
+	for _, d := range p.Prune {
+		fmt.Fprintf(&b, "- %s %s: delete, not in the project (%s)\n", d.Kind, d.Name, d.ARN)
 	}
 	if p.Empty() {
 		b.WriteString("nothing to change\n")
 	}
 	return b.String()
 }
+
+// Created lists the ARNs Apply created, one line each.
+func (p *Plan) Created() string {
+	var b strings.Builder
+	for _, s := range p.Stores {
+		if s.Create && s.ARN != "" {
+			fmt.Fprintf(&b, "created store %s: %s\n", s.Name, s.ARN)
+		}
+	}
+	for _, f := range p.Functions {
+		if f.Create && f.ARN != "" {
+			fmt.Fprintf(&b, "created function %s: %s\n", f.Name, f.ARN)
+		}
+	}
+	return b.String()
+}
+
+// InputError is a project file deploy cannot use (a function or store file
+// that cannot be read, a store file that does not parse): nothing is
+// deployed.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
 
 // CompileError is a project function that does not compile: nothing is
 // deployed. Report shows every error at file:line:column.
@@ -146,7 +216,7 @@ func (e *CompileError) Error() string {
 // MakePlan reads the project's files and what the API holds, and plans.
 // Every function is compiled first, so broken code is refused before any
 // change.
-func MakePlan(ctx context.Context, c Clients, p *project.Project) (*Plan, error) {
+func MakePlan(ctx context.Context, c Clients, p *project.Project, opts Options) (*Plan, error) {
 	engine := runtime.New(runtime.Options{})
 	plan := &Plan{}
 	arns := map[string]string{}
@@ -161,7 +231,7 @@ func MakePlan(ctx context.Context, c Clients, p *project.Project) (*Plan, error)
 	for _, f := range p.Functions {
 		code, err := os.ReadFile(f.Code)
 		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", f.Name, err)
+			return nil, &InputError{fmt.Errorf("function %s: %w", f.Name, err)}
 		}
 		if _, err := engine.Compile(code, f.Runtime); err != nil {
 			if ce, ok := errors.AsType[*runtime.CompileError](err); ok {
@@ -175,15 +245,22 @@ func MakePlan(ctx context.Context, c Clients, p *project.Project) (*Plan, error)
 		}
 		plan.Functions = append(plan.Functions, *fp)
 	}
+	if opts.Prune {
+		prune, err := planPrune(ctx, c.CloudFront, p)
+		if err != nil {
+			return nil, fmt.Errorf("prune: %w", err)
+		}
+		plan.Prune = prune
+	}
 	return plan, nil
 }
 
 func planStore(ctx context.Context, c Clients, st *project.Store) (*StorePlan, error) {
 	want, err := ReadItems(st.Data)
 	if err != nil {
-		return nil, err
+		return nil, &InputError{err}
 	}
-	sp := &StorePlan{Name: st.Name, comment: st.Comment}
+	sp := &StorePlan{Name: st.Name, comment: st.Comment, Changed: map[string]bool{}}
 	out, err := c.CloudFront.DescribeKeyValueStore(ctx, &cloudfront.DescribeKeyValueStoreInput{Name: &st.Name})
 	if _, missing := errors.AsType[*cftypes.EntityNotFound](err); missing {
 		sp.Create = true
@@ -199,7 +276,59 @@ func planStore(ctx context.Context, c Clients, st *project.Store) (*StorePlan, e
 		return nil, err
 	}
 	sp.Batches = ItemBatches(have, want)
+	for k, v := range want {
+		if old, ok := have[k]; ok && old != v {
+			sp.Changed[k] = true
+		}
+	}
 	return sp, nil
+}
+
+// planPrune lists the functions and stores of the account that p does not
+// name.
+func planPrune(ctx context.Context, c CloudFront, p *project.Project) ([]PrunePlan, error) {
+	var out []PrunePlan
+	var marker *string
+	for {
+		page, err := c.ListFunctions(ctx, &cloudfront.ListFunctionsInput{Marker: marker, Stage: cftypes.FunctionStageDevelopment})
+		if err != nil {
+			return nil, fmt.Errorf("list functions: %w", err)
+		}
+		l := page.FunctionList
+		if l == nil {
+			break
+		}
+		for _, f := range l.Items {
+			if name := aws.ToString(f.Name); p.Function(name) == nil {
+				out = append(out, PrunePlan{Kind: "function", Name: name, ARN: functionARN(&f)})
+			}
+		}
+		if aws.ToString(l.NextMarker) == "" {
+			break
+		}
+		marker = l.NextMarker
+	}
+	marker = nil
+	for {
+		page, err := c.ListKeyValueStores(ctx, &cloudfront.ListKeyValueStoresInput{Marker: marker})
+		if err != nil {
+			return nil, fmt.Errorf("list key value stores: %w", err)
+		}
+		l := page.KeyValueStoreList
+		if l == nil {
+			break
+		}
+		for _, s := range l.Items {
+			if name := aws.ToString(s.Name); p.Store(name) == nil {
+				out = append(out, PrunePlan{Kind: "store", Name: name, ARN: aws.ToString(s.ARN)})
+			}
+		}
+		if aws.ToString(l.NextMarker) == "" {
+			break
+		}
+		marker = l.NextMarker
+	}
+	return out, nil
 }
 
 func listItems(ctx context.Context, c KeyValueStore, arn string) (map[string]string, error) {
@@ -230,7 +359,7 @@ func planFunction(ctx context.Context, c CloudFront, f *project.Function, code [
 		fp.Create, fp.Publish = true, true
 		return fp, nil
 	}
-	fp.etag = devETag
+	fp.etag, fp.ARN = devETag, functionARN(dev.summary)
 	fp.Update = !matches(dev, code, f, storeARN)
 	live, _, err := describe(ctx, c, f.Name, cftypes.FunctionStageLive)
 	if err != nil {
@@ -238,6 +367,13 @@ func planFunction(ctx context.Context, c CloudFront, f *project.Function, code [
 	}
 	fp.Publish = fp.Update || live == nil || !matches(live, code, f, storeARN)
 	return fp, nil
+}
+
+func functionARN(s *cftypes.FunctionSummary) string {
+	if s == nil || s.FunctionMetadata == nil {
+		return ""
+	}
+	return aws.ToString(s.FunctionMetadata.FunctionARN)
 }
 
 // stageCopy is one stage of a function as the API returns it.
@@ -278,7 +414,9 @@ func matches(s *stageCopy, code []byte, f *project.Function, storeARN string) bo
 }
 
 // Apply carries out the plan: stores first (their ARNs go into the
-// functions' configurations), then functions.
+// functions' configurations), then functions, then the deletions of
+// --prune, functions before stores (a pruned function may hold a pruned
+// store). It fills in the ARNs of what it creates.
 func Apply(ctx context.Context, c Clients, plan *Plan) error {
 	arns := map[string]string{}
 	for i := range plan.Stores {
@@ -288,12 +426,41 @@ func Apply(ctx context.Context, c Clients, plan *Plan) error {
 		}
 		arns[sp.Name] = sp.ARN
 	}
-	for _, fp := range plan.Functions {
+	for i := range plan.Functions {
+		fp := &plan.Functions[i]
 		if err := applyFunction(ctx, c.CloudFront, fp, arns[fp.store]); err != nil {
 			return fmt.Errorf("function %s: %w", fp.Name, err)
 		}
 	}
+	for _, kind := range []string{"function", "store"} {
+		for _, d := range plan.Prune {
+			if d.Kind != kind {
+				continue
+			}
+			if err := prune(ctx, c.CloudFront, d); err != nil {
+				return fmt.Errorf("delete %s %s: %w", d.Kind, d.Name, err)
+			}
+		}
+	}
 	return nil
+}
+
+// prune deletes a function or a store with its current ETag.
+func prune(ctx context.Context, c CloudFront, d PrunePlan) error {
+	if d.Kind == "function" {
+		out, err := c.DescribeFunction(ctx, &cloudfront.DescribeFunctionInput{Name: &d.Name})
+		if err != nil {
+			return err
+		}
+		_, err = c.DeleteFunction(ctx, &cloudfront.DeleteFunctionInput{Name: &d.Name, IfMatch: out.ETag})
+		return err
+	}
+	out, err := c.DescribeKeyValueStore(ctx, &cloudfront.DescribeKeyValueStoreInput{Name: &d.Name})
+	if err != nil {
+		return err
+	}
+	_, err = c.DeleteKeyValueStore(ctx, &cloudfront.DeleteKeyValueStoreInput{Name: &d.Name, IfMatch: out.ETag})
+	return err
 }
 
 // storeReady bounds the wait for a new store to leave PROVISIONING.
@@ -354,7 +521,7 @@ func readyETag(ctx context.Context, c KeyValueStore, arn string) (string, error)
 	}
 }
 
-func applyFunction(ctx context.Context, c CloudFront, fp FunctionPlan, storeARN string) error {
+func applyFunction(ctx context.Context, c CloudFront, fp *FunctionPlan, storeARN string) error {
 	cfg := fp.config
 	if storeARN != "" {
 		cfg.KeyValueStoreAssociations = &cftypes.KeyValueStoreAssociations{Quantity: aws.Int32(1), Items: []cftypes.KeyValueStoreAssociation{{KeyValueStoreARN: aws.String(storeARN)}}}
@@ -368,7 +535,7 @@ func applyFunction(ctx context.Context, c CloudFront, fp FunctionPlan, storeARN 
 		if err != nil {
 			return err
 		}
-		etag = aws.ToString(out.ETag)
+		etag, fp.ARN = aws.ToString(out.ETag), functionARN(out.FunctionSummary)
 	case fp.Update:
 		out, err := c.UpdateFunction(ctx, &cloudfront.UpdateFunctionInput{Name: &fp.Name, IfMatch: &etag, FunctionCode: fp.code, FunctionConfig: &cfg})
 		if err != nil {

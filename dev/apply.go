@@ -3,11 +3,13 @@ package dev
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,11 +25,21 @@ const Account = "000000000000"
 // originID names the project's one origin.
 const originID = "origin"
 
-// Problem is a file the project could not take in: the last good version of
-// what it defines stays in place. Report is for people: file:line:column
-// and a code frame for code that does not compile.
+// Problem is a file the project could not take in. Report is for people:
+// file:line:column and a code frame for code that does not compile. The
+// last good version of what the file defines stays in place; when there is
+// none, Closed says the behaviors that use it fail closed.
 type Problem struct {
 	Report string
+	Closed bool
+}
+
+// String is the report with what it means for the requests served.
+func (p Problem) String() string {
+	if p.Closed {
+		return p.Report + "(no version of it has loaded: the behaviors that use it answer 503, as for a function that throws, until it does)"
+	}
+	return p.Report + "(the last version that loaded keeps serving)"
 }
 
 // apply brings the store to the project: functions compiled, updated and
@@ -66,43 +78,83 @@ func (s *Server) apply(ctx context.Context, p *project.Project) ([]Problem, erro
 }
 
 // syncFunction makes the function's LIVE copy the project's code and
-// configuration, when the code compiles.
+// configuration, when the code compiles. Code that does not compile, or a
+// file that cannot be read, leaves the last version that loaded in place;
+// when none ever loaded, the LIVE copy is a stand-in that throws the
+// problem's message, so that the function's behaviors fail closed (an
+// authorization function that did not load must not let requests through)
+// and every request's log line says why.
 func (s *Server) syncFunction(ctx context.Context, f *project.Function, storeARN string) (*Problem, error) {
-	code, err := os.ReadFile(f.Code)
-	if err != nil {
-		return &Problem{Report: err.Error() + "\n"}, nil
-	}
-	if _, err := s.engine.Compile(code, f.Runtime); err != nil {
-		if ce, ok := errors.AsType[*runtime.CompileError](err); ok {
-			return &Problem{Report: ce.Report(f.Code, code)}, nil
-		}
-		return nil, err
-	}
 	cfg := edgefn.FunctionConfig{Comment: f.Comment, Runtime: f.Runtime}
 	if storeARN != "" {
 		cfg.KeyValueStoreARNs = []string{storeARN}
 	}
-	cur, err := s.store.GetFunction(ctx, Account, f.Name, edgefn.StageDevelopment)
-	var fn *edgefn.Function
-	switch {
-	case isNotFound(err):
-		fn, err = s.store.CreateFunction(ctx, Account, f.Name, cfg, code)
-	case err != nil:
-		return nil, err
-	case bytes.Equal(cur.Code, code) && reflect.DeepEqual(normal(cur.Config), normal(cfg)) && cur.Status != edgefn.StatusUnpublished:
-		s.out.serving(f.Name, f.Code, code)
-		return nil, nil
-	default:
-		fn, err = s.store.UpdateFunction(ctx, Account, f.Name, cur.ETag, cfg, code)
-	}
+	code, problem, err := s.load(f)
 	if err != nil {
 		return nil, err
 	}
-	if _, err = s.store.PublishFunction(ctx, Account, f.Name, fn.ETag); err != nil {
+	if problem != nil {
+		if _, err := s.store.GetFunction(ctx, Account, f.Name, edgefn.StageLive); err == nil && !s.standIns[f.Name] {
+			return problem, nil
+		} else if !isNotFound(err) && err != nil {
+			return nil, err
+		}
+		problem.Closed = true
+		s.standIns[f.Name] = true
+		return problem, s.publish(ctx, f.Name, cfg, standIn(f.Name, problem.Report))
+	}
+	delete(s.standIns, f.Name)
+	if err := s.publish(ctx, f.Name, cfg, code); err != nil {
 		return nil, err
 	}
 	s.out.serving(f.Name, f.Code, code)
 	return nil, nil
+}
+
+// load reads and compiles a function's code: a file that cannot be read or
+// code that does not compile is a Problem.
+func (s *Server) load(f *project.Function) ([]byte, *Problem, error) {
+	code, err := os.ReadFile(f.Code)
+	if err != nil {
+		return nil, &Problem{Report: err.Error() + "\n"}, nil
+	}
+	if _, err := s.engine.Compile(code, f.Runtime); err != nil {
+		if ce, ok := errors.AsType[*runtime.CompileError](err); ok {
+			return nil, &Problem{Report: ce.Report(f.Code, code)}, nil
+		}
+		return nil, nil, err
+	}
+	return code, nil, nil
+}
+
+// standIn is the code that stands in for a function that never loaded: it
+// throws the first line of the problem's report, in either runtime.
+func standIn(name, report string) []byte {
+	first, _, _ := strings.Cut(report, "\n")
+	msg, _ := json.Marshal("edgefn dev: " + name + " did not load: " + first)
+	return []byte("function handler(event) {\n\tthrow new Error(" + string(msg) + ");\n}\n")
+}
+
+// publish makes the function's DEVELOPMENT and LIVE copies code and cfg,
+// creating it on first sight.
+func (s *Server) publish(ctx context.Context, name string, cfg edgefn.FunctionConfig, code []byte) error {
+	cur, err := s.store.GetFunction(ctx, Account, name, edgefn.StageDevelopment)
+	var fn *edgefn.Function
+	switch {
+	case isNotFound(err):
+		fn, err = s.store.CreateFunction(ctx, Account, name, cfg, code)
+	case err != nil:
+		return err
+	case bytes.Equal(cur.Code, code) && reflect.DeepEqual(normal(cur.Config), normal(cfg)) && cur.Status != edgefn.StatusUnpublished:
+		return nil
+	default:
+		fn, err = s.store.UpdateFunction(ctx, Account, name, cur.ETag, cfg, code)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.store.PublishFunction(ctx, Account, name, fn.ETag)
+	return err
 }
 
 // normal makes configurations comparable: no stores is nil.
@@ -187,8 +239,7 @@ func (s *Server) items(ctx context.Context, id string) (map[string]string, error
 }
 
 // syncDistribution points the distribution at the origin with the
-// project's behaviors; functions without a LIVE copy (code that never
-// compiled) are left out of them.
+// project's behaviors and the LIVE copies of their functions.
 func (s *Server) syncDistribution(ctx context.Context, p *project.Project, live map[string]string) error {
 	origin, err := s.origin(p)
 	if err != nil {
@@ -210,7 +261,7 @@ func (s *Server) syncDistribution(ctx context.Context, p *project.Project, live 
 		CallerReference:      "edgefn-dev",
 		Comment:              "edgefn dev",
 		Enabled:              true,
-		Aliases:              []string{"localhost", "127.0.0.1"},
+		Aliases:              aliases(p.Aliases),
 		Origins:              []edgefn.Origin{origin},
 		DefaultCacheBehavior: behavior(p.Default),
 	}
@@ -226,6 +277,18 @@ func (s *Server) syncDistribution(ctx context.Context, p *project.Project, live 
 	}
 	s.dist, err = s.store.UpdateDistribution(ctx, Account, s.dist.ID, s.dist.ETag, cfg, nil)
 	return err
+}
+
+// aliases are the hosts the distribution answers to: localhost,
+// 127.0.0.1 and the project's own (the host match ignores the port).
+func aliases(project []string) []string {
+	out := []string{"localhost", "127.0.0.1"}
+	for _, a := range project {
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, a) }) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // origin is the distribution's origin: --origin over the project's; a

@@ -5,7 +5,8 @@
 // distributions), so the edge serves the project exactly as it would serve
 // it after a deploy. Saving a file applies the change: the replica swaps in
 // the new version between requests, and code that does not compile is
-// reported with the last good version left serving.
+// reported with the last good version left serving (with none, the
+// function's behaviors answer 503).
 package dev
 
 import (
@@ -66,12 +67,15 @@ type Server struct {
 	mu    sync.Mutex // one apply at a time
 	dist  *edgefn.Distribution
 	files []string // what the project read last, for the watcher
+	// standIns are the functions whose LIVE copy stands in for code that
+	// never loaded (see syncFunction).
+	standIns map[string]bool
 }
 
 // Start loads and applies the project and serves it; problems in the
 // project's files are printed and do not stop it.
 func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
-	s := &Server{cfg: cfg, out: newPrinter(cfg.Out, cfg.Colour, cfg.JSON), engine: runtime.New(edge.RuntimeOptions()), served: make(chan error, 1)}
+	s := &Server{cfg: cfg, out: newPrinter(cfg.Out, cfg.Colour, cfg.JSON), engine: runtime.New(edge.RuntimeOptions()), served: make(chan error, 1), standIns: map[string]bool{}}
 	if s.tmp, err = os.MkdirTemp("", "edgefn-dev-"); err != nil {
 		return nil, err
 	}
@@ -133,7 +137,7 @@ func (s *Server) Reload(ctx context.Context) error {
 	s.files = p.Files()
 	problems, err := s.apply(ctx, p)
 	for _, pr := range problems {
-		s.out.message("\x1b[31m", pr.Report+"(the last version that loaded keeps serving)")
+		s.out.message("\x1b[31m", pr.String())
 	}
 	if err != nil {
 		if s.dist == nil {

@@ -352,3 +352,104 @@ func TestSwapDropsNoRequest(t *testing.T) {
 		t.Fatal("no requests were made")
 	}
 }
+
+// TestDevFailsClosed: a function that never loaded does not leave its
+// behaviors serving without it. An authorization function that does not
+// compile at start must not let requests through to what it protects.
+func TestDevFailsClosed(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "secret") }))
+	defer origin.Close()
+	dir := t.TempDir()
+	fn := filepath.Join(dir, "auth.js")
+	const auth = `function handler(event) {
+	if (event.request.headers['authorization'] === undefined) {
+		return {statusCode: 401, statusDescription: 'Unauthorized'};
+	}
+	return event.request;
+}`
+	write(t, fn, strings.Replace(auth, "=== undefined)", "=== undefined", 1))
+	write(t, filepath.Join(dir, "edgefn.yaml"), "origin: "+origin.URL+"\nfunctions:\n  auth:\n    code: auth.js\nbehaviors:\n  - path: \"*\"\n    viewer-request: auth\n")
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := Start(ctx, Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	defer func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+	}()
+	go srv.Watch(ctx)
+	if status, _, body := get(t, srv.URL()+"/"); status != 503 || strings.Contains(body, "secret") {
+		t.Errorf("GET / with a function that never loaded: %d %q; want 503", status, body)
+	}
+	for _, want := range []string{"auth.js:2:59: SyntaxError: Unexpected token {", "no version of it has loaded: the behaviors that use it answer 503", "auth did not load: "} {
+		eventually(t, "the output says "+want, func() bool { return strings.Contains(out.String(), want) })
+	}
+	if strings.Contains(out.String(), "keeps serving") {
+		t.Errorf("claims a last version keeps serving when none loaded:\n%s", out.String())
+	}
+	// Still broken after an edit: still closed.
+	write(t, fn, strings.Replace(auth, "return event.request;", "return event.request", 1)+"}")
+	eventually(t, "the second broken edit was reported", func() bool { return strings.Count(out.String(), "no version of it has loaded") >= 2 })
+	if status, _, _ := get(t, srv.URL()+"/"); status != 503 {
+		t.Errorf("after a second broken edit: %d; want 503", status)
+	}
+	// Fixed: the function runs; broken again: the fixed version keeps serving.
+	write(t, fn, auth)
+	eventually(t, "the fix was not served", func() bool { status, _, _ := get(t, srv.URL()+"/"); return status == 401 })
+	write(t, fn, auth+"}")
+	eventually(t, "the break was not reported", func() bool { return strings.Contains(out.String(), "keeps serving") })
+	if status, _, _ := get(t, srv.URL()+"/"); status != 401 {
+		t.Errorf("after a break that follows a good version: %d; want that version's 401", status)
+	}
+}
+
+// TestDevAliases: the project's aliases reach its functions (which can
+// route by Host); another host is refused with 403, its path in the line.
+func TestDevAliases(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "origin") }))
+	defer origin.Close()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "host.js"), `function handler(event) {
+	return {statusCode: 200, statusDescription: 'OK', body: 'host ' + event.request.headers.host.value};
+}`)
+	write(t, filepath.Join(dir, "edgefn.yaml"), "origin: "+origin.URL+"\naliases: [www.example.com, '*.example.org']\nfunctions:\n  host:\n    code: host.js\nbehaviors:\n  - path: \"*\"\n    viewer-request: host\n")
+	var out syncBuffer
+	srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(filepath.Join(dir, "edgefn.yaml")) }, Addr: "127.0.0.1:0", Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	withHost := func(host string) (int, string) {
+		req, err := http.NewRequest("GET", srv.URL()+"/page?q=1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, host := range []string{"www.example.com", "WWW.example.com:8787", "a.example.org", "localhost"} {
+		if status, body := withHost(host); status != 200 || body != "host "+host {
+			t.Errorf("Host %s: %d %q; want the function's answer", host, status, body)
+		}
+	}
+	if status, _ := withHost("other.example.net"); status != 403 {
+		t.Errorf("Host other.example.net: %d; want 403", status)
+	}
+	defer func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+	}()
+	eventually(t, "the refused request's line with its path", func() bool { return strings.Contains(out.String(), "GET /page?q=1 403 ") })
+}

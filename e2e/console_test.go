@@ -177,6 +177,13 @@ func TestConsoleInBrowser(t *testing.T) {
 		until(textHas("#who", devAccount.AccountID)),
 	)
 
+	// The name field's pattern compiles under the v flag current Chromium
+	// uses: an invalid pattern is ignored, and a bad name would pass.
+	b.do("the name field checks names",
+		chromedp.WaitVisible(chromedp.CSS("#new-function-name")),
+		until(`(() => { const el = document.querySelector('#new-function-name'); el.value = 'my.fn'; const bad = el.validity.patternMismatch; el.value = 'my-fn_1'; const good = el.validity.valid; el.value = ''; return bad && good; })()`),
+	)
+
 	b.do("create a function",
 		chromedp.WaitVisible(chromedp.CSS("#new-function-name")),
 		chromedp.SendKeys(chromedp.CSS("#new-function-name"), "greeter"),
@@ -204,25 +211,55 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.do("fix and save",
 		setCode(good),
 		until(`document.querySelector('#problems').children.length === 0`),
+		chromedp.SetValue(chromedp.CSS("#function-comment"), "greets viewers"),
 		chromedp.Click(chromedp.CSS("#save-function")),
 		until(textHas("#function-status", "Saved")),
+		// "Saved" names the ETag the page now holds, so Publish uses it.
+		until(`document.querySelector('#function-meta').textContent.includes('ETag ' + document.querySelector('#function-status').textContent.split('ETag ')[1] + ' ')`),
+	)
+	b.do("the comment is kept",
+		chromedp.Navigate(s.url+"/console/#/functions"),
+		until(textHas("#functions", "greets viewers")),
+		chromedp.Navigate(s.url+"/console/#/functions/greeter"),
+		until(`document.querySelector('#function-comment')?.value === 'greets viewers'`),
+		until(`document.querySelector('#dev-editor .cm-content') !== null`),
 	)
 
+	// Unsaved edits: closing the tab asks (beforeunload), and so does
+	// leaving the page within the console.
+	edited := strings.Replace(good, "'hello'", "'bonjour'", 1)
+	b.do("unsaved edits are not dropped",
+		setCode(edited),
+		until(`document.querySelector('#run-test').textContent === 'Save and test'`),
+		until(`(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; })()`),
+		until(`(window.confirm = (m) => { window.lastConfirm = m; return false; }, location.hash = '#/kvs', true)`),
+		until(`(window.lastConfirm || '').includes('unsaved edits')`),
+		until(`location.hash === '#/functions/greeter' && document.querySelector('#dev-editor') !== null`),
+	)
+
+	// Test runs what the editor shows: the edits are saved first, and the
+	// result says which code ran.
 	b.do("test it",
 		chromedp.SetValue(chromedp.CSS("#event-uri"), "/hello"),
 		chromedp.SetValue(chromedp.CSS("#event-cookies"), "theme=dark"),
 		chromedp.Click(chromedp.CSS("#run-test")),
 		until(textHas("#test-diff", `"x-greeting"`)),
+		until(textHas("#test-source", "Saved the editor's code, then tested DEVELOPMENT")),
 		until(textHas("#test-logs", "seen /hello")),
 		until(textHas("#test-utilization", "ComputeUtilization")),
-		until(`[...document.querySelectorAll('#test-diff .add')].some(e => e.textContent.includes('hello'))`),
+		until(`[...document.querySelectorAll('#test-diff .add')].some(e => e.textContent.includes('bonjour'))`),
+		until(`document.querySelector('#run-test').textContent === 'Test function'`),
+		// Saved: leaving asks nothing now.
+		until(`(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return !e.defaultPrevented; })()`),
+		chromedp.Click(chromedp.CSS("#run-test")),
+		until(textHas("#test-source", "Tested the saved code of DEVELOPMENT")),
 	)
 
 	b.do("publish",
 		chromedp.Click(chromedp.CSS("#publish-function")),
 		until(textHas("#function-status", "Published")),
 		until(textHas("#live-meta", "cloudfront-js-1.0")),
-		until(textHas("#live-editor", "x-greeting")),
+		until(textHas("#live-editor", "bonjour")),
 	)
 
 	kvsFile := filepath.Join(t.TempDir(), "import.json")
@@ -252,15 +289,32 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#kvs-prefix"), "a"),
 		until(textHas("#kvs-table", "a2")+` && !`+textHas("#kvs-table", "b1")),
 	)
+	// Deleting a key asks first; refused, the key stays.
+	b.do("delete a key after confirming",
+		until(`(window.confirm = (m) => { window.lastConfirm = m; return false; }, true)`),
+		chromedp.Click(chromedp.CSS("#kvs-table tbody tr:first-child button")),
+		until(`(window.lastConfirm || '').includes('Delete the key a1 from settings')`),
+		until(textHas("#kvs-table", "a1")+" && "+textHas("#kvs-info", "4 keys")),
+		until(`(window.confirm = () => true, true)`),
+		chromedp.Click(chromedp.CSS("#kvs-table tbody tr:first-child button")),
+		until(textHas("#kvs-status", "Deleted a1")),
+		until(textHas("#kvs-info", "3 keys")+" && !"+textHas("#kvs-table", "a1")),
+	)
 
 	// A distribution that runs the function, made with the SDK, and viewer
 	// traffic through the edge: the chart follows the edge's metrics.
+	// The page is open before the function's first traffic: that first
+	// burst is charted.
 	domain := distributionRunning(t, s, "greeter")
-	viewerGets(t, s, domain, 1)
-	b.do("see the chart",
+	b.do("open the distributions",
 		chromedp.Navigate(s.url+"/console/#/distributions"),
 		until(textHas(".distribution", "greeter")),
+		until(`document.querySelector('#charts')?.textContent !== ''`),
+	)
+	viewerGets(t, s, domain, 1)
+	b.do("see the first burst in the chart",
 		until(`Number(document.querySelector('.chart[data-function="greeter"]')?.dataset.invocations) >= 1`),
+		until(`[...document.querySelectorAll('.chart[data-function="greeter"] figcaption')].some(e => /^Invocations: 1\b/.test(e.textContent)) || [...document.querySelectorAll('.chart[data-function="greeter"] svg:first-of-type rect')].some(r => Number(r.getAttribute('height')) > 0)`),
 	)
 	viewerGets(t, s, domain, 5)
 	b.do("see the chart update",

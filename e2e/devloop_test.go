@@ -233,7 +233,10 @@ func TestSuiteWithAFailingCase(t *testing.T) {
 func TestDeployToServe(t *testing.T) {
 	s := startServer(t, serverConfig{})
 	dir := initProject(t)
-	env := []string{"EDGEFN_ACCESS_KEY_ID=" + devAccount.AccessKeyID, "EDGEFN_SECRET_ACCESS_KEY=" + devAccount.SecretAccessKey}
+	// No credentials at all: on loopback, deploy signs with the development
+	// pair, as the server accepts it there.
+	none := filepath.Join(t.TempDir(), "none")
+	env := []string{"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=", "AWS_SHARED_CREDENTIALS_FILE=" + none, "AWS_CONFIG_FILE=" + none}
 
 	stdout, stderr, code := runEdgefn(t, env, "deploy", "--dry-run", "--endpoint", s.url, dir)
 	if code != 0 || !strings.Contains(stdout, "+ store redirects: create, put 1 keys in 1 UpdateKeys batches") || !strings.Contains(stdout, "+ function router: create, publish") {
@@ -245,7 +248,8 @@ func TestDeployToServe(t *testing.T) {
 	}
 
 	stdout, stderr, code = runEdgefn(t, env, "deploy", "--endpoint", s.url, dir)
-	if code != 0 || !strings.Contains(stdout, "deployed") {
+	if code != 0 || !strings.Contains(stdout, "deployed") || !strings.Contains(stdout, "created function router: arn:aws:cloudfront::000000000000:function/router\n") ||
+		!strings.Contains(stdout, "created store redirects: arn:aws:cloudfront::000000000000:key-value-store/") || !strings.Contains(stdout, "    + \"/old\"\n") {
 		t.Fatalf("deploy: exit %d\n%s%s", code, stdout, stderr)
 	}
 	store, err := cf.DescribeKeyValueStore(ctx(t), &cloudfront.DescribeKeyValueStoreInput{Name: aws.String("redirects")})
@@ -271,6 +275,35 @@ func TestDeployToServe(t *testing.T) {
 	again, err := cf.DescribeFunction(ctx(t), &cloudfront.DescribeFunctionInput{Name: aws.String("router"), Stage: cftypes.FunctionStageLive})
 	if err != nil || aws.ToString(again.ETag) != etag {
 		t.Errorf("the second deploy changed the LIVE function (%v)", err)
+	}
+
+	// A store file that does not parse: unusable input, exit 2.
+	data := filepath.Join(dir, "kvs", "redirects.json")
+	good, err := os.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(data, []byte(`{"data":[{"key":"/old"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := runEdgefn(t, env, "deploy", "--endpoint", s.url, dir); code != 2 || !strings.Contains(stderr, "redirects.json") {
+		t.Errorf("bad store file: exit %d; want 2\n%s", code, stderr)
+	}
+	if err := os.WriteFile(data, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// --prune: a function and a store the project no longer has go, named in the plan.
+	if _, err := cf.CreateFunction(ctx(t), &cloudfront.CreateFunctionInput{Name: aws.String("gone"), FunctionCode: []byte("function handler(e) { return e.request; }"),
+		FunctionConfig: &cftypes.FunctionConfig{Comment: aws.String(""), Runtime: cftypes.FunctionRuntimeCloudfrontJs20}}); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = runEdgefn(t, env, "deploy", "--prune", "--endpoint", s.url, dir)
+	if code != 0 || !strings.Contains(stdout, "- function gone: delete, not in the project (arn:aws:cloudfront::000000000000:function/gone)") || strings.Contains(stdout, "- function router") {
+		t.Fatalf("deploy --prune: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := cf.DescribeFunction(ctx(t), &cloudfront.DescribeFunctionInput{Name: aws.String("gone")}); !isA[*cftypes.NoSuchFunctionExists](err) {
+		t.Errorf("after --prune: %v; want the function gone", err)
 	}
 
 	// Broken code: exit 3, nothing changed.

@@ -1,10 +1,7 @@
 package edge
 
 import (
-	"bytes"
-	"iter"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
@@ -21,132 +18,24 @@ func framing(lower string) bool {
 
 // lowerName lower-cases a header name into buf (names are short: a name that
 // does not fit is returned lower-cased in a new string).
-func lowerName(buf *[64]byte, name []byte) string { return string(lowerBytes(buf, name)) }
+func lowerName(buf *[64]byte, name []byte) string { return string(event.LowerName(buf, name)) }
 
-// lowerBytes is name lower-cased, in buf when it fits.
-func lowerBytes(buf *[64]byte, name []byte) []byte {
-	b := buf[:]
-	if len(name) > len(buf) {
-		b = make([]byte, len(name))
-	}
-	b = b[:copy(b, name)]
-	for i, c := range b {
-		b[i] = lowerByte[c]
-	}
-	return b
-}
-
-var lowerByte = func() (t [256]byte) {
-	for c := range t {
-		t[c] = byte(c)
-		if 'A' <= c && c <= 'Z' {
-			t[c] += 'a' - 'A'
-		}
-	}
-	return t
-}()
-
-// addField adds one occurrence of a header to fs, folding a repeated name
-// into multiValue as CloudFront does (spec/runtime.md §2.6).
-func addField(fs event.Fields, name, value string) event.Fields {
-	if f, ok := fs.Get(name); ok {
-		if f.MultiValue == nil {
-			f.MultiValue = []event.Value{{Value: f.Value}}
-		}
-		f.MultiValue = append(f.MultiValue, event.Value{Value: value})
-		return fs
-	}
-	return append(fs, event.Field{Name: name, Value: value})
-}
-
-// eventRequest is event.request for the viewer's request: header names in
-// lower case with repeated ones folded, Cookie headers parsed into cookies,
-// and the headers CloudFront hides from functions left out.
+// eventRequest is event.request for the viewer's request (event.WireRequest).
 func eventRequest(h *fasthttp.RequestHeader, uri, query string, hasQuery bool) event.Request {
-	// The raw header block bounds the text and the number of the headers,
-	// and when it is UTF-8 as a whole, so is every value in it.
-	raw := h.RawHeaders()
-	t := eventText{utf8: utf8.Valid(raw)}
-	t.Grow(len(h.Method()) + len(raw))
-	t.Write(h.Method()) // as received: it is no header value
-	r := event.Request{
-		Method:      t.String(),
-		URI:         uri,
-		RawQuery:    query,
-		HasQuery:    hasQuery,
-		Querystring: event.ParseQuery(query),
-	}
-	headers, cookies := eventHeaders(&t, h.AllInOrder(), bytes.Count(raw, []byte("\n")), "cookie")
-	r.Headers, r.Cookies = headers, event.ParseCookieHeader(cookies)
-	return r
+	return event.WireRequest(h.Method(), uri, query, hasQuery, h.RawHeaders(), h.AllInOrder())
 }
 
 // eventResponse is event.response for what the origin answered.
 func eventResponse(resp *fasthttp.Response) *event.Response {
-	r := &event.Response{StatusCode: resp.StatusCode(), StatusDescription: string(resp.Header.StatusMessage())}
-	if r.StatusDescription == "" {
-		r.StatusDescription = fasthttp.StatusMessage(r.StatusCode)
+	desc := string(resp.Header.StatusMessage())
+	if desc == "" {
+		desc = fasthttp.StatusMessage(resp.StatusCode())
 	}
 	n, size := 0, 0
 	for k, v := range resp.Header.All() {
 		n, size = n+1, size+len(k)+len(v)
 	}
-	var t eventText
-	t.Grow(size)
-	headers, cookies := eventHeaders(&t, resp.Header.All(), n, "set-cookie")
-	r.Headers, r.Cookies = headers, event.ParseSetCookie(cookies)
-	return r
-}
-
-// eventHeaders turns wire headers (about n of them) into event headers,
-// setting aside the lines of cookieHeader (Cookie or Set-Cookie), which the
-// event models apart, and leaving out the headers CloudFront never shows
-// functions.
-func eventHeaders(t *eventText, all iter.Seq2[[]byte, []byte], n int, cookieHeader string) (event.Fields, []string) {
-	var (
-		fields  = make(event.Fields, 0, n)
-		cookies []string
-	)
-	for k, v := range all {
-		name := t.lower(k)
-		switch {
-		case name == cookieHeader:
-			cookies = append(cookies, t.value(v))
-		case !event.DisallowedHeader(name):
-			fields = addField(fields, name, t.value(v))
-		}
-	}
-	return fields, cookies
-}
-
-// eventText holds the text of an event's names and values, which are handed
-// out as pieces of it: one allocation for all of them. A strings.Builder
-// never writes again the bytes it holds, so each piece stays valid as it
-// grows. Nothing points into fasthttp's buffers, which the connection's next
-// request reuses while the event's strings may live on (in logs, in a
-// function's state).
-type eventText struct {
-	strings.Builder
-	utf8 bool // every value is known to be UTF-8
-}
-
-// lower appends name lower-cased and returns it.
-func (t *eventText) lower(name []byte) string {
-	start := t.Len()
-	var buf [64]byte
-	t.Write(lowerBytes(&buf, name))
-	return t.String()[start:]
-}
-
-// value appends v as a function sees it (see text) and returns it.
-func (t *eventText) value(v []byte) string {
-	start := t.Len()
-	if t.utf8 || utf8.Valid(v) {
-		t.Write(v)
-	} else {
-		t.WriteString(text(v))
-	}
-	return t.String()[start:]
+	return event.WireResponse(resp.StatusCode(), desc, resp.Header.All(), n, size)
 }
 
 // copyViewerHeaders forwards the viewer's headers that o lets go to the

@@ -118,6 +118,8 @@ func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, 
 		s.fail(x, failTooLarge)
 		return rt, nil, nil, false
 	}
+	// Before any refusal, so that its access log line has the path.
+	x.splitURI(rawURI)
 	state := s.cfg.States.State()
 	if state == nil {
 		s.fail(x, failStarting)
@@ -129,7 +131,6 @@ func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, 
 		s.fail(x, failBadRequest)
 		return rt, nil, nil, false
 	}
-	x.splitURI(rawURI)
 	x.behavior = x.dist.Behavior(x.uri)
 	if !s.viewerAllowed(x) {
 		return rt, nil, nil, false

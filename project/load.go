@@ -21,6 +21,7 @@ var FileNames = []string{"edgefn.yaml", "edgefn.yml", "edgefn.json"}
 // file is the project file as written (see edgefn.schema.json).
 type file struct {
 	Origin    string                  `yaml:"origin"`
+	Aliases   []string                `yaml:"aliases"`
 	Runtime   edgefn.Runtime          `yaml:"runtime"`
 	Functions map[string]fileFunction `yaml:"functions"`
 	Stores    map[string]fileStore    `yaml:"stores"`
@@ -89,7 +90,7 @@ func Load(path string) (*Project, error) {
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.DisallowUnknownField()); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
 	}
-	p := &Project{Path: path, Dir: filepath.Dir(path)}
+	p := &Project{Path: path, Dir: filepath.Dir(path), Aliases: f.Aliases}
 	switch {
 	case strings.Contains(f.Origin, "://"):
 		p.Origin = f.Origin

@@ -24,8 +24,11 @@ type Project struct {
 	// Origin is a URL (anything with "://"), or a directory served as an S3 origin
 	// (OriginDir); "" when the project names neither.
 	Origin, OriginDir string
-	Functions         []*Function // sorted by name
-	Stores            []*Store    // sorted by name
+	// Aliases are the hosts (CNAMEs) the site answers to, as a
+	// distribution's Aliases: `edgefn dev` serves them besides localhost.
+	Aliases   []string
+	Functions []*Function // sorted by name
+	Stores    []*Store    // sorted by name
 	// Behaviors are the cache behaviors in the order CloudFront tries them;
 	// Default is the one for every other path (pattern "*").
 	Behaviors []Behavior
@@ -106,6 +109,8 @@ func (p *Project) Files() []string {
 var (
 	functionName = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
 	storeName    = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
+	// alias is a DNS name, with an optional leading "*." wildcard.
+	alias = regexp.MustCompile(`^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)
 )
 
 // check verifies what the file's shape cannot: names, references between
@@ -113,6 +118,16 @@ var (
 func (p *Project) check() error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	hosts := map[string]bool{}
+	for _, a := range p.Aliases {
+		if len(a) > 253 || !alias.MatchString(a) {
+			bad("aliases: %q is not a domain name (a CNAME such as www.example.com or *.example.com)", a)
+		}
+		if hosts[strings.ToLower(a)] {
+			bad("aliases: %q is listed twice", a)
+		}
+		hosts[strings.ToLower(a)] = true
+	}
 	for _, f := range p.Functions {
 		if !functionName.MatchString(f.Name) {
 			bad("functions.%s: a function name is 1-64 letters, digits, - and _", f.Name)

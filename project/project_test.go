@@ -84,7 +84,7 @@ func TestStarter(t *testing.T) {
 	if got := len(p.Files()); got != len(files)-1 { // every file but public/index.html
 		t.Errorf("Files() %q; want the %d files the project reads", p.Files(), len(files)-1)
 	}
-	cases, err := p.Cases()
+	cases, err := p.Cases(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +119,11 @@ func TestLoad(t *testing.T) {
 		{name: "two behaviors for a path", doc: "functions:\n  f:\n    code: f.js\nbehaviors:\n  - path: /a\n    viewer-request: f\n  - path: /a\n", err: "a second behavior", schemaOK: true},
 		{name: "test of an unknown function", doc: "tests:\n  - function: g\n    event: e.json\n", err: `no function "g"`, schemaOK: true},
 		{name: "test without event", doc: "functions:\n  f:\n    code: f.js\ntests:\n  - function: f\n", err: "event"},
+		{name: "aliases", doc: "aliases: [www.example.com, '*.example.org', example.com]\n", schemaOK: true},
+		{name: "bad alias", doc: "aliases: ['http://www.example.com']\n", err: "not a domain name"},
+		{name: "alias with a port", doc: "aliases: ['example.com:8080']\n", err: "not a domain name"},
+		{name: "alias twice", doc: "aliases: [example.com, Example.com]\n", err: "listed twice", schemaOK: true},
+		{name: "aliases not a list", doc: "aliases: example.com\n", err: "aliases"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()

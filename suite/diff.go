@@ -1,7 +1,6 @@
 package suite
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -88,11 +87,13 @@ func pathKey(k string) string {
 	return "[" + strconv.Quote(k) + "]"
 }
 
+// jsonText is v as JSON for people: & < > as written, not \u0026 (the
+// encoder's default escapes them for HTML, where a diff never goes).
 func jsonText(v any, present bool) string {
 	if !present {
 		return ""
 	}
-	b, _ := json.Marshal(v) // decoded JSON always encodes
+	b, _ := marshal(v) // decoded JSON always encodes
 	return string(b)
 }
 
@@ -135,30 +136,36 @@ func parsePath(p string) ([]string, error) {
 	return steps, nil
 }
 
-// without removes the field at steps from v (a decoded JSON value), in place;
-// an absent field is no error: the ignored field may be on one side only.
-func without(v any, steps []string) {
+// without removes the field at steps from v (a decoded JSON value), in place,
+// and reports whether it was there: the ignored field may be on one side
+// only.
+func without(v any, steps []string) bool {
 	for i, step := range steps {
 		last := i == len(steps)-1
 		switch c := v.(type) {
 		case map[string]any:
+			e, ok := c[step]
+			if !ok {
+				return false
+			}
 			if last {
 				delete(c, step)
-				return
+				return true
 			}
-			v = c[step]
+			v = e
 		case []any:
 			n, err := strconv.Atoi(step)
 			if err != nil || n < 0 || n >= len(c) {
-				return
+				return false
 			}
 			if last {
 				c[n] = nil // keep the other indexes where they are
-				return
+				return true
 			}
 			v = c[n]
 		default:
-			return
+			return false
 		}
 	}
+	return false
 }

@@ -31,6 +31,7 @@ func TestDiffJSON(t *testing.T) {
 		{name: "ignored on one side", want: `{"a":1}`, got: `{"a":1,"id":"x"}`, ignore: []string{".id"}},
 		{name: "ignored quoted and index", want: `{"h":{"x-a.b":1},"l":[1,2]}`, got: `{"h":{"x-a.b":2},"l":[1,3]}`, ignore: []string{`.h["x-a.b"]`, ".l[1]"}},
 		{name: "ignore spares the rest", want: `{"a":1,"b":1}`, got: `{"a":2,"b":2}`, ignore: []string{".a"}, diffs: []Diff{{".b", "1", "2"}}},
+		{name: "& < > as written", want: `{"q":"a=1&b=2","h":"<x>"}`, got: `{"q":"b=2&a=1","h":"<y>"}`, diffs: []Diff{{".h", `"<x>"`, `"<y>"`}, {".q", `"a=1&b=2"`, `"b=2&a=1"`}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			want, got := decodeJSON(t, tt.want), decodeJSON(t, tt.got)

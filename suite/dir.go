@@ -86,8 +86,9 @@ func loadCaseDir(root, dir string) ([]*Case, error) {
 		if prefix != "" {
 			name = strings.TrimPrefix(name+"/"+strings.TrimSuffix(prefix, "."), "./")
 		}
-		c := &Case{Name: name, File: fn, Runtime: spec.Runtime, Event: ev, KVS: kvs, KVSID: spec.KVSID, Ignore: spec.Ignore}
-		expected, logs := optional(filepath.Join(dir, prefix+"expected.json")), optional(filepath.Join(dir, prefix+"logs.json"))
+		expectFile := filepath.Join(dir, prefix+"expected.json")
+		expected, logs := optional(expectFile), optional(filepath.Join(dir, prefix+"logs.json"))
+		c := &Case{Name: name, File: fn, Runtime: spec.Runtime, Event: ev, KVS: kvs, KVSID: spec.KVSID, Ignore: spec.Ignore, ExpectFile: expectFile, LogsFile: logs}
 		if expected != "" || logs != "" {
 			if c.Expect, err = ReadExpectation(expected, logs); err != nil {
 				return nil, err

@@ -3,9 +3,10 @@ package suite
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn/event"
 )
@@ -21,101 +22,68 @@ func ParseEvent(data []byte) (*event.Event, error) {
 	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || trimmed[0] == '{' {
 		return event.ParseJSON(data)
 	}
-	doc, err := httpEventObject(data)
+	req, err := httpEventRequest(data)
 	if err != nil {
 		return nil, fmt.Errorf("raw HTTP request: %w", err)
 	}
-	raw, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	return event.ParseJSON(raw)
-}
-
-// httpEventObject is the EventObject of a raw request, in TestFunction's
-// JSON form: headers lower-case, repeated ones as multiValue, cookies apart,
-// the body dropped (functions never see it).
-func httpEventObject(data []byte) (map[string]any, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, len(data)+1)
-	line := ""
-	for line == "" && sc.Scan() { // blank lines before the request line
-		line = strings.TrimSpace(sc.Text())
-	}
-	parts := strings.Fields(line)
-	if len(parts) < 2 || len(parts) > 3 || (len(parts) == 3 && !strings.HasPrefix(parts[2], "HTTP/")) {
-		return nil, fmt.Errorf("line 1 %q: want METHOD /path[?query] [HTTP/1.1]", line)
-	}
-	method, target := parts[0], parts[1]
-	if !strings.HasPrefix(target, "/") {
-		return nil, fmt.Errorf("line 1: the request target %q must start with /", target)
-	}
-	uri, query, _ := strings.Cut(target, "?")
-	headers := map[string]any{}
-	var cookies []string
-	for n := 2; sc.Scan(); n++ {
-		text := strings.TrimRight(sc.Text(), "\r")
-		if text == "" {
-			break
-		}
-		name, value, ok := strings.Cut(text, ":")
-		if !ok || strings.TrimSpace(name) != name || name == "" {
-			return nil, fmt.Errorf("line %d %q: want Name: value", n, text)
-		}
-		name, value = strings.ToLower(name), strings.TrimSpace(value)
-		switch {
-		case name == "cookie":
-			cookies = append(cookies, value)
-		case event.DisallowedHeader(name):
-		default:
-			addValue(headers, name, value)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	qs := map[string]any{}
-	for _, f := range event.ParseQuery(query) {
-		for _, v := range values(f) {
-			addValue(qs, f.Name, v)
-		}
-	}
-	cs := map[string]any{}
-	for _, f := range event.ParseCookieHeader(cookies) {
-		for _, v := range values(f) {
-			addValue(cs, f.Name, v)
-		}
-	}
-	return map[string]any{
-		"version": "1.0",
-		"context": map[string]any{"eventType": event.ViewerRequest},
-		"viewer":  map[string]any{"ip": viewerIP},
-		"request": map[string]any{"method": method, "uri": uri, "querystring": qs, "headers": headers, "cookies": cs},
+	return &event.Event{
+		Version: "1.0",
+		Context: event.Context{EventType: event.ViewerRequest},
+		Viewer:  event.Viewer{IP: viewerIP},
+		Request: req,
 	}, nil
 }
 
-// values are the occurrences of a parsed field.
-func values(f event.Field) []string {
-	if len(f.MultiValue) == 0 {
-		return []string{f.Value}
+// httpEventRequest is event.request for a raw request, read by the HTTP
+// parser the edge uses and built by the edge's own event.WireRequest: query
+// parameters, headers and cookies in the order written, header names
+// lower-case, repeated ones as multiValue, cookies apart, the body dropped
+// (functions never see it). For convenience the version may be left out of
+// the request line, and the blank line after the headers.
+func httpEventRequest(data []byte) (event.Request, error) {
+	data = bytes.TrimLeft(data, "\r\n\t ")
+	line, rest, _ := bytes.Cut(data, []byte("\n"))
+	parts := strings.Fields(string(line))
+	if len(parts) < 2 || len(parts) > 3 || (len(parts) == 3 && !strings.HasPrefix(parts[2], "HTTP/")) {
+		return event.Request{}, fmt.Errorf("line 1 %q: want METHOD /path[?query] [HTTP/1.1]", line)
 	}
-	vs := make([]string, len(f.MultiValue))
-	for i, v := range f.MultiValue {
-		vs[i] = v.Value
+	if !strings.HasPrefix(parts[1], "/") {
+		return event.Request{}, fmt.Errorf("line 1: the request target %q must start with /", parts[1])
 	}
-	return vs
+	if len(parts) == 2 {
+		parts = append(parts, "HTTP/1.1")
+	}
+	// The header block ends at the first blank line, or at the end; its
+	// lines go to the parser with CRLF ends, as on the wire, whichever ends
+	// the file has.
+	var b bytes.Buffer
+	b.WriteString(strings.Join(parts, " ") + "\r\n")
+	for l := range bytes.Lines(rest) {
+		l = bytes.TrimRight(l, "\r\n")
+		if len(l) == 0 {
+			break
+		}
+		b.Write(l)
+		b.WriteString("\r\n")
+	}
+	b.WriteString("\r\n")
+	var h fasthttp.RequestHeader
+	if err := h.Read(bufio.NewReaderSize(&b, b.Len()+1)); err != nil {
+		return event.Request{}, headerError(err)
+	}
+	uri, query, hasQuery := strings.Cut(string(h.RequestURI()), "?")
+	return event.WireRequest(h.Method(), uri, query, hasQuery, h.RawHeaders(), h.AllInOrder()), nil
 }
 
-// addValue adds one occurrence of name, as {value} and then with multiValue.
-func addValue(m map[string]any, name, value string) {
-	cur, ok := m[name].(map[string]any)
-	if !ok {
-		m[name] = map[string]any{"value": value}
-		return
+// headerError says what fasthttp refused, without the buffer dump it
+// appends.
+func headerError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "error when reading request headers: ")
+	if i := strings.Index(msg, ": buffer size="); i >= 0 {
+		msg = msg[:i]
 	}
-	multi, _ := cur["multiValue"].([]any)
-	if multi == nil {
-		multi = []any{map[string]any{"value": cur["value"]}}
+	if strings.Contains(msg, "host header") {
+		msg += " (the edge answers such a request 400 before any function: add Host: NAME)"
 	}
-	cur["multiValue"] = append(multi, map[string]any{"value": value})
+	return fmt.Errorf("%s", msg)
 }

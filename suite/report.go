@@ -19,8 +19,8 @@ const (
 
 // Report writes one line per case and, under each one that did not pass,
 // why: the fields that differ (with where the function threw, and a code
-// frame), every compile error with a code frame, or the input that could not
-// be used; then a summary line. colour adds ANSI
+// frame), every compile error with a code frame (once per function), or the
+// input that could not be used; then a summary line. colour adds ANSI
 // colours, for terminals.
 func Report(w io.Writer, results []*Result, colour bool) {
 	paint := func(c, s string) string {
@@ -30,14 +30,21 @@ func Report(w io.Writer, results []*Result, colour bool) {
 		return c + s + reset
 	}
 	var counts [Unusable + 1]int
+	shown := map[string]bool{} // the functions whose compile errors are printed
 	for _, r := range results {
 		st := r.Status()
 		counts[st]++
 		label := paint(red, st.String())
-		if st == Passed {
+		switch {
+		case r.Recorded != "":
+			label = paint(yellow, "RECORDED")
+		case st == Passed:
 			label = paint(green, st.String())
 		}
 		fmt.Fprintf(w, "%s %s %s\n", label, paint(bold, r.Case.Name), paint(dim, "("+r.Duration.Round(10*time.Microsecond).String()+")"))
+		if r.Recorded != "" {
+			fmt.Fprintf(w, "  wrote %s\n", r.Recorded)
+		}
 		for _, warning := range r.Warnings {
 			fmt.Fprintf(w, "  %s %s\n", paint(yellow, "warning:"), warning)
 		}
@@ -45,6 +52,13 @@ func Report(w io.Writer, results []*Result, colour bool) {
 		case Unusable:
 			fmt.Fprintf(w, "    %v\n", r.Err)
 		case NotCompiled:
+			// A function's errors once, however many cases run it.
+			key := r.Case.File + "\x00" + string(r.Code)
+			if shown[key] {
+				fmt.Fprintf(w, "    %s does not compile (the errors are above)\n", r.Case.File)
+				break
+			}
+			shown[key] = true
 			fmt.Fprint(w, indent(r.Compile.Report(r.Case.File, r.Code)))
 		case Failed:
 			for _, d := range r.Diffs {

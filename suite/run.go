@@ -47,6 +47,8 @@ type Result struct {
 	Diffs  []Diff
 	// Warnings name the members of the event file that were ignored.
 	Warnings []string
+	// Recorded names the files Record wrote the result to.
+	Recorded string
 	// Err is why the case could not run (a missing file, a bad event).
 	Err      error
 	Duration time.Duration
@@ -186,7 +188,7 @@ func readInputs(c *Case) (*inputs, error) {
 }
 
 // compare lists how res differs from the case's expectation; an error is an
-// ignore path that does not parse.
+// ignore path that does not parse or matches nothing.
 func compare(c *Case, res *TestResult) ([]Diff, error) {
 	exp := c.Expect
 	var diffs []Diff
@@ -213,8 +215,12 @@ func compare(c *Case, res *TestResult) ([]Diff, error) {
 			if err != nil {
 				return nil, err
 			}
-			without(want, steps)
-			without(got, steps)
+			// Both sides, always: the field may be on one only.
+			inWant, inGot := without(want, steps), without(got, steps)
+			if !inWant && !inGot {
+				// A misspelt path would otherwise ignore nothing, silently.
+				return nil, fmt.Errorf("ignore %q: no such field in the expected or the actual output", p)
+			}
 		}
 		diffs = append(diffs, diffJSON("", want, got)...)
 	}

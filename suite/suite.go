@@ -28,6 +28,9 @@ type Case struct {
 	// Ignore lists fields of the output left out of the comparison, as
 	// jq-style paths (".response.headers.date").
 	Ignore []string
+	// ExpectFile and LogsFile are where Record writes the expectation and
+	// the expected logs ("": nowhere); ExpectFile need not exist yet.
+	ExpectFile, LogsFile string
 }
 
 // Expectation is what a case's TestResult must show. Each part is checked

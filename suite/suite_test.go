@@ -139,6 +139,129 @@ func TestReportThrown(t *testing.T) {
 	}
 }
 
+// TestIgnoreMatchesNothing: an ignore path found on neither side is a
+// mistake (a misspelt path ignores nothing), not a silent pass.
+func TestIgnoreMatchesNothing(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"f.js":       echo,
+		"event.json": `{"request":{"method":"GET","uri":"/a","headers":{},"querystring":{},"cookies":{}}}`,
+	})
+	for _, tt := range []struct {
+		ignore string
+		err    string // "" for none
+	}{
+		{ignore: ".request.uri"},
+		{ignore: ".request.headers.x-absent", err: `ignore ".request.headers.x-absent": no such field in the expected or the actual output`},
+		{ignore: ".request.uri.deeper", err: "no such field"},
+	} {
+		exp, err := ParseExpectation([]byte(request))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Case{Name: "c", File: filepath.Join(dir, "f.js"), Runtime: "cloudfront-js-2.0", Event: filepath.Join(dir, "event.json"), Expect: exp, Ignore: []string{tt.ignore}}
+		r := Run(context.Background(), []*Case{c})[0]
+		if tt.err == "" && r.Status() != Passed || tt.err != "" && (r.Status() != Unusable || !strings.Contains(r.Err.Error(), tt.err)) {
+			t.Errorf("ignore %s: %v %v; want %q", tt.ignore, r.Status(), r.Err, tt.err)
+		}
+	}
+}
+
+// TestReportCompileErrorOnce: a function's compile errors are printed once,
+// not once per case that runs it.
+func TestReportCompileErrorOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"bad/function.js":  "function handler(e) { var a = ; }",
+		"bad/a.event.json": `{"request":{"method":"GET","uri":"/a","headers":{},"querystring":{},"cookies":{}}}`,
+		"bad/b.event.json": `{"request":{"method":"GET","uri":"/b","headers":{},"querystring":{},"cookies":{}}}`,
+		"bad/c.event.json": `{"request":{"method":"GET","uri":"/c","headers":{},"querystring":{},"cookies":{}}}`,
+	})
+	cases, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report bytes.Buffer
+	Report(&report, Run(context.Background(), cases), false)
+	if n := strings.Count(report.String(), "SyntaxError: Unexpected token ;"); n != 1 {
+		t.Errorf("the compile error printed %d times; want once:\n%s", n, report.String())
+	}
+	if n := strings.Count(report.String(), "does not compile (the errors are above)"); n != 2 {
+		t.Errorf("%d back-references; want 2:\n%s", n, report.String())
+	}
+}
+
+// TestRecord: --update writes each differing or new result as the case's
+// expectation, logs where the case keeps them, and leaves compile errors
+// and passing cases alone; the suite then passes.
+func TestRecord(t *testing.T) {
+	const ev = `{"request":{"method":"GET","uri":"/a?x","headers":{},"querystring":{},"cookies":{}}}`
+	const amp = `function handler(event) {
+	console.log('q a&b');
+	event.request.uri = '/a&b<c>';
+	return event.request;
+}`
+	passing := `{"request":{"method":"GET","uri":"/a?x","querystring":{},"headers":{},"cookies":{}}, "logs": ["uri /a?x"]}`
+	dir := writeFiles(t, map[string]string{
+		"amp/function.js":          amp,
+		"amp/old.event.json":       ev,
+		"amp/old.expected.json":    request,
+		"amp/old.logs.json":        `[]`,
+		"amp/new.event.json":       ev,
+		"amp/inline.event.json":    ev,
+		"amp/inline.expected.json": `{"request": {}, "logs": []}`,
+		"throws/function.js":       "function handler(e) { throw new Error('no & way'); }",
+		"throws/event.json":        ev,
+		"throws/expected.json":     request,
+		"ok/function.js":           echo,
+		"ok/event.json":            ev,
+		"ok/expected.json":         passing,
+		"bad/function.js":          "function handler(e) { var a = ; }",
+		"bad/event.json":           ev,
+		"bad/expected.json":        request,
+	})
+	cases, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := Run(context.Background(), cases)
+	if err := Record(results); err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	wantOutput := "{\n  \"request\": {\n    \"headers\": {},\n    \"method\": \"GET\",\n    \"querystring\": {},\n    \"uri\": \"/a&b<c>\",\n    \"cookies\": {}\n  }\n}\n"
+	for name, want := range map[string]string{
+		"amp/old.expected.json":    wantOutput,
+		"amp/old.logs.json":        "[\n  \"q a&b\"\n]\n",
+		"amp/new.expected.json":    wantOutput,
+		"amp/inline.expected.json": strings.TrimSuffix(wantOutput, "\n}\n") + ",\n  \"logs\": [\n    \"q a&b\"\n  ]\n}\n",
+		"throws/expected.json":     "{\n  \"error\": \"Error: no & way\"\n}\n",
+		"ok/expected.json":         passing,
+		"bad/expected.json":        request,
+	} {
+		if got := read(name); got != want {
+			t.Errorf("%s:\n%s\nwant\n%s", name, got, want)
+		}
+	}
+	var report bytes.Buffer
+	Report(&report, results, false)
+	if !strings.Contains(report.String(), "RECORDED amp/old (") || !strings.Contains(report.String(), "COMPILE ERROR bad (") {
+		t.Errorf("report:\n%s", report.String())
+	}
+	if cases, err = LoadDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Run(context.Background(), cases) {
+		if r.Case.Name != "bad" && r.Status() != Passed {
+			t.Errorf("after recording, %s: %v %v", r.Case.Name, r.Status(), r.Diffs)
+		}
+	}
+}
+
 func TestLoadDirEmpty(t *testing.T) {
 	if _, err := LoadDir(writeFiles(t, map[string]string{"a.txt": "x"})); err == nil || !strings.Contains(err.Error(), "no cases") {
 		t.Errorf("got %v; want no cases", err)
@@ -153,10 +276,18 @@ func TestParseEventHTTP(t *testing.T) {
 	}{
 		{name: "request", raw: "GET /a?x=1&x=2 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\nCookie: s=1\r\n\r\nbody", want: `"querystring":{"x":{"value":"1","multiValue":[{"value":"1"},{"value":"2"}]}}`},
 		{name: "headers lower-case, cookies apart", raw: "GET / HTTP/1.1\nHost: example.com\nCookie: s=1\n\n", want: `"headers":{"host":{"value":"example.com"}},"cookies":{"s":{"value":"1"}}`},
-		{name: "no version", raw: "POST /form\n", want: `"method":"POST"`},
+		{name: "no version", raw: "POST /form\nHost: h\n", want: `"method":"POST"`},
+		{
+			name: "the viewer's order, as at the edge",
+			raw:  "GET /p?z=1&a=2&z=3&m HTTP/1.1\r\nX-Z: 1\r\nHost: h\r\nCookie: z=1; a=2\r\nX-A: 2\r\nX-Z: 3\r\nCookie: m=3\r\n\r\n",
+			want: `"querystring":{"z":{"value":"1","multiValue":[{"value":"1"},{"value":"3"}]},"a":{"value":"2"},"m":{"value":""}},` +
+				`"headers":{"x-z":{"value":"1","multiValue":[{"value":"1"},{"value":"3"}]},"host":{"value":"h"},"x-a":{"value":"2"}},` +
+				`"cookies":{"z":{"value":"1"},"a":{"value":"2"},"m":{"value":"3"}}`,
+		},
+		{name: "no Host", raw: "GET / HTTP/1.1\nAccept: */*\n", want: "Host", bad: true},
 		{name: "bad request line", raw: "hello\n", want: "line 1", bad: true},
 		{name: "relative target", raw: "GET a HTTP/1.1\n", want: "must start with /", bad: true},
-		{name: "bad header", raw: "GET / HTTP/1.1\nno colon\n", want: "line 2", bad: true},
+		{name: "bad header", raw: "GET / HTTP/1.1\nno colon\n", want: `"no colon"`, bad: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ev, err := ParseEvent([]byte(tt.raw))

@@ -10,6 +10,11 @@ import (
 	"github.com/edgefn/edgefn/project"
 )
 
+// devDefaultAddr is where `edgefn dev` listens: its own port, so that it
+// runs beside an `edgefn serve` (API on 8080, edge on 8081), which a deploy
+// in the same loop talks to.
+const devDefaultAddr = "127.0.0.1:8787"
+
 func newDevCommand() *cobra.Command {
 	var (
 		origin, addr, rt, eventType, kvsPath string
@@ -28,13 +33,16 @@ For one function, name FUNCTION.js instead: it runs for every path, on
 
 Saving a function, a store file or the project file applies the change to the
 next requests; code that does not compile is printed with file:line:column and
-a code frame, and the last version that loaded keeps serving. Each request
+a code frame, and the last version that loaded keeps serving (a function that
+has never loaded fails closed: its behaviors answer 503). Each request
 prints one line (method, uri, status, time, the functions that ran with their
 time and ComputeUtilization) and the functions' console.log lines beneath it;
 --json prints one JSON object per request instead.
 
-The edge answers for the hosts localhost and 127.0.0.1 (any port), as the
-aliases of the one distribution it serves.`,
+The edge answers for the hosts localhost and 127.0.0.1 (any port) and the
+project's aliases, as the aliases of the one distribution it serves: try a
+host-based function with curl -H 'Host: www.example.com' http://127.0.0.1:8787/.
+It listens on 127.0.0.1:8787 by default, beside edgefn serve's 8080.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := ""
@@ -78,7 +86,7 @@ aliases of the one distribution it serves.`,
 		},
 	}
 	cmd.Flags().StringVar(&origin, "origin", "", "the origin: an http(s):// URL or a directory (served as an S3 origin)")
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "where the edge listens (port 0 picks a free one)")
+	cmd.Flags().StringVar(&addr, "addr", devDefaultAddr, "where the edge listens (port 0 picks a free one)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per request")
 	cmd.Flags().BoolVar(&watching, "watch", true, "apply changes to the project's files as they are saved")
 	cmd.Flags().StringVar(&rt, "runtime", string(edgefn.RuntimeJS2), "FUNCTION.js: cloudfront-js-1.0 or cloudfront-js-2.0")

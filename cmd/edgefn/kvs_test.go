@@ -322,8 +322,51 @@ func TestKVSMissingCredentials(t *testing.T) {
 	}
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
 	t.Setenv("AWS_CONFIG_FILE", none)
-	_, err := newKVSClient(t.Context(), "http://127.0.0.1:1")
+	_, err := newKVSClient(t.Context(), "http://192.0.2.1:1") // beyond loopback: no development pair
 	if err == nil || !strings.Contains(err.Error(), "EDGEFN_ACCESS_KEY_ID") || strings.Contains(err.Error(), "EC2") {
 		t.Errorf("error %v; want one naming EDGEFN_ACCESS_KEY_ID and no EC2 role", err)
+	}
+}
+
+// TestClientDevelopmentPairOnLoopback: with no credentials set, a client of
+// a loopback endpoint signs with the development pair, as `edgefn serve`
+// accepts it there; credentials in the environment win; beyond loopback
+// there is no such default.
+func TestClientDevelopmentPairOnLoopback(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	for _, v := range []string{"EDGEFN_ACCESS_KEY_ID", "EDGEFN_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
+	t.Setenv("AWS_CONFIG_FILE", none)
+	keyID := func(endpoint string) string {
+		t.Helper()
+		c, err := newKVSClient(t.Context(), endpoint)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		cred, err := c.control.Options().Credentials.Retrieve(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cred.AccessKeyID
+	}
+	for _, endpoint := range []string{"http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "http://kvs.localhost:8080"} {
+		if got := keyID(endpoint); got != devAccessKeyID {
+			t.Errorf("%s: key %q; want the development pair", endpoint, got)
+		}
+	}
+	if got := keyID("http://192.0.2.1:8080"); !strings.HasPrefix(got, "error: no credentials") {
+		t.Errorf("beyond loopback: %q; want no credentials", got)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	if got := keyID("http://127.0.0.1:8080"); got != "AKIDFROMENV" {
+		t.Errorf("with AWS_ACCESS_KEY_ID: %q", got)
+	}
+	t.Setenv("EDGEFN_ACCESS_KEY_ID", "AKIDEDGEFN")
+	t.Setenv("EDGEFN_SECRET_ACCESS_KEY", "s")
+	if got := keyID("http://127.0.0.1:8080"); got != "AKIDEDGEFN" {
+		t.Errorf("with EDGEFN_ACCESS_KEY_ID: %q", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 
@@ -33,7 +35,10 @@ type kvsClient struct {
 // derives from an IP-literal endpoint still reaches the server. It is the
 // SDK's buildable client so that AWS_CA_BUNDLE keeps working. An empty
 // endpoint leaves the endpoints to the SDK's own settings (AWS itself, or
-// AWS_ENDPOINT_URL).
+// AWS_ENDPOINT_URL). Credentials: EDGEFN_ACCESS_KEY_ID and
+// EDGEFN_SECRET_ACCESS_KEY, else on a loopback endpoint with no AWS
+// credentials in the environment the development pair (as `edgefn serve`
+// uses them there), else the SDK's chain.
 func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
 	opts := []func(*config.LoadOptions) error{
 		// CloudFront is global; any region signs, and the KVS plane ignores it.
@@ -55,6 +60,9 @@ func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret, "")))
 	case id != "" || secret != "":
 		return nil, fmt.Errorf("set both EDGEFN_ACCESS_KEY_ID and EDGEFN_SECRET_ACCESS_KEY, or neither")
+	case endpointOnLoopback(endpoint) && !awsCredentialsInEnv():
+		// What `edgefn serve` accepts there when given no credentials.
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(devAccessKeyID, devSecretAccessKey, "")))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -77,6 +85,29 @@ func newKVSClient(ctx context.Context, endpoint string) (*kvsClient, error) {
 		data:    kvsapi.NewFromConfig(cfg, func(o *kvsapi.Options) { o.BaseEndpoint = aws.String(endpoint) }),
 		control: cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.BaseEndpoint = aws.String(endpoint) }),
 	}, nil
+}
+
+// endpointOnLoopback reports whether an endpoint URL names this machine.
+func endpointOnLoopback(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	host := u.Hostname()
+	return loopback(net.JoinHostPort(host, "0")) || strings.HasSuffix(host, ".localhost")
+}
+
+// awsCredentialsInEnv reports whether the environment names AWS
+// credentials, which then win over the development pair even on loopback
+// (a server started with --credentials). The shared files' default profile
+// does not count: it is usually AWS's, which a local server does not know.
+func awsCredentialsInEnv() bool {
+	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		if os.Getenv(v) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveARN returns store if it is an ARN, else the ARN of the store so named.

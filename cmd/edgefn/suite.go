@@ -22,15 +22,16 @@ type loadedSuite struct {
 }
 
 // loadSuite reads target: a project file, a directory with one, or a
-// directory of conformance-style cases ("" is the working directory).
-func loadSuite(target string) (*loadedSuite, error) {
+// directory of conformance-style cases ("" is the working directory);
+// record allows expectation files that do not exist yet.
+func loadSuite(target string, record bool) (*loadedSuite, error) {
 	path, err := project.Find(target)
 	if err == nil {
 		p, err := project.Load(path)
 		if err != nil {
 			return nil, err
 		}
-		cases, err := p.Cases()
+		cases, err := p.Cases(record)
 		if err != nil {
 			return nil, err
 		}
@@ -56,16 +57,22 @@ func loadSuite(target string) (*loadedSuite, error) {
 	return &loadedSuite{name: target, cases: cases, files: files}, err
 }
 
-// runSuite runs a suite once, or on every change with watch.
-func runSuite(cmd *cobra.Command, target, junitPath string, watching bool) error {
+// runSuite runs a suite once, or on every change with watch; update
+// records the results that differ as the expectations (suite.Record).
+func runSuite(cmd *cobra.Command, target, junitPath string, watching, update bool) error {
 	out := cmd.OutOrStdout()
 	colour := isTerminal(out)
 	once := func() (*loadedSuite, error) {
-		s, err := loadSuite(target)
+		s, err := loadSuite(target, update)
 		if err != nil {
 			return nil, usageError("%v", err)
 		}
 		results := suite.Run(cmd.Context(), s.cases)
+		if update {
+			if err := suite.Record(results); err != nil {
+				return s, err
+			}
+		}
 		suite.Report(out, results, colour)
 		if err := writeJUnit(junitPath, s.name, results); err != nil {
 			return s, err

@@ -248,3 +248,21 @@ func TestDevOneFunction(t *testing.T) {
 		t.Fatal("dev did not stop with its context")
 	}
 }
+
+// TestDevDefaultPort: dev listens on a port of its own, so that it runs
+// beside `edgefn serve` with both at their defaults.
+func TestDevDefaultPort(t *testing.T) {
+	for _, v := range []string{"EDGEFN_API_ADDR", "EDGEFN_EDGE_ADDR"} {
+		t.Setenv(v, "")
+	}
+	dev := newDevCommand().Flags().Lookup("addr").DefValue
+	serve := newServeCommand().Flags()
+	for _, name := range []string{"api-addr", "edge-addr"} {
+		if s := serve.Lookup(name).DefValue; s == dev {
+			t.Errorf("dev --addr %s is serve's --%s", dev, name)
+		}
+	}
+	if dev != "127.0.0.1:8787" {
+		t.Errorf("dev --addr %s; want the documented 127.0.0.1:8787", dev)
+	}
+}

@@ -24,7 +24,7 @@ const (
 func newTestCommand() *cobra.Command {
 	var (
 		rt, eventPath, kvsPath, kvsID, expectPath, junitPath string
-		pretty, watch                                        bool
+		pretty, watch, update                                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "test [--event EVENT [--kvs KVS.json] [--expect EXPECTED.json] FUNCTION.js | DIR | PROJECT.yaml]",
@@ -44,7 +44,11 @@ Without --event, runs a suite: the cases of a project file (edgefn.yaml, the
 default), or a directory of cases laid out as the repository's conformance/
 cases (function.js, case.json, event.json or NAME.event.json, expected.json,
 logs.json, kvs.json). --junit writes a JUnit XML report; --watch runs the
-suite again whenever one of its files changes.
+suite again whenever one of its files changes. --update records: each case
+that differs, or has no expectation yet, gets its actual result written as
+its expectation (expected.json, or the test's expect: and logs: files; with
+--event, the --expect file), as snapshot-testing tools do; review the change
+with git diff. Functions that do not compile are never recorded.
 
 Exit status: 0 when the function ran (a thrown error is a result too) or every
 case passed; 1 when a result differs from what was expected; 2 for unusable
@@ -65,10 +69,13 @@ not (the errors are printed on stderr, each with file:line:column).`,
 				if len(args) == 1 {
 					target = args[0]
 				}
+				if update && watch {
+					return usageError("--update records once: it does not go with --watch")
+				}
 				if filepath.Ext(target) == ".js" {
 					return usageError("%s: running one function needs --event EVENT", target)
 				}
-				return runSuite(cmd, target, junitPath, watch)
+				return runSuite(cmd, target, junitPath, watch, update)
 			}
 			if len(args) != 1 {
 				return usageError("want one FUNCTION.js with --event")
@@ -76,15 +83,18 @@ not (the errors are printed on stderr, each with file:line:column).`,
 			if junitPath != "" || watch {
 				return usageError("--junit and --watch run suites: leave out --event")
 			}
-			c := &suite.Case{Name: args[0], File: args[0], Runtime: edgefn.Runtime(rt), Event: eventPath, KVS: kvsPath, KVSID: kvsID}
-			if expectPath != "" {
+			if update && expectPath == "" {
+				return usageError("--update with --event records into the --expect file: name one")
+			}
+			c := &suite.Case{Name: args[0], File: args[0], Runtime: edgefn.Runtime(rt), Event: eventPath, KVS: kvsPath, KVSID: kvsID, ExpectFile: expectPath}
+			if _, err := os.Stat(expectPath); expectPath != "" && (err == nil || !update) {
 				exp, err := suite.ReadExpectation(expectPath, "")
 				if err != nil {
 					return usageError("expect: %v", err)
 				}
 				c.Expect = exp
 			}
-			return runOnce(cmd, c, pretty)
+			return runOnce(cmd, c, pretty, update)
 		},
 	}
 	cmd.Flags().StringVar(&rt, "runtime", string(edgefn.RuntimeJS2), "cloudfront-js-1.0 or cloudfront-js-2.0")
@@ -95,13 +105,22 @@ not (the errors are printed on stderr, each with file:line:column).`,
 	cmd.Flags().BoolVar(&pretty, "pretty", false, "print for people: output as indented JSON, logs as lines")
 	cmd.Flags().StringVar(&junitPath, "junit", "", "suites: write a JUnit XML report to this file")
 	cmd.Flags().BoolVar(&watch, "watch", false, "suites: run again whenever a file of the suite changes")
+	cmd.Flags().BoolVar(&update, "update", false, "record: write each differing result as the case's expectation")
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return cmd
 }
 
 // runOnce is the single-function form.
-func runOnce(cmd *cobra.Command, c *suite.Case, pretty bool) error {
+func runOnce(cmd *cobra.Command, c *suite.Case, pretty, update bool) error {
 	res := suite.Run(cmd.Context(), []*suite.Case{c})[0]
+	if update {
+		if err := suite.Record([]*suite.Result{res}); err != nil {
+			return err
+		}
+		if res.Recorded != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "recorded", res.Recorded)
+		}
+	}
 	st := res.Status()
 	if st == suite.Unusable {
 		return usageError("%v", res.Err)
@@ -132,7 +151,9 @@ func runOnce(cmd *cobra.Command, c *suite.Case, pretty bool) error {
 
 func writeResult(w io.Writer, res *suite.TestResult, pretty bool) error {
 	if !pretty {
-		return json.NewEncoder(w).Encode(res)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false) // & in a query string stays &, not \u0026
+		return enc.Encode(res)
 	}
 	var b bytes.Buffer
 	if res.FunctionOutput != "" {

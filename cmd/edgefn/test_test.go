@@ -179,6 +179,55 @@ func checkTestResult(t *testing.T, stdout, wantOutput, wantError, wantLog string
 	}
 }
 
+// TestTestUpdate: --update records the actual result as the expectation,
+// for one run and for a suite, after which the same command passes; the
+// printed JSON keeps & and > as they are.
+func TestTestUpdate(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"amp.js":                     "function handler(event) { event.request.uri = '/a&b>c'; return event.request; }",
+		"event.json":                 testFiles["event.json"],
+		"cases/amp/function.js":      "function handler(event) { event.request.uri = '/a&b>c'; return event.request; }",
+		"cases/amp/event.json":       testFiles["event.json"],
+		"cases/amp/expected.json":    testFiles["expect-other.json"],
+		"cases/amp/new.event.json":   testFiles["event.json"],
+		"cases/throws/function.js":   testFiles["throws.js"],
+		"cases/throws/event.json":    testFiles["event.json"],
+		"cases/throws/expected.json": testFiles["expect-echo.json"],
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, code := runEdgefnTest(t, dir, "--update", "--expect", "recorded.json", "--event", "event.json", "amp.js")
+	if code != 0 || !strings.Contains(stderr, "recorded "+filepath.Join(dir, "recorded.json")) || strings.Contains(stdout, `\u00`) || !strings.Contains(stdout, `/a&b>c`) {
+		t.Fatalf("--update one run: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	if _, stderr, code := runEdgefnTest(t, dir, "--expect", "recorded.json", "--event", "event.json", "amp.js"); code != 0 {
+		t.Errorf("after recording: exit %d: %s", code, stderr)
+	}
+	cases := filepath.Join(dir, "cases")
+	if stdout, _, code := runEdgefn(t, "test", cases); code != 1 || !strings.Contains(stdout, `got  "/a&b>c"`) {
+		t.Errorf("before recording: exit %d; want 1 and a diff with & and > as written:\n%s", code, stdout)
+	}
+	if stdout, _, code := runEdgefn(t, "test", "--update", cases); code != 0 || !strings.Contains(stdout, "RECORDED amp/new (") || !strings.Contains(stdout, "RECORDED throws (") {
+		t.Errorf("--update: exit %d:\n%s", code, stdout)
+	}
+	if stdout, _, code := runEdgefn(t, "test", cases); code != 0 {
+		t.Errorf("after recording: exit %d:\n%s", code, stdout)
+	}
+	for _, args := range [][]string{{"test", "--update", "--watch", cases}, {"test", "--update", "--event", "e.json", "f.js"}} {
+		if _, stderr, code := runEdgefn(t, args...); code != 2 || !strings.Contains(stderr, "--update") {
+			t.Errorf("%q: exit %d %s; want a usage error", args, code, stderr)
+		}
+	}
+}
+
 // TestTestCommandPretty checks the people-readable form.
 func TestTestCommandPretty(t *testing.T) {
 	dir := t.TempDir()

@@ -59,7 +59,7 @@ function barChart(values, label, unit) {
 // charts polls the metrics and redraws; it returns the function that stops it.
 function charts(el) {
   const history = {}; // "dist fn" -> {prev, inv: [], err: [], util: []}
-  let stopped = false, timer = 0;
+  let stopped = false, timer = 0, first = true;
   const tick = async () => {
     try {
       const m = await consoleJSON('GET', 'metrics');
@@ -67,6 +67,10 @@ function charts(el) {
         const k = s.distributionId + ' ' + s.functionName;
         const hs = (history[k] ||= { prev: null, inv: [], err: [], util: [], s });
         const errors = s.validationErrors + s.executionErrors + s.throttles;
+        // A series that appears after the first poll is a function's first
+        // traffic: its counts so far are this poll's, from zero. (Counts
+        // seen at the first poll are from before the page: no bar.)
+        if (!hs.prev && !first) hs.prev = { invocations: 0, errors: 0, utilizationCount: 0, utilizationSum: 0 };
         if (hs.prev) {
           const dc = s.utilizationCount - hs.prev.utilizationCount;
           push(hs.inv, s.invocations - hs.prev.invocations);
@@ -76,6 +80,7 @@ function charts(el) {
         hs.prev = { ...s, errors };
         hs.s = s;
       }
+      first = false;
       draw();
     } catch (e) {
       replace(el, h('p.error', 'metrics: ' + e.message));

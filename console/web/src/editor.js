@@ -6,9 +6,10 @@ import { linter, lintGutter, forceLinting } from '@codemirror/lint';
 import { consoleJSON } from './api.js';
 
 // newEditor puts an editor in parent. runtime() names the runtime to check
-// against; onProblems(list) hears each check's outcome.
-export function newEditor(parent, doc, runtime, onProblems, readOnly) {
+// against; onProblems(list) hears each check's outcome; onChange() each edit.
+export function newEditor(parent, doc, runtime, onProblems, readOnly, onChange) {
   const extensions = [basicSetup, javascript(), EditorView.lineWrapping];
+  if (onChange) extensions.push(EditorView.updateListener.of((u) => { if (u.docChanged) onChange(); }));
   if (readOnly) {
     extensions.push(EditorView.editable.of(false));
   } else {

@@ -46,7 +46,9 @@ function storeARNs(summary) {
 
 export async function functionsPage(main) {
   const msg = h('p.status');
-  const name = h('input#new-function-name', { placeholder: 'name', required: true, pattern: '[a-zA-Z0-9_-]{1,64}' });
+  // pattern is compiled with the v flag (current Chromium), where a literal
+  // '-' in a class must be escaped.
+  const name = h('input#new-function-name', { placeholder: 'name', required: true, pattern: '[a-zA-Z0-9_\\-]{1,64}' });
   const runtime = h('select#new-function-runtime', h('option', { value: 'cloudfront-js-2.0' }, 'cloudfront-js-2.0'), h('option', { value: 'cloudfront-js-1.0' }, 'cloudfront-js-1.0'));
   const create = h('form.inline#create-function', {
     onsubmit: async (e) => {
@@ -67,10 +69,11 @@ export async function functionsPage(main) {
       [dev ? 'DEVELOPMENT' : '', live ? ' LIVE' : ''].join(''),
       txt(any, 'Status'),
       txt(any, 'Runtime'),
+      txt(dev || any, 'Comment') || '—',
       [...storeARNs(any).map((a) => 'KVS ' + a.split('/').pop()), ...(users[txt(live || any, 'FunctionARN')] || [])].join(', ') || '—',
     ];
   });
-  replace(list, rows.length ? table(['Name', 'Stages', 'Status', 'Runtime', 'Associations'], rows, 'functions') : h('p', 'No functions yet.'));
+  replace(list, rows.length ? table(['Name', 'Stages', 'Status', 'Runtime', 'Comment', 'Associations'], rows, 'functions') : h('p', 'No functions yet.'));
 }
 
 // buildEvent makes the viewer event of the form, as CloudFront hands it to a
@@ -94,6 +97,10 @@ function buildEvent(f) {
   return ev;
 }
 
+// testPanel runs TestFunction. TestFunction runs a stored copy, so with
+// edits in the editor, testing DEVELOPMENT saves them first (the button says
+// so) and the result names the ETag it ran, as AWS's console tests the saved
+// code after asking to save.
 function testPanel(fn) {
   const f = {
     eventType: h('select#event-type', h('option', 'viewer-request'), h('option', 'viewer-response')),
@@ -115,15 +122,30 @@ function testPanel(fn) {
       replace(out, h('p.error#test-error', 'The event is not JSON: ' + e.message));
       return;
     }
+    let saved = false;
+    if (stage.value === 'DEVELOPMENT' && fn.dirty()) {
+      replace(out, 'Saving…');
+      if (!(await fn.save())) {
+        replace(out, h('p.error#test-error', 'Not tested: the edits could not be saved (see above).'));
+        return;
+      }
+      saved = true;
+    }
     replace(out, 'Running…');
+    const etag = stage.value === 'LIVE' ? fn.liveETag : fn.devETag;
     try {
       const { doc } = await cf('POST', `function/${encodeURIComponent(fn.name)}/test`, {
-        ifMatch: stage.value === 'LIVE' ? fn.liveETag : fn.devETag,
+        ifMatch: etag,
         body: xml('TestFunctionRequest', [['Stage', stage.value], ['EventObject', base64(JSON.stringify(ev))]]),
       });
-      showResult(out, ev, doc);
+      showResult(out, ev, doc, (saved ? 'Saved the editor\'s code, then tested ' : 'Tested the saved code of ') + `${stage.value} (ETag ${etag})`);
     } catch (e) { replace(out, h('p.error#test-error', `${e.code}: ${e.message}`)); }
   };
+  fn.onDirty = () => {
+    runButton.textContent = stage.value === 'DEVELOPMENT' && fn.dirty() ? 'Save and test' : 'Test function';
+  };
+  stage.addEventListener('change', () => fn.onDirty());
+  const runButton = h('button#run-test', { type: 'button', onclick: run }, 'Test function');
   const field = (label, el) => h('label', label, el);
   return h('section.card#test-panel', h('h3', 'Test'),
     h('div.grid2',
@@ -131,11 +153,11 @@ function testPanel(fn) {
         field('Headers (one per line)', f.headers), field('Cookies', f.cookies), field('Response status', f.statusCode),
         h('button', { type: 'button', onclick: toJSON }, 'Edit as JSON →')),
       h('div.form', h('label.check', useRaw, ' Send the raw JSON event'), raw)),
-    h('div.inline', field('Stage', stage), h('button#run-test', { type: 'button', onclick: run }, 'Test function')),
+    h('div.inline', field('Stage', stage), runButton),
     out);
 }
 
-function showResult(out, ev, doc) {
+function showResult(out, ev, doc, source) {
   const err = txt(doc, 'FunctionErrorMessage');
   const logs = all(doc, 'member').map((m) => m.textContent);
   const output = txt(doc, 'FunctionOutput');
@@ -148,6 +170,7 @@ function showResult(out, ev, doc) {
     diff = h('pre.diff#test-diff', diffLines(before, got).map((l) => h('span.' + ({ ' ': 'same', '-': 'del', '+': 'add' })[l.op], l.op + ' ' + l.text + '\n')));
   }
   replace(out,
+    h('p.meta#test-source', source),
     h('p#test-utilization', 'ComputeUtilization: ', h('strong', txt(doc, 'ComputeUtilization'))),
     err ? h('p.error#test-error', err) : null,
     h('h4', 'Logs'), h('pre#test-logs', logs.length ? logs.join('\n') : '(none)'),
@@ -155,13 +178,17 @@ function showResult(out, ev, doc) {
 }
 
 export async function functionPage(main, name) {
-  const fn = { name, devETag: '', liveETag: '' };
+  // saved is what the DEVELOPMENT copy holds, to tell unsaved edits.
+  const fn = { name, devETag: '', liveETag: '', saved: null, onDirty: () => {} };
   const msg = h('p.status#function-status');
   const problems = h('ul.problems#problems');
   const devBox = h('div.editor#dev-editor');
   const liveBox = h('div.editor#live-editor');
   const runtime = h('select#function-runtime', h('option', 'cloudfront-js-2.0'), h('option', 'cloudfront-js-1.0'));
   const store = h('select#function-kvs', h('option', { value: '' }, '(no KeyValueStore)'));
+  const comment = h('input#function-comment', { maxlength: 128, size: 40, placeholder: 'comment' });
+  const form = () => ({ code: editor ? editor.value : '', comment: comment.value, runtime: runtime.value, store: store.value });
+  fn.dirty = () => fn.saved !== null && JSON.stringify(form()) !== JSON.stringify(fn.saved);
   const meta = h('p.meta#function-meta');
   const liveMeta = h('p.meta#live-meta');
   let editor = null, liveEditor = null;
@@ -184,9 +211,12 @@ export async function functionPage(main, name) {
     const arns = all(dev.doc, 'KeyValueStoreARN').map((e) => e.textContent);
     replace(store, h('option', { value: '' }, '(no KeyValueStore)'), stores.map((s) => h('option', { value: s.arn }, s.name)));
     store.value = arns[0] || '';
+    comment.value = txt(dev.doc, 'Comment');
     meta.textContent = `DEVELOPMENT · ${txt(dev.doc, 'Status')} · ETag ${dev.etag} · modified ${txt(dev.doc, 'LastModifiedTime')}`;
     const devCode = await code('DEVELOPMENT');
-    if (editor) editor.value = devCode; else editor = newEditor(devBox, devCode, () => runtime.value, showProblems);
+    if (editor) editor.value = devCode; else editor = newEditor(devBox, devCode, () => runtime.value, showProblems, false, () => fn.onDirty());
+    fn.saved = form();
+    fn.onDirty();
     if (live) {
       fn.liveETag = live.etag;
       liveMeta.textContent = `LIVE · ${txt(live.doc, 'Runtime')} · ETag ${live.etag} · modified ${txt(live.doc, 'LastModifiedTime')}`;
@@ -200,16 +230,25 @@ export async function functionPage(main, name) {
   const showProblems = (list) => {
     replace(problems, list.map((p) => h('li.error', `line ${p.Line}:${p.Column} ${p.Message}`)));
   };
-  const save = async () => {
-    const cfg = [['Comment', ''], ['Runtime', runtime.value]];
+  // save sends the form with the ETag it was loaded with and reports
+  // "Saved" only once the new copy and its ETag are loaded, so that a
+  // Publish right after it names the right ETag. It resolves to success.
+  fn.save = async () => {
+    const cfg = [['Comment', comment.value], ['Runtime', runtime.value]];
     if (store.value) cfg.push(['KeyValueStoreAssociations', [['Quantity', '1'], ['Items', [['KeyValueStoreAssociation', [['KeyValueStoreARN', store.value]]]]]]]);
     try {
-      const { etag } = await cf('PUT', `function/${encodeURIComponent(name)}`, { ifMatch: fn.devETag, body: xml('UpdateFunctionRequest', [['FunctionConfig', cfg], ['FunctionCode', base64(editor.value)]]) });
-      status(msg, 'Saved: ETag ' + etag);
+      status(msg, 'Saving…');
+      await cf('PUT', `function/${encodeURIComponent(name)}`, { ifMatch: fn.devETag, body: xml('UpdateFunctionRequest', [['FunctionConfig', cfg], ['FunctionCode', base64(editor.value)]]) });
       await load();
       editor.recheck();
-    } catch (e) { status(msg, `${e.code}: ${e.message}`, true); }
+      status(msg, 'Saved: ETag ' + fn.devETag);
+      return true;
+    } catch (e) {
+      status(msg, `${e.code}: ${e.message}`, true);
+      return false;
+    }
   };
+  const save = () => fn.save();
   const publish = async () => {
     try {
       await cf('POST', `function/${encodeURIComponent(name)}/publish`, { ifMatch: fn.devETag });
@@ -224,10 +263,17 @@ export async function functionPage(main, name) {
       location.hash = '#/functions';
     } catch (e) { status(msg, `${e.code}: ${e.message}`, true); }
   };
-  runtime.addEventListener('change', () => editor && editor.recheck());
+  runtime.addEventListener('change', () => { if (editor) editor.recheck(); fn.onDirty(); });
+  store.addEventListener('change', () => fn.onDirty());
+  comment.addEventListener('input', () => fn.onDirty());
+  // Closing or reloading the tab with unsaved edits asks first.
+  const beforeUnload = (e) => {
+    if (fn.dirty()) { e.preventDefault(); e.returnValue = ''; }
+  };
+  window.addEventListener('beforeunload', beforeUnload);
   replace(main,
     h('h2', h('a', { href: '#/functions' }, 'Functions'), ' / ', name),
-    h('div.inline', h('label', 'Runtime ', runtime), h('label', 'KeyValueStore ', store),
+    h('div.inline', h('label', 'Runtime ', runtime), h('label', 'KeyValueStore ', store), h('label', 'Comment ', comment),
       h('button#save-function', { onclick: save }, 'Save'), h('button#publish-function', { onclick: publish }, 'Publish'),
       h('button.danger', { onclick: remove }, 'Delete')),
     msg,
@@ -236,4 +282,5 @@ export async function functionPage(main, name) {
       h('section.card', h('h3', 'LIVE'), liveMeta, liveBox)),
     testPanel(fn));
   await load();
+  return { stop: () => window.removeEventListener('beforeunload', beforeUnload), dirty: fn.dirty };
 }

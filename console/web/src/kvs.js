@@ -103,7 +103,11 @@ export async function storePage(main, name) {
     e.preventDefault();
     return attempt(`Put ${key.value}`, () => kvs('PUT', store.arn, '/keys/' + encodeURIComponent(key.value), { ifMatch: etag, body: { Value: value.value } }));
   };
-  const del = (k) => attempt(`Deleted ${k}`, () => kvs('DELETE', store.arn, '/keys/' + encodeURIComponent(k), { ifMatch: etag }));
+  const del = (k) => {
+    // A delete cannot be undone: ask first, as for a function.
+    if (!confirm(`Delete the key ${k} from ${name}?`)) return;
+    return attempt(`Deleted ${k}`, () => kvs('DELETE', store.arn, '/keys/' + encodeURIComponent(k), { ifMatch: etag }));
+  };
   // importFile sends a file in CloudFront's import format
   // ({"data": [{"key", "value"}]}) as UpdateKeys batches.
   const importFile = () => attempt('Imported ' + (file.files[0] || {}).name, async () => {

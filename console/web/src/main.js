@@ -14,16 +14,25 @@ const routes = [
   [/^/, (main) => functionsPage(main)],
 ];
 
-let leave = null; // stops the current page's timers
+// current is what the page on show returned: stop() ends its timers and
+// listeners, dirty() tells unsaved edits, which leaving would lose.
+let current = null;
+let here = location.hash;
 
 async function route(main) {
-  if (leave) { leave(); leave = null; }
+  if (current && current.dirty && current.dirty() && !confirm('Leave this page? Your unsaved edits will be lost.')) {
+    history.replaceState(null, '', here); // stay: replaceState fires no hashchange
+    return;
+  }
+  if (current && current.stop) current.stop();
+  current = null;
+  here = location.hash;
   for (const [re, page] of routes) {
     const m = location.hash.match(re);
     if (!m) continue;
     try {
-      const stop = await page(main, m);
-      if (typeof stop === 'function') leave = stop;
+      const r = await page(main, m);
+      current = typeof r === 'function' ? { stop: r } : r || null;
     } catch (e) {
       replace(main, h('p.error', e.code ? `${e.code}: ${e.message}` : e.message));
     }
