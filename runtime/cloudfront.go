@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgefn/edgefn/event"
 	"github.com/edgefn/edgefn/runtime/modules/buffer"
+	"github.com/edgefn/edgefn/runtime/modules/cwt"
 )
 
 // OriginChange records an origin-modification helper a viewer-request
@@ -36,6 +37,7 @@ func (r *realm) cloudfrontModule() *goja.Object {
 	_ = m.Set("selectRequestOriginById", r.originHelper("selectRequestOriginById"))
 	_ = m.Set("createRequestOriginGroup", r.originHelper("createRequestOriginGroup"))
 	_ = m.Set("logCustomData", r.logCustomData)
+	_ = m.Set("cwt", cwt.New(vm))
 	_ = m.DefineAccessorProperty("edgeLocation", vm.ToValue(r.edgeLocation), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 
 	h := vm.NewObject()
