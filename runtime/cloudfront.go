@@ -160,7 +160,7 @@ func (r *realm) kvsMeta(goja.FunctionCall) goja.Value {
 func (r *realm) originHelper(method string) func(goja.FunctionCall) goja.Value {
 	return func(call goja.FunctionCall) goja.Value {
 		inv := r.inv
-		if inv == nil || inv.ev.Response != nil {
+		if inv == nil || inv.ev == nil || inv.ev.Response != nil {
 			r.throw("Error", "%s() is only available in viewer-request functions", method)
 		}
 		ch := &OriginChange{Method: method}
@@ -201,7 +201,7 @@ func (r *realm) logCustomData(call goja.FunctionCall) goja.Value {
 // edgeLocation is populated in viewer-request and empty in viewer-response.
 func (r *realm) edgeLocation(goja.FunctionCall) goja.Value {
 	o := r.vm.NewObject()
-	if r.inv != nil && r.inv.ev.Context.EventType != event.ViewerResponse {
+	if r.inv != nil && (r.inv.ev == nil || r.inv.ev.Context.EventType != event.ViewerResponse) {
 		loc := r.e.opts.EdgeLocation
 		_ = o.Set("name", loc.Name)
 		_ = o.Set("serverIp", loc.ServerIP)
