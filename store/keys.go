@@ -13,6 +13,8 @@ import (
 //	fd/<account>/<name>           DEVELOPMENT copy (functionRecord)
 //	fl/<account>/<name>           LIVE copy (functionRecord)
 //	fu/<account>/<name>           distributions using the function (users)
+//	cd/, cl/, cu/<account>/<name> the same for connection functions
+//	ci/<account>/<id>             connection function id -> name
 //	k/<account>/<id>/m            store resource (storeRecord); ETag = ModRev
 //	k/<account>/<id>/s            store contents totals (statsRecord); DataETag = ModRev
 //	k/<account>/<id>/i/<key>      item value, raw
@@ -44,6 +46,10 @@ const (
 	prefixDev        = "fd/"
 	prefixLive       = "fl/"
 	prefixFuncUsers  = "fu/"
+	prefixConnDev    = "cd/"
+	prefixConnLive   = "cl/"
+	prefixConnUsers  = "cu/"
+	prefixConnID     = "ci/"
 	prefixStore      = "k/"
 	prefixStoreName  = "kn/"
 	prefixStoreUsers = "ku/"
@@ -71,22 +77,20 @@ const (
 
 // Counter names under prefixCount.
 const (
-	countFunctions = "functions"
-	countStores    = "stores"
-	countDists     = "distributions"
-	countPolicies  = "cache-policies"
-	countORPs      = "origin-request-policies"
+	countFunctions     = "functions"
+	countConnFunctions = "connection-functions"
+	countStores        = "stores"
+	countDists         = "distributions"
+	countPolicies      = "cache-policies"
+	countORPs          = "origin-request-policies"
 )
 
 func functionKey(account, name string, stage edgefn.Stage) string {
-	if stage == edgefn.StageLive {
-		return prefixLive + account + "/" + name
-	}
-	return prefixDev + account + "/" + name
+	return viewerFunctions.key(account, name, stage)
 }
 
 func functionUsersKey(account, name string) string {
-	return prefixFuncUsers + account + "/" + name
+	return viewerFunctions.usersKey(account, name)
 }
 
 func storePrefix(account, id string) string  { return prefixStore + account + "/" + id + "/" }

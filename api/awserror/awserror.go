@@ -59,6 +59,13 @@ var cloudFront = map[key]Code{
 	{edgefn.ErrInvalidArgument, edgefn.ResourceDistribution}: {"InvalidArgument", 400},
 	{edgefn.ErrConflict, edgefn.ResourceFunction}:            {"InvalidFunctionAssociation", 400},
 
+	{edgefn.ErrNotFound, edgefn.ResourceConnectionFunction}:      {"EntityNotFound", 404},
+	{edgefn.ErrAlreadyExists, edgefn.ResourceConnectionFunction}: {"EntityAlreadyExists", 409},
+	{edgefn.ErrTooLarge, edgefn.ResourceConnectionFunction}:      {"EntitySizeLimitExceeded", 413},
+	{edgefn.ErrLimitExceeded, edgefn.ResourceConnectionFunction}: {"EntityLimitExceeded", 400},
+	{edgefn.ErrInUse, edgefn.ResourceConnectionFunction}:         {"CannotDeleteEntityWhileInUse", 409},
+	{edgefn.ErrTestFailed, edgefn.ResourceConnectionFunction}:    {"TestFunctionFailed", 500},
+
 	{edgefn.ErrNotFound, edgefn.ResourceOrigin}:                     {"NoSuchOrigin", 404},
 	{edgefn.ErrInvalidArgument, edgefn.ResourceOrigin}:              {"InvalidOrigin", 400},
 	{edgefn.ErrInvalidArgument, edgefn.ResourceFunctionAssociation}: {"InvalidFunctionAssociation", 400},

@@ -67,21 +67,28 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 // one every modifying operation takes; testing LIVE also accepts the LIVE
 // ETag, which DescribeFunction returns for Stage=LIVE.
 func (h *Handler) testedCopy(ctx context.Context, account, name string, stage edgefn.Stage, etag string) (*edgefn.Function, error) {
-	dev, err := h.store.GetFunction(ctx, account, name, edgefn.StageDevelopment)
+	return testedCopy(ctx, edgefn.ResourceFunction, stage, etag, func(ctx context.Context, st edgefn.Stage) (*edgefn.Function, error) {
+		return h.store.GetFunction(ctx, account, name, st)
+	})
+}
+
+// testedCopy picks the copy get reads for stage, checking etag as above.
+func testedCopy(ctx context.Context, res edgefn.Resource, stage edgefn.Stage, etag string, get func(context.Context, edgefn.Stage) (*edgefn.Function, error)) (*edgefn.Function, error) {
+	dev, err := get(ctx, edgefn.StageDevelopment)
 	if err != nil {
 		return nil, err
 	}
 	if stage == edgefn.StageDevelopment {
-		if err := matchETag(edgefn.ResourceFunction, etag, dev.ETag); err != nil {
+		if err := matchETag(res, etag, dev.ETag); err != nil {
 			return nil, err
 		}
 		return dev, nil
 	}
-	live, err := h.store.GetFunction(ctx, account, name, edgefn.StageLive)
+	live, err := get(ctx, edgefn.StageLive)
 	if err != nil {
 		return nil, err
 	}
-	if err := matchETag(edgefn.ResourceFunction, etag, dev.ETag, live.ETag); err != nil {
+	if err := matchETag(res, etag, dev.ETag, live.ETag); err != nil {
 		return nil, err
 	}
 	return live, nil
