@@ -91,7 +91,8 @@ func (b *syncBuffer) lines() []map[string]any {
 	return out
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts the edge; opts change its configuration.
+func newEnv(t *testing.T, opts ...func(*edge.Config)) *env {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "edgefn.db"))
 	if err != nil {
@@ -133,8 +134,12 @@ func newEnv(t *testing.T) *env {
 	}
 	tlsPort := tlsLn.Addr().(*net.TCPAddr).Port
 	cert := originCert(t)
-	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
-		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20})
+	cfg := edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
+		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := edge.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
