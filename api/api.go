@@ -29,21 +29,22 @@ type Config struct {
 	// Console, when set, serves /console and everything under /console/: it
 	// authenticates with sessions of its own, not signatures.
 	Console http.Handler
-	// Metrics, when set, is served at /metrics without authentication.
-	Metrics http.Handler
 	Logger  *slog.Logger
 	// Ready, when set, tells /readyz whether the store answers. /healthz only
 	// says the process serves: a node whose store is down still serves its
 	// edges from memory.
 	Ready func(context.Context) error
-	// MaxBodyBytes caps request bodies (default 4 MiB: an UpdateKeys batch of
-	// 3 MB plus JSON overhead is the largest legitimate body).
+	// MaxBodyBytes caps request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
 	// BodyBudget bounds the bytes all requests' bodies may hold at once, read
 	// whole as they must be to check the signature (default 64 MiB, sixteen
 	// of the largest). A request that would pass it is answered 503 at once.
 	BodyBudget int64
 }
+
+// DefaultMaxBodyBytes is 4 MiB: an UpdateKeys batch of 3 MB plus JSON
+// overhead is the largest legitimate body.
+const DefaultMaxBodyBytes = 4 << 20
 
 type server struct {
 	cfg    Config
@@ -54,7 +55,7 @@ type server struct {
 // New returns the API handler.
 func New(cfg Config) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = 4 << 20
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.BodyBudget <= 0 {
 		cfg.BodyBudget = 64 << 20
@@ -109,11 +110,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/readyz":
 		s.ready(w, r)
 		return
-	case "/metrics":
-		if s.cfg.Metrics != nil {
-			s.cfg.Metrics.ServeHTTP(w, r)
-			return
-		}
 	}
 	if s.cfg.Console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
 		s.cfg.Console.ServeHTTP(w, r)

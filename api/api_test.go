@@ -251,3 +251,14 @@ func TestRouteBySignedService(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMetrics: the API's listener serves no /metrics (they name every
+// account's functions and distributions; serve has --metrics-addr for them).
+func TestNoMetrics(t *testing.T) {
+	h := New(Config{Verifier: testVerifier(t)})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("GET /metrics = %d %s, want 404", rec.Code, rec.Body)
+	}
+}

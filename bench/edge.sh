@@ -144,7 +144,7 @@ nginx -p "$work/origin" -c "$work/origin/nginx.conf" &
 pids+=($!)
 nginx -p "$work/front" -c "$work/front/nginx.conf" &
 pids+=($!)
-"$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$API_PORT" --edge-addr "127.0.0.1:$EDGE_PORT" \
+"$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$API_PORT" --edge-addr "127.0.0.1:$EDGE_PORT" --metrics-addr "" \
 	--log-level warn 2>"$work/edgefn.log" &
 pids+=($!)
 if [ -n "$BASELINE" ]; then

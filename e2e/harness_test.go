@@ -109,14 +109,16 @@ type server struct {
 	// edgeURL and edgeTLSURL are the edge's listeners for viewers over HTTP
 	// and HTTPS (a self-signed development certificate).
 	edgeURL, edgeTLSURL string
+	metricsURL          string // http://127.0.0.1:PORT/metrics
 	log                 *logLines
 	done                chan struct{} // closed once the process has exited
 	err                 error         // cmd.Wait's result, set before done closes
 }
 
 // readyLine matches the line serve logs once it listens, and captures the
-// addresses the kernel gave --api-addr, --edge-addr and --edge-tls-addr.
-var readyLine = regexp.MustCompile(`msg="edgefn ready".* api=(http://127\.0\.0\.1:(\d+)) edge=(http://\S+) edge_tls=(https://\S+)`)
+// addresses the kernel gave --api-addr, --edge-addr, --edge-tls-addr and
+// --metrics-addr.
+var readyLine = regexp.MustCompile(`msg="edgefn ready".* api=(http://127\.0\.0\.1:(\d+)) edge=(http://\S+) edge_tls=(https://\S+).* metrics=(http://\S+)`)
 
 // startServer runs `edgefn serve` on a free loopback port and waits until it is
 // ready. The process is stopped (SIGTERM, then SIGKILL) when the test ends; the
@@ -126,7 +128,8 @@ func startServer(t testing.TB, cfg serverConfig) *server {
 	if cfg.dataDir == "" {
 		cfg.dataDir = t.TempDir()
 	}
-	args := []string{"serve", "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--edge-tls-addr", "127.0.0.1:0", "--data", cfg.dataDir}
+	args := []string{"serve", "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--edge-tls-addr", "127.0.0.1:0",
+		"--metrics-addr", "127.0.0.1:0", "--data", cfg.dataDir}
 	if cfg.s3Dir != "" {
 		args = append(args, "--s3-dir", cfg.s3Dir)
 	}
@@ -168,7 +171,7 @@ func startServer(t testing.TB, cfg serverConfig) *server {
 	})
 	select {
 	case m := <-s.log.ready:
-		s.url, s.port, s.edgeURL, s.edgeTLSURL = m[1], m[2], m[3], m[4]
+		s.url, s.port, s.edgeURL, s.edgeTLSURL, s.metricsURL = m[1], m[2], m[3], m[4], m[5]
 	case <-s.done:
 		t.Fatalf("edgefn serve exited before it was ready (%v):\n%s", s.err, s.log)
 	case <-time.After(readyTimeout):

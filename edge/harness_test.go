@@ -58,6 +58,8 @@ type env struct {
 	kvs     *kvsapi.Client
 	apiURL  string
 	edgeURL string
+	// metricsURL serves the registry, as serve's --metrics-addr does.
+	metricsURL string
 	// tlsURL is the edge's HTTPS listener, by a name its certificate holds.
 	tlsURL string
 	s3Dir  string
@@ -112,9 +114,9 @@ func newEnv(t *testing.T, opts ...func(*edge.Config)) *env {
 		Verifier:      sigv4.NewVerifier(keys),
 		CloudFront:    cf,
 		KeyValueStore: kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log}),
-		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:        log,
 	}))
+	metricsSrv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	rep := replica.New(st, runtime.New(edge.RuntimeOptions()), log)
 	ctx, stopReplica := context.WithCancel(context.Background())
@@ -123,7 +125,7 @@ func newEnv(t *testing.T, opts ...func(*edge.Config)) *env {
 		defer close(replicaDone)
 		rep.Run(ctx)
 	}()
-	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, s3Dir: t.TempDir(), logs: logs}
+	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, metricsURL: metricsSrv.URL, s3Dir: t.TempDir(), logs: logs}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +172,7 @@ func newEnv(t *testing.T, opts ...func(*edge.Config)) *env {
 		stopReplica()
 		<-replicaDone
 		apiSrv.Close()
+		metricsSrv.Close()
 		if err := cf.Close(sctx); err != nil {
 			t.Error(err)
 		}
@@ -399,10 +402,10 @@ func (e *env) try(method, host, target, body string, header ...string) (reply, e
 	return reply{status: resp.StatusCode, reason: reason, header: resp.Header, body: string(data)}, nil
 }
 
-// metrics returns the API's /metrics text.
+// metrics returns the metrics text.
 func (e *env) metrics() string {
 	e.t.Helper()
-	resp, err := http.Get(e.apiURL + "/metrics")
+	resp, err := http.Get(e.metricsURL)
 	if err != nil {
 		e.t.Fatal(err)
 	}
