@@ -74,16 +74,39 @@ const (
 	planeKVS
 )
 
-// pathPlane is the plane a path belongs to by its form. It only decides
-// whether the path is an API call at all, and which plane answers a request
-// whose signature names no service: a KeyValueStore key may be named
-// "2020-05-31", so a signed request goes where its service says (planeOf).
+// pathPlanes reports which planes' paths r's has the form of. A path may
+// have both: a KeyValueStore key may be named "2020-05-31".
+func pathPlanes(r *http.Request) (cloudFront, kvs bool) {
+	p := r.URL.EscapedPath()
+	return markIndex(p, "/2020-05-31") >= 0, markIndex(p, "/key-value-stores") >= 0
+}
+
+// markIndex is where p has the segment mark (followed by '/' or the end),
+// or -1.
+func markIndex(p, mark string) int {
+	for off := 0; ; {
+		i := strings.Index(p[off:], mark)
+		if i < 0 {
+			return -1
+		}
+		end := off + i + len(mark)
+		if end == len(p) || p[end] == '/' {
+			return off + i
+		}
+		off = end
+	}
+}
+
+// pathPlane is the plane a path belongs to by its form, the first plane's
+// segment deciding: it gives the error format of a request whose signature
+// names no service. planeNone: no API call at all.
 func pathPlane(r *http.Request) plane {
 	p := r.URL.EscapedPath()
+	cf, kv := markIndex(p, "/2020-05-31"), markIndex(p, "/key-value-stores")
 	switch {
-	case strings.Contains(p, "/2020-05-31/") || strings.HasSuffix(p, "/2020-05-31"):
+	case cf >= 0 && (kv < 0 || cf < kv):
 		return planeCloudFront
-	case strings.Contains(p, "/key-value-stores/") || strings.HasSuffix(p, "/key-value-stores"):
+	case kv >= 0:
 		return planeKVS
 	}
 	return planeNone
@@ -99,6 +122,14 @@ func planeOf(service string, byPath plane) plane {
 		return planeKVS
 	}
 	return byPath
+}
+
+// serviceOf is the signing name of a plane's service.
+func serviceOf(pl plane) string {
+	if pl == planeKVS {
+		return sigv4.ServiceKeyValueStore
+	}
+	return sigv4.ServiceCloudFront
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -147,6 +178,12 @@ func (s *server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	pl := planeOf(service, byPath)
 	if err != nil {
 		s.refuse(w, r, pl, err)
+		return
+	}
+	if cf, kv := pathPlanes(r); pl == planeCloudFront && !cf || pl == planeKVS && !kv {
+		// A signature is only good for the service it names, as on AWS.
+		s.fail(w, byPath, awserror.Code{Name: sigv4.CodeSignatureDoesNotMatch, Status: http.StatusForbidden},
+			"Credential should be scoped to correct service: '"+serviceOf(byPath)+"'.")
 		return
 	}
 	body, release, err := s.budget.read(w, r)
