@@ -37,6 +37,7 @@ var (
 	failTooLarge         = failure{413, "The request headers or body are larger than CloudFront accepts.", "Error"}
 	failMalformed        = failure{400, "Bad request.", "Error"}
 	failTimeout          = failure{408, "The request took too long to arrive.", "Error"}
+	failVersion          = failure{505, "The HTTP version of the request is not supported.", "Error"}
 )
 
 // page is the error page. Nothing in it comes from the request: the message

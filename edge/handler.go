@@ -3,7 +3,6 @@ package edge
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -51,6 +50,11 @@ type exchange struct {
 	// The events of the functions run, held here rather than allocated
 	// (exchanges are pooled).
 	requestEvent, responseEvent event.Event
+	// The viewer's body for the origin (see body.go): small is a body read
+	// whole (its buffer kept across requests), body a streamed one.
+	small    []byte
+	body     viewerBody
+	streamed bool
 }
 
 // newExchange takes an exchange from the server's pool (one per request is
@@ -66,7 +70,7 @@ func (s *Server) newExchange(ctx *fasthttp.RequestCtx) *exchange {
 
 // releaseExchange returns x to the pool; nothing may use it afterwards.
 func (s *Server) releaseExchange(x *exchange) {
-	*x = exchange{}
+	*x = exchange{small: x.small[:0]}
 	s.exchanges.Put(x)
 }
 
@@ -111,12 +115,18 @@ func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, 
 	ctx := x.ctx
 	rawURI := ctx.Request.Header.RequestURI()
 	switch {
+	case !servedVersion(ctx.Request.Header.Protocol()):
+		s.fail(x, failVersion)
+		return
 	case len(rawURI) > maxURLBytes:
 		s.fail(x, failURLTooLong)
-		return rt, nil, nil, false
-	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes:
+		return
+	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes, s.declaredTooLarge(ctx):
 		s.fail(x, failTooLarge)
-		return rt, nil, nil, false
+		return
+	case !validHeaderNames(ctx.Request.Header.RawHeaders()):
+		s.fail(x, failMalformed)
+		return
 	}
 	// Before any refusal, so that its access log line has the path.
 	x.splitURI(rawURI)
@@ -293,16 +303,7 @@ func (s *Server) page(x *exchange, status int, body string) {
 
 // serveError answers a request fasthttp could not read.
 func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
-	f := failMalformed
-	var small *fasthttp.ErrSmallBuffer
-	var ne net.Error
-	switch {
-	case errors.As(err, &small), errors.Is(err, fasthttp.ErrBodyTooLarge):
-		f = failTooLarge
-	case errors.As(err, &ne) && ne.Timeout():
-		f = failTimeout
-	}
 	x := &exchange{ctx: ctx, id: newRequestID(), start: time.Now()}
-	s.fail(x, f)
+	s.fail(x, viewerFailure(err))
 	s.logAccess(x)
 }

@@ -32,9 +32,11 @@ type originKey struct {
 // originKey; they outlive distribution updates, so a new configuration of
 // the same origin keeps its connections.
 type origins struct {
-	maxBody int
-	tls     *tls.Config
-	clients sync.Map // originKey -> *fasthttp.HostClient
+	maxBody  int
+	maxConns int
+	connWait time.Duration
+	tls      *tls.Config
+	clients  sync.Map // originKey -> *fasthttp.HostClient
 }
 
 // Unused pools are dropped after poolTTL; sweep looks every sweepEvery.
@@ -46,8 +48,8 @@ const (
 // originHeaderBytes bounds an origin's response headers.
 const originHeaderBytes = 32 << 10
 
-func newOrigins(maxBody int, tlsConfig *tls.Config) *origins {
-	return &origins{maxBody: maxBody, tls: tlsConfig}
+func newOrigins(cfg Config) *origins {
+	return &origins{maxBody: cfg.MaxOriginBodyBytes, maxConns: cfg.MaxOriginConns, connWait: cfg.OriginConnWait, tls: cfg.OriginTLS}
 }
 
 func (o *origins) client(t *target) *fasthttp.HostClient {
@@ -66,6 +68,10 @@ func (o *origins) client(t *target) *fasthttp.HostClient {
 			return fasthttp.DialTimeout(addr, connect)
 		},
 		MaxIdleConnDuration: k.idle,
+		// A burst beyond the pool waits for a connection rather than fail
+		// at once; fasthttp ends the wait at the request's own timeout too.
+		MaxConns:           o.maxConns,
+		MaxConnWaitTimeout: o.connWait,
 		// fasthttp retries idempotent requests on connection failures,
 		// which is what CloudFront's connection attempts are.
 		MaxIdemponentCallAttempts: k.attempts,
@@ -185,7 +191,8 @@ func (o *origins) closeIdle() {
 func originFailure(err error) failure {
 	var ne net.Error
 	switch {
-	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout):
+	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrNoFreeConns):
+		// ErrNoFreeConns comes only once the wait for a connection expired.
 		return failOriginTimeout
 	case errors.As(err, &ne) && ne.Timeout():
 		return failOriginTimeout
