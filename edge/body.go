@@ -71,8 +71,11 @@ func (s *Server) readBody(x *exchange) (failure, bool) {
 	n := x.ctx.Request.Header.ContentLength()
 	stream := x.ctx.RequestBodyStream()
 	switch {
-	case stream == nil || n == 0 || n == -2: // -2: neither Content-Length nor chunked
+	case n == 0 || n == -2: // -2: neither Content-Length nor chunked
 		x.small = x.small[:0]
+	case stream == nil:
+		// Read whole already: the event loop's bodies.
+		x.small = append(x.small[:0], x.ctx.Request.Body()...)
 	case n > 0 && n <= smallBody:
 		if cap(x.small) < n {
 			x.small = make([]byte, n)

@@ -35,7 +35,14 @@ func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool 
 			req.Reset()
 			s.originRequest(x, req, t, uri, query, hasQuery, orig, out)
 			setScheme(req, t.tls)
-			err := s.origins.client(t).DoTimeout(req, &x.ctx.Response, t.read)
+			// A burst beyond the origin's ceiling waits for a slot (never
+			// past the origin's read timeout), then is the origin's timeout.
+			p := s.origins.pool(t)
+			err := fasthttp.ErrNoFreeConns
+			if p.acquire(min(s.cfg.OriginConnWait, t.read)) {
+				err = p.client.DoTimeout(req, &x.ctx.Response, t.read)
+				p.release()
+			}
 			if x.body.err != nil {
 				// The viewer's upload failed, not the origin.
 				s.fail(x, viewerFailure(x.body.err))

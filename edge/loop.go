@@ -29,8 +29,9 @@ type loopHandler struct {
 
 // loopState is a forwarded request between its two phases.
 type loopState struct {
-	x   *exchange
-	out *event.Request
+	x    *exchange
+	out  *event.Request
+	pool *pool // holds one of its slots until the origin answered
 }
 
 func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
@@ -44,7 +45,12 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	}
 	t := &rt.targets[0]
 	t.forViewer(false)
-	if len(rt.targets) > 1 || t.bucket != "" || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) {
+	var p *pool
+	if !t.s3 {
+		p = s.origins.pool(t)
+	}
+	// A request beyond the origin's ceiling waits for a slot on a goroutine.
+	if len(rt.targets) > 1 || t.s3 || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) || !p.tryAcquire() {
 		lx.Slow = func() {
 			if s.respond(x, &rt, orig, out) {
 				s.responsePhase(x, out)
@@ -54,6 +60,8 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 		}
 		return evloop.Offload
 	}
+	// The loop has read the whole body (evloop hands larger ones off).
+	s.readBody(x)
 	uri, query, hasQuery := x.originURI(out)
 	req := fasthttp.AcquireRequest()
 	s.originRequest(x, req, t, uri, query, hasQuery, orig, out)
@@ -63,7 +71,7 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	if st == nil {
 		st = new(loopState)
 	}
-	st.x, st.out = x, out
+	st.x, st.out, st.pool = x, out, p
 	lx.Out, lx.State = req, st
 	lx.Origin = evloop.Origin{Host: t.domain, Port: t.port, Attempts: t.attempts,
 		ConnectTimeout: t.connect, ReadTimeout: t.read, IdleTimeout: t.idle}
@@ -75,6 +83,7 @@ func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
 	st := lx.State.(*loopState)
 	x := st.x
 	fasthttp.ReleaseRequest(lx.Out)
+	st.pool.release()
 	if err != nil {
 		s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", lx.Origin.Host, "err", err)
 		s.fail(x, originFailure(err))
