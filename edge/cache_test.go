@@ -171,7 +171,7 @@ func TestCache(t *testing.T) {
 			t.Errorf("access log result types %v", results)
 		}
 		m := e.metrics()
-		for _, want := range []string{`edgefn_edge_cache_requests_total{result_type="Hit"}`, `edgefn_edge_cache_requests_total{result_type="Miss"}`, "edgefn_edge_cache_hit_bytes_total", "edgefn_edge_cache_bytes"} {
+		for _, want := range []string{`edgefn_edge_cache_requests_total{distribution_id="` + *d.Id + `",result_type="Hit"}`, `edgefn_edge_cache_requests_total{distribution_id="` + *d.Id + `",result_type="Miss"}`, `edgefn_edge_cache_hit_bytes_total{distribution_id="` + *d.Id + `"}`, `edgefn_edge_cache_hit_ratio{distribution_id="` + *d.Id + `"}`, "edgefn_edge_cache_bytes"} {
 			if !strings.Contains(m, want) {
 				t.Errorf("metrics lack %s", want)
 			}

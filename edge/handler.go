@@ -36,8 +36,16 @@ type exchange struct {
 	behavior *replica.Behavior
 	// rev is the revision of the State the request was served from.
 	rev int64
-	// revalidate is the stale object the origin request asks to confirm.
+	// keyed is set for a request on the cache's path; encoding is then the
+	// normalised Accept-Encoding of its key, the one the origin gets.
+	keyed    bool
+	encoding string
+	// revalidate is the stale object the origin request asks to confirm;
+	// originETag the ETag of the origin's response, before compression.
 	revalidate *cached
+	originETag string
+	// background is set for the edge's own requests (see detached).
+	background bool
 	// uri is the request path as received; query the text after '?'.
 	uri      string
 	query    string
@@ -155,6 +163,11 @@ func (s *Server) viewerAllowed(x *exchange) bool {
 	}
 	if !x.behavior.Allows(string(x.ctx.Method())) {
 		s.fail(x, failMethodNotAllowed)
+		return false
+	}
+	// CloudFront refuses a GET with a body.
+	if x.ctx.IsGet() && len(x.ctx.Request.Body()) > 0 {
+		s.fail(x, failGetWithBody)
 		return false
 	}
 	return true

@@ -68,6 +68,7 @@ type cacheBehaviorXML struct {
 		} `xml:"CachedMethods"`
 	} `xml:"AllowedMethods"`
 	CachePolicyID   string `xml:"CachePolicyId"`
+	Compress        bool   `xml:"Compress"`
 	ForwardedValues *struct {
 		QueryString          bool     `xml:"QueryString"`
 		QueryStringCacheKeys []string `xml:"QueryStringCacheKeys>Items>Name"`
@@ -168,7 +169,7 @@ func (o *originXML) origin() (edgefn.Origin, error) {
 }
 
 func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) {
-	out := edgefn.CacheBehavior{TargetOriginID: b.TargetOriginID, ViewerProtocolPolicy: b.ViewerProtocolPolicy}
+	out := edgefn.CacheBehavior{TargetOriginID: b.TargetOriginID, ViewerProtocolPolicy: b.ViewerProtocolPolicy, Compress: b.Compress}
 	if ordered {
 		if b.PathPattern == nil {
 			return out, invalidDist("CacheBehavior.PathPattern is required.")
