@@ -201,6 +201,14 @@ const (
 	ResourceQuantity Resource = "quantity"
 	// ResourceBody: a request without the document it needs (MissingBody).
 	ResourceBody Resource = "body"
+	// ResourceErrorCode: a CustomErrorResponse's ErrorCode CloudFront does
+	// not take (InvalidErrorCode); ResourceResponseCode its ResponseCode
+	// (InvalidResponseCode).
+	ResourceErrorCode    Resource = "error-code"
+	ResourceResponseCode Resource = "response-code"
+	// ResourceDefaultRootObject: a DefaultRootObject that is too long or
+	// holds a character CloudFront refuses (InvalidDefaultRootObject).
+	ResourceDefaultRootObject Resource = "default-root-object"
 	// ResourceTag: tags that break CloudFront's rules (InvalidTagging), or
 	// a tagged resource that does not exist (NoSuchResource).
 	ResourceTag Resource = "tag"

@@ -132,12 +132,17 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 
 	rt := route{targets: []target{originTarget(x.behavior.Origin)}}
 	orig, out, ok := s.runViewerRequest(x, &rt)
-	if !ok || !s.respond(x, &rt, orig, out) {
+	if !ok {
 		return
 	}
+	answered := s.respond(x, &rt, orig, out)
 	resp := &ctx.Response
+	errorPage := s.customErrorPage(x)
+	if !answered && !errorPage {
+		return
+	}
 	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(resp.Header.Peek(fasthttp.HeaderVia)))
-	if resp.StatusCode() >= 400 {
+	if resp.StatusCode() >= 400 || errorPage {
 		// CloudFront reports an origin's error status as an Error (X-Cache
 		// and access log), and runs no viewer-response function on it.
 		x.result, x.detail = resultError, resultError

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/edgefn/edgefn"
 )
@@ -22,8 +24,35 @@ type distributionConfigXML struct {
 	CacheBehaviors       struct {
 		Items []cacheBehaviorXML `xml:"Items>CacheBehavior"`
 	} `xml:"CacheBehaviors"`
+	CustomErrorResponses struct {
+		Items []customErrorResponseXML `xml:"Items>CustomErrorResponse"`
+	} `xml:"CustomErrorResponses"`
 	Comment *string `xml:"Comment"`
 	Enabled *bool   `xml:"Enabled"`
+}
+
+type customErrorResponseXML struct {
+	ErrorCode          *int   `xml:"ErrorCode"`
+	ResponsePagePath   string `xml:"ResponsePagePath"`
+	ResponseCode       string `xml:"ResponseCode"`
+	ErrorCachingMinTTL *int64 `xml:"ErrorCachingMinTTL"`
+}
+
+// errorResponse reads a CustomErrorResponse; the store checks its codes.
+func (r *customErrorResponseXML) errorResponse() (edgefn.CustomErrorResponse, error) {
+	out := edgefn.CustomErrorResponse{ResponsePagePath: r.ResponsePagePath, ErrorCachingMinTTL: r.ErrorCachingMinTTL}
+	if r.ErrorCode == nil {
+		return out, invalidDist("CustomErrorResponse.ErrorCode is required.")
+	}
+	out.ErrorCode = *r.ErrorCode
+	if code := strings.TrimSpace(r.ResponseCode); code != "" {
+		n, err := strconv.Atoi(code)
+		if err != nil {
+			return out, edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceResponseCode, "The ResponseCode %q is not a status code.", r.ResponseCode)
+		}
+		out.ResponseCode = n
+	}
+	return out, nil
 }
 
 // listXMLOf reads the Items of a wrapped list whatever its entries are named
@@ -121,6 +150,13 @@ func (c *distributionConfigXML) config() (edgefn.DistributionConfig, error) {
 			return edgefn.DistributionConfig{}, err
 		}
 		cfg.Origins = append(cfg.Origins, origin)
+	}
+	for _, r := range c.CustomErrorResponses.Items {
+		er, err := r.errorResponse()
+		if err != nil {
+			return edgefn.DistributionConfig{}, err
+		}
+		cfg.CustomErrorResponses = append(cfg.CustomErrorResponses, er)
 	}
 	var err error
 	if cfg.DefaultCacheBehavior, err = c.DefaultCacheBehavior.behavior(false); err != nil {
