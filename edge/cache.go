@@ -55,7 +55,7 @@ func (c *cached) servableOnError(now time.Time) bool {
 
 // entryOverhead approximates what an entry costs beyond its key, header
 // and body (the struct, otter's node); BenchmarkCacheEntry measures it.
-const entryOverhead = 256
+const entryOverhead = 1024
 
 // entry is what newCached needs besides the response.
 type entry struct {
