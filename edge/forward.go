@@ -114,6 +114,9 @@ func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, ur
 	req.Header.Set(fasthttp.HeaderXForwardedFor, ip)
 	req.Header.Set(fasthttp.HeaderVia, x.viaValue(req.Header.Peek(fasthttp.HeaderVia)))
 	req.Header.Set("X-Amz-Cf-Id", x.id)
+	if x.keyed {
+		keyedOriginHeaders(&req.Header, x.encoding)
+	}
 	if c := x.revalidate; c != nil {
 		if c.etag != "" {
 			req.Header.Set(fasthttp.HeaderIfNoneMatch, c.etag)

@@ -35,8 +35,16 @@ type exchange struct {
 	behavior *replica.Behavior
 	// rev is the revision of the State the request was served from.
 	rev int64
-	// revalidate is the stale object the origin request asks to confirm.
+	// keyed is set for a request on the cache's path; encoding is then the
+	// normalised Accept-Encoding of its key, the one the origin gets.
+	keyed    bool
+	encoding string
+	// revalidate is the stale object the origin request asks to confirm;
+	// originETag the ETag of the origin's response, before compression.
 	revalidate *cached
+	originETag string
+	// background is set for the edge's own requests (see detached).
+	background bool
 	// uri is the request path as received; query the text after '?'.
 	uri      string
 	query    string
@@ -102,8 +110,8 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.releaseExchange(x)
 	}()
 	rt, orig, out, ok := s.requestPhase(x)
-	if ok && s.respond(x, &rt, orig, out) {
-		s.responsePhase(x, out)
+	if ok {
+		s.finish(x, s.respond(x, &rt, orig, out), out)
 	}
 }
 
@@ -150,13 +158,24 @@ func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, 
 	return rt, orig, out, ok
 }
 
-// responsePhase finishes a response the origin (or the cache) gave: Via,
-// the viewer-response function, the edge's headers. out is the request the
-// viewer-request function returned, if any.
-func (s *Server) responsePhase(x *exchange, out *event.Request) {
+// finish runs the response phase on what the origin (or the cache)
+// answered, or on the distribution's custom error page for an error status
+// (the origin's or the edge's own). answered is false when the edge has
+// answered the viewer itself.
+func (s *Server) finish(x *exchange, answered bool, out *event.Request) {
+	errorPage := s.customErrorPage(x)
+	if answered || errorPage {
+		s.responsePhase(x, out, errorPage)
+	}
+}
+
+// responsePhase finishes a response the origin (or the cache, or a custom
+// error page) gave: Via, the viewer-response function, the edge's headers.
+// out is the request the viewer-request function returned, if any.
+func (s *Server) responsePhase(x *exchange, out *event.Request, errorPage bool) {
 	resp := &x.ctx.Response
 	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(resp.Header.Peek(fasthttp.HeaderVia)))
-	if resp.StatusCode() >= 400 {
+	if resp.StatusCode() >= 400 || errorPage {
 		// CloudFront reports an origin's error status as an Error (X-Cache
 		// and access log), and runs no viewer-response function on it.
 		x.result, x.detail = resultError, resultError
@@ -182,6 +201,12 @@ func (s *Server) viewerAllowed(x *exchange) bool {
 	}
 	if !x.behavior.Allows(string(x.ctx.Method())) {
 		s.fail(x, failMethodNotAllowed)
+		return false
+	}
+	// CloudFront refuses a GET with a body.
+	// Declared, not read: the body may be streaming.
+	if n := x.ctx.Request.Header.ContentLength(); x.ctx.IsGet() && (n > 0 || n == -1) {
+		s.fail(x, failGetWithBody)
 		return false
 	}
 	return true

@@ -49,12 +49,12 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	if !t.s3 {
 		p = s.origins.pool(t)
 	}
-	// A request beyond the origin's ceiling waits for a slot on a goroutine.
-	if len(rt.targets) > 1 || t.s3 || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) || !p.tryAcquire() {
+	// A request beyond the origin's ceiling waits for a slot on a goroutine;
+	// a custom error page is fetched from the origin (or cache) on one too.
+	if len(rt.targets) > 1 || t.s3 || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) ||
+		x.dist.HasErrorResponses() || !p.tryAcquire() {
 		lx.Slow = func() {
-			if s.respond(x, &rt, orig, out) {
-				s.responsePhase(x, out)
-			}
+			s.finish(x, s.respond(x, &rt, orig, out), out)
 			s.logAccess(x)
 			s.releaseExchange(x)
 		}
@@ -87,9 +87,10 @@ func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
 	if err != nil {
 		s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", lx.Origin.Host, "err", err)
 		s.fail(x, originFailure(err))
+		s.finish(x, false, st.out)
 	} else {
 		cleanOriginResponse(&x.ctx.Response)
-		s.responsePhase(x, st.out)
+		s.finish(x, true, st.out)
 	}
 	s.logAccess(x)
 	s.releaseExchange(x)
