@@ -107,6 +107,9 @@ type CacheBehavior struct {
 	// OriginRequestPolicyID names the origin request policy that adds to
 	// what the cache policy forwards ("": none; only with a CachePolicyID).
 	OriginRequestPolicyID string
+	// ResponseHeadersPolicyID names the response headers policy applied to
+	// every response of the behavior ("": none).
+	ResponseHeadersPolicyID string
 }
 
 // ViewerProtocolPolicy values.

@@ -69,7 +69,9 @@ type cacheBehaviorXML struct {
 	} `xml:"AllowedMethods"`
 	CachePolicyID         string `xml:"CachePolicyId"`
 	OriginRequestPolicyID string `xml:"OriginRequestPolicyId"`
-	ForwardedValues       *struct {
+	// ResponseHeadersPolicyID goes with a cache policy or ForwardedValues.
+	ResponseHeadersPolicyID string `xml:"ResponseHeadersPolicyId"`
+	ForwardedValues         *struct {
 		QueryString          bool     `xml:"QueryString"`
 		QueryStringCacheKeys []string `xml:"QueryStringCacheKeys>Items>Name"`
 		Headers              []string `xml:"Headers>Items>Name"`
@@ -208,6 +210,7 @@ func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) 
 		return out, invalidDist("The parameter OriginRequestPolicyId requires a CachePolicyId (ForwardedValues cannot take one).")
 	}
 	out.OriginRequestPolicyID = b.OriginRequestPolicyID
+	out.ResponseHeadersPolicyID = b.ResponseHeadersPolicyID
 	return out, nil
 }
 

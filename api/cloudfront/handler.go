@@ -44,6 +44,7 @@ type Store interface {
 	DistributionStore
 	CachePolicyStore
 	OriginRequestPolicyStore
+	ResponseHeadersPolicyStore
 }
 
 // Engine compiles function code. A *runtime.CompileError is code the runtime
