@@ -224,7 +224,9 @@ func TestResponseHeadersPolicyOperations(t *testing.T) {
 			p.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy = aws.String(strings.Repeat("a", 1784))
 		}), isA[*types.TooLongCSPInResponseHeadersPolicy]},
 		{"custom quantity differs", create(func(p *types.ResponseHeadersPolicyConfig) { p.CustomHeadersConfig.Quantity = aws.Int32(2) }), isA[*types.InconsistentQuantities]},
-		{"origins quantity differs", create(func(p *types.ResponseHeadersPolicyConfig) { p.CorsConfig.AccessControlAllowOrigins.Quantity = aws.Int32(1) }), isA[*types.InconsistentQuantities]},
+		{"origins quantity differs", create(func(p *types.ResponseHeadersPolicyConfig) {
+			p.CorsConfig.AccessControlAllowOrigins.Quantity = aws.Int32(1)
+		}), isA[*types.InconsistentQuantities]},
 		{"remove quantity differs", create(func(p *types.ResponseHeadersPolicyConfig) { p.RemoveHeadersConfig.Quantity = aws.Int32(0) }), isA[*types.InconsistentQuantities]},
 		{"remove Content-Length", create(func(p *types.ResponseHeadersPolicyConfig) { p.RemoveHeadersConfig = removes("Content-Length") }), isA[*types.InvalidArgument]},
 		{"remove an X-Amz-Cf- header", create(func(p *types.ResponseHeadersPolicyConfig) { p.RemoveHeadersConfig = removes("X-Amz-Cf-Id") }), isA[*types.InvalidArgument]},
@@ -234,7 +236,9 @@ func TestResponseHeadersPolicyOperations(t *testing.T) {
 		{"header injection in a custom value", create(func(p *types.ResponseHeadersPolicyConfig) {
 			p.CustomHeadersConfig.Items[0].Value = aws.String("x\r\nSet-Cookie: sid=evil")
 		}), isA[*types.InvalidArgument]},
-		{"a custom header name with a space", create(func(p *types.ResponseHeadersPolicyConfig) { p.CustomHeadersConfig.Items[0].Header = aws.String("X Bad") }), isA[*types.InvalidArgument]},
+		{"a custom header name with a space", create(func(p *types.ResponseHeadersPolicyConfig) {
+			p.CustomHeadersConfig.Items[0].Header = aws.String("X Bad")
+		}), isA[*types.InvalidArgument]},
 		{"an unknown method", create(func(p *types.ResponseHeadersPolicyConfig) { p.CorsConfig.AccessControlAllowMethods.Items[0] = "TRACE" }), isA[*types.InvalidArgument]},
 		{"a wildcard inside an origin", create(func(p *types.ResponseHeadersPolicyConfig) {
 			p.CorsConfig.AccessControlAllowOrigins.Items[1] = "https://test.*.example.org"
@@ -243,11 +247,21 @@ func TestResponseHeadersPolicyOperations(t *testing.T) {
 			p.CorsConfig.AccessControlAllowOrigins.Items[1] = "https://example.*"
 		}), isA[*types.InvalidArgument]},
 		{"credentials for any origin", create(func(p *types.ResponseHeadersPolicyConfig) { p.CorsConfig.AccessControlAllowOrigins.Items[1] = "*" }), isA[*types.InvalidArgument]},
-		{"mode=block with a report URI", create(func(p *types.ResponseHeadersPolicyConfig) { p.SecurityHeadersConfig.XSSProtection.ModeBlock = aws.Bool(true) }), isA[*types.InvalidArgument]},
-		{"an unknown frame option", create(func(p *types.ResponseHeadersPolicyConfig) { p.SecurityHeadersConfig.FrameOptions.FrameOption = "ALLOW-FROM" }), isA[*types.InvalidArgument]},
-		{"an unknown referrer policy", create(func(p *types.ResponseHeadersPolicyConfig) { p.SecurityHeadersConfig.ReferrerPolicy.ReferrerPolicy = "everything" }), isA[*types.InvalidArgument]},
-		{"a sampling rate over 100", create(func(p *types.ResponseHeadersPolicyConfig) { p.ServerTimingHeadersConfig.SamplingRate = aws.Float64(100.5) }), isA[*types.InvalidArgument]},
-		{"five decimal places", create(func(p *types.ResponseHeadersPolicyConfig) { p.ServerTimingHeadersConfig.SamplingRate = aws.Float64(1.00001) }), isA[*types.InvalidArgument]},
+		{"mode=block with a report URI", create(func(p *types.ResponseHeadersPolicyConfig) {
+			p.SecurityHeadersConfig.XSSProtection.ModeBlock = aws.Bool(true)
+		}), isA[*types.InvalidArgument]},
+		{"an unknown frame option", create(func(p *types.ResponseHeadersPolicyConfig) {
+			p.SecurityHeadersConfig.FrameOptions.FrameOption = "ALLOW-FROM"
+		}), isA[*types.InvalidArgument]},
+		{"an unknown referrer policy", create(func(p *types.ResponseHeadersPolicyConfig) {
+			p.SecurityHeadersConfig.ReferrerPolicy.ReferrerPolicy = "everything"
+		}), isA[*types.InvalidArgument]},
+		{"a sampling rate over 100", create(func(p *types.ResponseHeadersPolicyConfig) {
+			p.ServerTimingHeadersConfig.SamplingRate = aws.Float64(100.5)
+		}), isA[*types.InvalidArgument]},
+		{"five decimal places", create(func(p *types.ResponseHeadersPolicyConfig) {
+			p.ServerTimingHeadersConfig.SamplingRate = aws.Float64(1.00001)
+		}), isA[*types.InvalidArgument]},
 		{"a comment over 128 characters", create(func(p *types.ResponseHeadersPolicyConfig) { p.Comment = aws.String(strings.Repeat("c", 129)) }), isA[*types.InvalidArgument]},
 	} {
 		if err := tt.call(); !tt.want(err) {
