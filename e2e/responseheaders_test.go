@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -97,30 +96,10 @@ func TestResponseHeadersPolicy(t *testing.T) {
 		t.Errorf("ListDistributionsByResponseHeadersPolicyId of the managed policy: %v %+v", err, by)
 	}
 
-	viewer := &http.Client{Timeout: 10 * time.Second}
 	send := func(method, target string, header ...string) *http.Response {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			req, err := http.NewRequestWithContext(c, method, s.edgeURL+target, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Host = *d.Distribution.DomainName
-			for i := 0; i+1 < len(header); i += 2 {
-				req.Header.Set(header[i], header[i+1])
-			}
-			resp, err := viewer.Do(req)
-			if err != nil {
-				t.Fatalf("%s %s: %v", method, target, err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusForbidden && time.Now().Before(deadline) {
-				time.Sleep(20 * time.Millisecond) // not at the edge yet
-				continue
-			}
-			return resp
-		}
+		resp, _ := s.atEdge(t, *d.Distribution.DomainName, method, target, header...)
+		return resp
 	}
 	expect := func(what string, resp *http.Response, want map[string]string) {
 		t.Helper()
