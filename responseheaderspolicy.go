@@ -333,5 +333,19 @@ func originMatches(item, origin string) bool {
 		return false
 	}
 	sub, found := strings.CutSuffix(oHost, suffix)
-	return found && sub != "" && !strings.Contains(sub, ":")
+	return found && isDomainLabels(sub)
+}
+
+// isDomainLabels reports whether s is one or more dot-separated labels of
+// letters, digits and hyphens: what may stand for an item's '*', and not a
+// path, user info or port smuggled in front of its domain.
+func isDomainLabels(s string) bool {
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || strings.ContainsFunc(label, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
+		}) {
+			return false
+		}
+	}
+	return true
 }
