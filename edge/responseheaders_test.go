@@ -149,3 +149,19 @@ func TestServerTimingValue(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkApplyResponseHeaders: the managed CORS-with-preflight and
+// security headers on one CORS response, the work a policy adds to a hit.
+func BenchmarkApplyResponseHeaders(b *testing.B) {
+	rules := edgefn.ManagedResponseHeadersPolicy(edgefn.CORSWithPreflightAndSecurityHeadersID).Config.Rules()
+	var req fasthttp.RequestHeader
+	req.SetMethod("GET")
+	req.Set("Origin", "https://app.example.com")
+	var resp fasthttp.ResponseHeader
+	b.ReportAllocs()
+	for b.Loop() {
+		resp.Reset()
+		resp.Set("Content-Type", "text/html")
+		applyResponseHeaders(rules, &req, &resp)
+	}
+}
