@@ -137,6 +137,9 @@ type CacheBehavior struct {
 	// Compress has the edge compress what it serves (gzip, and Brotli
 	// under a cache policy that enables it).
 	Compress bool
+	// ResponseHeadersPolicyID names the response headers policy applied to
+	// every response of the behavior ("": none).
+	ResponseHeadersPolicyID string
 }
 
 // ViewerProtocolPolicy values.

@@ -175,11 +175,14 @@ func (s *Server) finish(x *exchange, answered bool, out *event.Request) {
 func (s *Server) responsePhase(x *exchange, out *event.Request, errorPage bool) {
 	resp := &x.ctx.Response
 	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(resp.Header.Peek(fasthttp.HeaderVia)))
-	if resp.StatusCode() >= 400 || errorPage {
+	failed := resp.StatusCode() >= 400 || errorPage
+	if failed {
 		// CloudFront reports an origin's error status as an Error (X-Cache
 		// and access log), and runs no viewer-response function on it.
 		x.result, x.detail = resultError, resultError
-	} else if f := x.behavior.ViewerResponse; f != nil && !s.viewerResponse(x, f, out) {
+	}
+	s.responseHeaders(x)
+	if f := x.behavior.ViewerResponse; f != nil && !failed && !s.viewerResponse(x, f, out) {
 		return
 	}
 	s.edgeHeaders(x)

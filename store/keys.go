@@ -36,11 +36,14 @@ import (
 //	op/<account>/<id>             origin request policy (policyRecord); ETag = ModRev
 //	opn/<account>/<name>          origin request policy name -> id
 //	opu/<account>/<id>            distributions using the policy (users)
+//	rp/<account>/<id>             response headers policy (policyRecord); ETag = ModRev
+//	rpn/<account>/<name>          response headers policy name -> id
+//	rpu/<account>/<id>            distributions using the policy (users)
 //	iv/<account>/<dist>/<id>      invalidation (invalidationRecord); its ModRev is
 //	                              the revision the edges invalidate from
 //	ivc/<account>/<dist>/<ref>    invalidation CallerReference -> id
 //
-// Follow replicates fl/, k/, d/, cp/, op/ and iv/; a new replicated kind gets its
+// Follow replicates fl/, k/, d/, cp/, op/, rp/ and iv/; a new replicated kind gets its
 // own prefix here and a case in decode.
 const (
 	prefixDev        = "fd/"
@@ -67,6 +70,9 @@ const (
 	prefixORP        = "op/"
 	prefixORPName    = "opn/"
 	prefixORPUser    = "opu/"
+	prefixRHP        = "rp/"
+	prefixRHPName    = "rpn/"
+	prefixRHPUser    = "rpu/"
 	prefixInval      = "iv/"
 	prefixInvalRef   = "ivc/"
 
@@ -83,6 +89,7 @@ const (
 	countDists         = "distributions"
 	countPolicies      = "cache-policies"
 	countORPs          = "origin-request-policies"
+	countRHPs          = "response-headers-policies"
 )
 
 func functionKey(account, name string, stage edgefn.Stage) string {

@@ -99,7 +99,9 @@ type cacheBehaviorXML struct {
 	CachePolicyID         string `xml:"CachePolicyId"`
 	OriginRequestPolicyID string `xml:"OriginRequestPolicyId"`
 	Compress              bool   `xml:"Compress"`
-	ForwardedValues       *struct {
+	// ResponseHeadersPolicyID goes with a cache policy or ForwardedValues.
+	ResponseHeadersPolicyID string `xml:"ResponseHeadersPolicyId"`
+	ForwardedValues         *struct {
 		QueryString          bool     `xml:"QueryString"`
 		QueryStringCacheKeys []string `xml:"QueryStringCacheKeys>Items>Name"`
 		Headers              []string `xml:"Headers>Items>Name"`
@@ -245,6 +247,7 @@ func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) 
 		return out, invalidDist("The parameter OriginRequestPolicyId requires a CachePolicyId (ForwardedValues cannot take one).")
 	}
 	out.OriginRequestPolicyID = b.OriginRequestPolicyID
+	out.ResponseHeadersPolicyID = b.ResponseHeadersPolicyID
 	return out, nil
 }
 

@@ -46,6 +46,7 @@ type Store interface {
 	OriginRequestPolicyStore
 	TagStore
 	ConnectionFunctionStore
+	ResponseHeadersPolicyStore
 }
 
 // ConnectionFunctionStore keeps connection functions (mTLS); *store.Store

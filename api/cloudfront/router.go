@@ -48,6 +48,7 @@ func (h *Handler) routes() {
 
 	routePolicies(h, h.cachePolicyAPI())
 	routePolicies(h, h.originRequestPolicyAPI())
+	routePolicies(h, h.responseHeadersPolicyAPI())
 	h.handle("POST /2020-05-31/distribution/{DistributionId}/invalidation", h.createInvalidation)
 	h.handle("GET /2020-05-31/distribution/{DistributionId}/invalidation", h.listInvalidations)
 	h.handle("GET /2020-05-31/distribution/{DistributionId}/invalidation/{Id}", h.getInvalidation)

@@ -149,6 +149,9 @@ type Behavior struct {
 	// case). nil, for distributions stored before edgefn read either,
 	// forwards everything.
 	Forward *edgefn.OriginForwarding
+	// ResponseHeaders is the response headers policy applied to every
+	// response, nil for none (or one that is gone).
+	ResponseHeaders *edgefn.ResponseHeaderRules
 }
 
 // Caches reports whether the behavior caches responses to method: GET and
@@ -215,13 +218,15 @@ type Function struct {
 }
 
 // resolver gives newDistribution what a distribution refers to: the
-// Function of an ARN, the account's cache and origin request policies of an
-// id (nil when there is none) and the distribution's invalidations.
+// Function of an ARN, the account's cache, origin request and response
+// headers policies of an id (nil when there is none) and the
+// distribution's invalidations.
 type resolver struct {
-	function            func(arn string) *Function
-	cachePolicy         func(account, id string) *edgefn.CachePolicyConfig
-	originRequestPolicy func(account, id string) *edgefn.OriginRequestPolicyConfig
-	invalidations       func(account, id string) []*edgefn.Invalidation
+	function              func(arn string) *Function
+	cachePolicy           func(account, id string) *edgefn.CachePolicyConfig
+	originRequestPolicy   func(account, id string) *edgefn.OriginRequestPolicyConfig
+	responseHeadersPolicy func(account, id string) *edgefn.ResponseHeadersPolicyConfig
+	invalidations         func(account, id string) []*edgefn.Invalidation
 }
 
 // newDistribution resolves d's behaviors.
@@ -267,7 +272,7 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 			if key == nil {
 				key = &edgefn.CachePolicyConfig{}
 			}
-			rb.Forward = edgefn.PolicyForwarding(key, r.resolveORP(d.Account, b.OriginRequestPolicyID))
+			rb.Forward = edgefn.PolicyForwarding(key, resolvePolicy(edgefn.ManagedOriginRequestPolicy, r.originRequestPolicy, d.Account, b.OriginRequestPolicyID))
 		case b.Legacy != nil:
 			p := b.Legacy.Policy()
 			// Legacy settings compress with gzip only (Brotli needs a
@@ -275,6 +280,9 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 			p.EnableAcceptEncodingGzip = b.Compress
 			rb.Cache = lowerHeaders(p)
 			rb.Forward = b.Legacy.Forwarding()
+		}
+		if p := resolvePolicy(edgefn.ManagedResponseHeadersPolicy, r.responseHeadersPolicy, d.Account, b.ResponseHeadersPolicyID); p != nil {
+			rb.ResponseHeaders = p.Rules()
 		}
 		return rb
 	}
@@ -285,15 +293,16 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 	return out
 }
 
-// resolveORP returns the origin request policy id names, nil for none.
-func (r resolver) resolveORP(account, id string) *edgefn.OriginRequestPolicyConfig {
+// resolvePolicy returns the configuration of the policy id names: a
+// managed one or the account's (own); nil for none.
+func resolvePolicy[C any](managed func(id string) *edgefn.Policy[C], own func(account, id string) *C, account, id string) *C {
 	if id == "" {
 		return nil
 	}
-	if p := edgefn.ManagedOriginRequestPolicy(id); p != nil {
+	if p := managed(id); p != nil {
 		return &p.Config
 	}
-	return r.originRequestPolicy(account, id)
+	return own(account, id)
 }
 
 // lowerHeaders is p with its header names in lower case, once per State
