@@ -280,14 +280,38 @@ func TestMetricsKeepToTheAccount(t *testing.T) {
 	inv.WithLabelValues("EALICE", "a").Add(3)
 	util.WithLabelValues("EALICE", "a").Observe(20)
 	inv.WithLabelValues("EBOB", "b").Add(5)
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgefn_edge_requests_total"}, []string{"distribution_id", "status", "result_type"})
+	f.reg.MustRegister(reqs)
+	for _, r := range []struct {
+		dist, status, result string
+		n                    float64
+	}{
+		{"EALICE", "200", "Hit", 5},
+		{"EALICE", "304", "RefreshHit", 1},
+		{"EALICE", "200", "Miss", 2},
+		{"EALICE", "404", "Miss", 3},
+		{"EALICE", "503", "Error", 4},
+		{"EALICE", "302", "FunctionGeneratedResponse", 6},
+		{"EBOB", "200", "Hit", 7},
+		{"", "421", "Error", 8}, // no distribution: nobody's
+	} {
+		reqs.WithLabelValues(r.dist, r.status, r.result).Add(r.n)
+	}
 	ck, _ := f.mustSignIn(alice)
 	w := f.do("GET", "/console/api/metrics", "127.0.0.1:1", "", nil, ck)
-	var res struct{ Functions []functionSeries }
+	var res struct {
+		Functions     []functionSeries
+		Distributions []distributionSeries
+	}
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	want := []functionSeries{{DistributionID: "EALICE", FunctionName: "a", Invocations: 3, UtilizationSum: 20, UtilizationCount: 1}}
 	if len(res.Functions) != 1 || res.Functions[0] != want[0] {
 		t.Errorf("alice's metrics: %+v, want %+v", res.Functions, want)
+	}
+	wantDist := distributionSeries{DistributionID: "EALICE", Requests: 21, Errors4xx: 3, Errors5xx: 4, CacheHits: 6, CacheMisses: 5}
+	if len(res.Distributions) != 1 || res.Distributions[0] != wantDist {
+		t.Errorf("alice's distribution metrics: %+v, want %+v", res.Distributions, wantDist)
 	}
 }
