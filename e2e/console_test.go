@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -256,6 +257,24 @@ func TestConsoleInBrowser(t *testing.T) {
 		until(`(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return !e.defaultPrevented; })()`),
 		chromedp.Click(chromedp.CSS("#run-test")),
 		until(textHas("#test-source", "Tested the saved code of DEVELOPMENT")),
+	)
+
+	// A run that throws: the message is CloudFront's, the place is shown
+	// beside it with a frame of the code that ran.
+	throwing := "function handler(event) {\n    var v = event.request.headers['x-missing'];\n    return v.value;\n}\n"
+	b.do("a runtime error shows its place",
+		setCode(throwing),
+		until(`document.querySelector('#run-test').textContent === 'Save and test'`),
+		chromedp.Click(chromedp.CSS("#run-test")),
+		until(`document.querySelector('#test-error')?.textContent === 'TypeError: cannot get property "value" of undefined'`),
+		until(textHas("#test-error-position", "at line 3, column 14")),
+		until(textHas("#test-error-frame", "> 3 |     return v.value;")),
+		chromedp.Click(chromedp.CSS("#test-error-position")),
+		until(`document.querySelector('#dev-editor .cm-activeLine')?.textContent === '    return v.value;'`),
+		setCode(edited),
+		chromedp.Click(chromedp.CSS("#save-function")),
+		until(textHas("#function-status", "Saved")),
+		until(`document.querySelector('#run-test').textContent === 'Test function'`),
 	)
 
 	b.do("publish",
@@ -528,6 +547,33 @@ func TestConsoleAccountsApart(t *testing.T) {
 			t.Errorf("%s %s of b's distribution as a: %d %s, want 404 NoSuchDistribution", c.method, c.url, status, body)
 		}
 	}
+	// TestFunction's console route (which adds the error's position) on b's
+	// function: a cannot run it, and b needs its own CSRF token.
+	createFunction(t, s.cloudFront(b), "b-thrower", []byte("function handler(e) {\n  return e.nothing.here;\n}"), functionConfig(cftypes.FunctionRuntimeCloudfrontJs20))
+	testURL := s.url + "/console/api/cloudfront/2020-05-31/function/b-thrower/test"
+	testBody := `<TestFunctionRequest xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Stage>DEVELOPMENT</Stage><EventObject>` +
+		base64.StdEncoding.EncodeToString([]byte(`{"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"1.2.3.4"},"request":{"method":"GET","uri":"/","querystring":{},"headers":{},"cookies":{}}}`)) +
+		`</EventObject></TestFunctionRequest>`
+	bTestETag := func() string {
+		out, err := s.cloudFront(b).DescribeFunction(ctx(t), &cloudfront.DescribeFunctionInput{Name: aws.String("b-thrower")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.ETag)
+	}()
+	if status, body, h := consoleCallHeader(t, ca, "POST", testURL, token, bTestETag, testBody); status != http.StatusNotFound || !strings.Contains(body, "NoSuchFunction") || h.Get("X-Edgefn-Error-Position") != "" {
+		t.Errorf("TestFunction of b's function as a: %d %s %v, want 404 NoSuchFunction without a position", status, body, h)
+	}
+	for _, tok := range []string{"", token} {
+		if status, body, _ := consoleCallHeader(t, cb, "POST", testURL, tok, bTestETag, testBody); status != http.StatusForbidden {
+			t.Errorf("TestFunction as b with CSRF token %q: %d %s, want 403", tok, status, body)
+		}
+	}
+	status, body, h := consoleCallHeader(t, cb, "POST", testURL, consoleCSRF(t, s, cb), bTestETag, testBody)
+	if status != http.StatusOK || h.Get("X-Edgefn-Error-Position") != "2:20" || !strings.Contains(body, "<FunctionErrorMessage>TypeError: cannot get property &#34;here&#34; of undefined</FunctionErrorMessage>") {
+		t.Errorf("TestFunction as b: %d %s position %q, want 200, CloudFront's message and the position 2:20", status, body, h.Get("X-Edgefn-Error-Position"))
+	}
+
 	if status, body := consoleCall(t, ca, "GET", s.url+"/console/api/metrics", token, "", ""); status != http.StatusOK || strings.Contains(body, bID) {
 		t.Errorf("a's metrics: %d %s, want 200 without %s", status, body, bID)
 	}
@@ -558,6 +604,13 @@ func consoleCSRF(t *testing.T, s *server, client *http.Client) string {
 // given (when not empty).
 func consoleCall(t *testing.T, client *http.Client, method, url, token, ifMatch, body string) (int, string) {
 	t.Helper()
+	status, b, _ := consoleCallHeader(t, client, method, url, token, ifMatch, body)
+	return status, b
+}
+
+// consoleCallHeader is consoleCall with the answer's header.
+func consoleCallHeader(t *testing.T, client *http.Client, method, url, token, ifMatch, body string) (int, string, http.Header) {
+	t.Helper()
 	req, err := http.NewRequestWithContext(ctx(t), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -574,7 +627,7 @@ func consoleCall(t *testing.T, client *http.Client, method, url, token, ifMatch,
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, string(b), resp.Header
 }
 
 var loginToken = regexp.MustCompile(`name="token" value="([^"]+)"`)
