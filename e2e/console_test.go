@@ -280,7 +280,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.do("publish",
 		chromedp.Click(chromedp.CSS("#publish-function")),
 		until(textHas("#function-status", "Published")),
-		until(textHas("#live-meta", "cloudfront-js-1.0")),
+		until(textHas("#live-meta", "cloudfront-js-1.0 · greets viewers")),
 		until(textHas("#live-editor", "bonjour")),
 	)
 

@@ -243,7 +243,7 @@ export async function functionPage(main, name) {
     fn.onDirty();
     if (live) {
       fn.liveETag = live.etag;
-      liveMeta.textContent = `LIVE · ${txt(live.doc, 'Runtime')} · ETag ${live.etag} · modified ${txt(live.doc, 'LastModifiedTime')}`;
+      liveMeta.textContent = `LIVE · ${txt(live.doc, 'Runtime')} · ${txt(live.doc, 'Comment') || 'no comment'} · ETag ${live.etag} · modified ${txt(live.doc, 'LastModifiedTime')}`;
       const liveCode = await code('LIVE');
       if (liveEditor) liveEditor.value = liveCode; else liveEditor = newEditor(liveBox, liveCode, null, null, true);
     } else {
