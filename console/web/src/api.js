@@ -59,6 +59,17 @@ export async function cf(method, path, opts = {}) {
   return { doc, text, etag: r.headers.get('ETag') || '', headers: r.headers };
 }
 
+// cfPages reads every page of a CloudFront list operation: path carries its
+// query (MaxItems…); each(doc) is called per page.
+export async function cfPages(path, each) {
+  let marker = '';
+  do {
+    const { doc } = await cf('GET', path + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+    each(doc);
+    marker = txt(doc, 'NextMarker');
+  } while (marker);
+}
+
 // kvs calls a KeyValueStore data-plane operation on the store arn.
 export async function kvs(method, arn, rest = '', opts = {}) {
   const url = '/console/api/kvs/key-value-stores/' + encodeURIComponent(arn) + rest;

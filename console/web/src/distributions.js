@@ -3,7 +3,7 @@
 // (associated there, through UpdateDistribution with the ETag the page
 // loaded), its invalidations, and live charts of its request, error and
 // cache-hit rates and of its functions, from the edge's metrics.
-import { cf, txt, all, xml, consoleJSON } from './api.js';
+import { cf, cfPages, txt, all, xml, consoleJSON } from './api.js';
 import { h, replace, table, status } from './ui.js';
 
 const POLL_MS = 2000;
@@ -20,9 +20,7 @@ function behavior(el, path) {
 // listDistributions reads every distribution of the account with its behaviors.
 export async function listDistributions() {
   const out = [];
-  let marker = '';
-  do {
-    const { doc } = await cf('GET', 'distribution?MaxItems=100' + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+  await cfPages('distribution?MaxItems=100', (doc) => {
     for (const d of all(doc, 'DistributionSummary')) {
       const def = d.getElementsByTagName('DefaultCacheBehavior')[0];
       out.push({
@@ -34,8 +32,7 @@ export async function listDistributions() {
         ],
       });
     }
-    marker = txt(doc, 'NextMarker');
-  } while (marker);
+  });
   return out;
 }
 
@@ -176,24 +173,18 @@ function items(el, name) {
 // policies (managed and custom) to their names.
 async function policyNames(path, root) {
   const names = {};
-  let marker = '';
-  do {
-    const { doc } = await cf('GET', `${path}?MaxItems=100` + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+  await cfPages(`${path}?MaxItems=100`, (doc) => {
     for (const s of all(doc, root + 'Summary')) names[txt(s, 'Id')] = txt(s, 'Name');
-    marker = txt(doc, 'NextMarker');
-  } while (marker);
+  });
   return names;
 }
 
 // liveFunctions lists the published functions, which behaviors can run.
 async function liveFunctions() {
   const out = [];
-  let marker = '';
-  do {
-    const { doc } = await cf('GET', 'function?Stage=LIVE&MaxItems=100' + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+  await cfPages('function?Stage=LIVE&MaxItems=100', (doc) => {
     for (const s of all(doc, 'FunctionSummary')) out.push({ name: txt(s, 'Name'), arn: txt(s, 'FunctionARN') });
-    marker = txt(doc, 'NextMarker');
-  } while (marker);
+  });
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 

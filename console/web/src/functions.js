@@ -1,6 +1,6 @@
 // Functions: the list, and one function's page with DEVELOPMENT and LIVE side
 // by side, the editor, the test panel and publishing.
-import { cf, txt, all, xml, base64 } from './api.js';
+import { cf, cfPages, txt, all, xml, base64 } from './api.js';
 import { h, replace, table, status } from './ui.js';
 import { newEditor } from './editor.js';
 import { diffLines } from './diff.js';
@@ -17,15 +17,12 @@ const TEMPLATE = `function handler(event) {
 // summaries lists every function copy, grouped by name: {name: {DEVELOPMENT, LIVE}}.
 async function summaries() {
   const byName = {};
-  let marker = '';
-  do {
-    const { doc } = await cf('GET', 'function?MaxItems=100' + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+  await cfPages('function?MaxItems=100', (doc) => {
     for (const s of all(doc, 'FunctionSummary')) {
       const name = txt(s, 'Name');
       (byName[name] ||= {})[txt(s, 'Stage')] = s;
     }
-    marker = txt(doc, 'NextMarker');
-  } while (marker);
+  });
   return byName;
 }
 
