@@ -343,6 +343,25 @@ func TestConsoleInBrowser(t *testing.T) {
 		until(textHas("#dist-status", "Saved the function associations")),
 		until(`[...document.querySelectorAll('#dist-behaviors tbody tr')].pop().querySelector('select[data-event-type="viewer-request"]').selectedOptions[0].text === 'greeter'`),
 	)
+	// A change made meanwhile (here with the SDK) is not overwritten: the
+	// page's save holds the ETag it loaded.
+	cfc := s.cloudFront(devAccount)
+	got, err := cfc.GetDistributionConfig(ctx(t), &cloudfront.GetDistributionConfigInput{Id: aws.String(distID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.DistributionConfig.Comment = aws.String("changed elsewhere")
+	if _, err := cfc.UpdateDistribution(ctx(t), &cloudfront.UpdateDistributionInput{Id: aws.String(distID), IfMatch: got.ETag, DistributionConfig: got.DistributionConfig}); err != nil {
+		t.Fatalf("UpdateDistribution: %v", err)
+	}
+	b.do("a stale save is refused",
+		chromedp.Click(chromedp.CSS("#save-associations")),
+		until(`document.querySelector('#dist-status').classList.contains('error') && `+textHas("#dist-status", "PreconditionFailed")),
+		chromedp.Reload(),
+		until(textHas("#dist-general", "changed elsewhere")),
+		until(`[...document.querySelectorAll('#dist-behaviors tbody tr')].pop().querySelector('select[data-event-type="viewer-request"]').selectedOptions[0].text === 'greeter'`),
+	)
+
 	// The edge runs it: the origin sees the header the function adds. Each
 	// try asks for a new path, so that no copy cached before the change
 	// answers.
