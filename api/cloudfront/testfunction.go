@@ -50,6 +50,11 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 		switch {
 		case res.Err != nil:
 			result.FunctionErrorMessage = res.Err.Error()
+			if ee, ok := errors.AsType[*runtime.ExecutionError](res.Err); ok {
+				if p, ok := r.Context().Value(errorPositionKey{}).(*ErrorPosition); ok {
+					p.Line, p.Column = ee.Line, ee.Column
+				}
+			}
 		case res.Output == nil:
 			return testFailed(errors.New("the runtime returned neither output nor error"))
 		default:
@@ -61,6 +66,20 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 		}
 	}
 	return writeXML(w, http.StatusOK, "TestResult", result)
+}
+
+// ErrorPosition is where in the code a TestFunction run threw (1-based; 0
+// when it was not running code). TestResult carries CloudFront's message
+// only, so a caller in this process that shows the position (the console)
+// asks for it with WithErrorPosition.
+type ErrorPosition struct{ Line, Column int }
+
+type errorPositionKey struct{}
+
+// WithErrorPosition returns ctx asking TestFunction to record a run's error
+// position in p.
+func WithErrorPosition(ctx context.Context, p *ErrorPosition) context.Context {
+	return context.WithValue(ctx, errorPositionKey{}, p)
 }
 
 // testedCopy returns the copy to test. If-Match is the DEVELOPMENT ETag, the
