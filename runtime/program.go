@@ -236,7 +236,6 @@ var errTimeout = errors.New("timeout")
 // runtime has always given for a built-in asked for more than the limit.
 const errMemoryLimit = "RangeError: memory limit exceeded"
 
-
 // outcome is a run's Result with the Output it carries, allocated at once: the
 // run would otherwise allocate each separately.
 type outcome struct {
