@@ -52,6 +52,14 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 	// The request's context is not the run's: fasthttp cancels it when the
 	// server shuts down, and a run in flight should finish all the same.
 	res := f.Program.Run(context.Background(), ev, f.KVS)
+	if ee, ok := res.Err.(*runtime.ExecutionError); ok && ee.Throttled {
+		// Refused without running (a function that keeps hitting its limits):
+		// not an invocation.
+		m.throttles.Inc()
+		s.logFunction(x, f, ev.Context.EventType, res, res.Err)
+		s.fail(x, failFunctionThrottled)
+		return nil
+	}
 	m.invocations.Inc()
 	m.utilization.Observe(float64(res.ComputeUtilization))
 	if ev.Context.EventType == event.ViewerRequest {
