@@ -23,8 +23,11 @@ func RuntimeOptions() runtime.Options {
 
 // A function may fail by its limits throttleBurst times at once, then once
 // per throttleEvery: at most 40 ms of CPU (twice the time limit) and a new
-// VM per second for a function that always fails.
+// VM per second for a function that always fails. A throttled answer waits
+// throttlePause: a connection looping on it then sends 20 requests a second,
+// not thousands that would take the CPU of other distributions' requests.
 const (
 	throttleBurst = 8
 	throttleEvery = time.Second
+	throttlePause = 50 * time.Millisecond
 )
