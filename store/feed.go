@@ -30,6 +30,8 @@ type Snapshot struct {
 	// ResponseHeadersPolicies are the accounts' own response headers
 	// policies, by CachePolicyKey too.
 	ResponseHeadersPolicies map[string]*edgefn.ResponseHeadersPolicy
+	// TrustStores are the accounts' trust stores, by CachePolicyKey too.
+	TrustStores map[string]*edgefn.TrustStore
 	// Invalidations are by distribution ARN, oldest first.
 	Invalidations map[string][]*edgefn.Invalidation
 }
@@ -82,6 +84,10 @@ const (
 	EventResponseHeadersPolicyPut
 	// EventResponseHeadersPolicyDeleted: the policy Account/PolicyID was deleted.
 	EventResponseHeadersPolicyDeleted
+	// EventTrustStorePut: TrustStore was created or updated.
+	EventTrustStorePut
+	// EventTrustStoreDeleted: the trust store Account/PolicyID was deleted.
+	EventTrustStoreDeleted
 )
 
 // Event is one decoded change.
@@ -99,10 +105,12 @@ type Event struct {
 	OriginRequestPolicy *edgefn.OriginRequestPolicy
 	// ResponseHeadersPolicy is set for EventResponseHeadersPolicyPut.
 	ResponseHeadersPolicy *edgefn.ResponseHeadersPolicy
-	Invalidation          *edgefn.Invalidation
-	Store                 *edgefn.KeyValueStore
-	Item                  edgefn.Item
-	Distribution          *edgefn.Distribution
+	// TrustStore is set for EventTrustStorePut (PolicyID is its id).
+	TrustStore   *edgefn.TrustStore
+	Invalidation *edgefn.Invalidation
+	Store        *edgefn.KeyValueStore
+	Item         edgefn.Item
+	Distribution *edgefn.Distribution
 }
 
 // Batch is the events of one revision, to be applied together. A batch may
@@ -123,6 +131,7 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 		CachePolicies:           map[string]*edgefn.CachePolicy{},
 		OriginRequestPolicies:   map[string]*edgefn.OriginRequestPolicy{},
 		ResponseHeadersPolicies: map[string]*edgefn.ResponseHeadersPolicy{},
+		TrustStores:             map[string]*edgefn.TrustStore{},
 		Invalidations:           map[string][]*edgefn.Invalidation{},
 	}
 	err := s.view(ctx, "snapshot", func(tx Tx) error {
@@ -156,6 +165,9 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 			return err
 		}
 		if err := snapshotPolicies(tx, responseHeadersPolicies, snap.ResponseHeadersPolicies); err != nil {
+			return err
+		}
+		if err := snapshotPolicies(tx, trustStores, snap.TrustStores); err != nil {
 			return err
 		}
 		err = tx.Range(prefixInval, "", 0, func(kv KV) error {
@@ -257,6 +269,10 @@ func (snap *Snapshot) Apply(b Batch) {
 			snap.ResponseHeadersPolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.ResponseHeadersPolicy
 		case EventResponseHeadersPolicyDeleted:
 			delete(snap.ResponseHeadersPolicies, CachePolicyKey(e.Account, e.PolicyID))
+		case EventTrustStorePut:
+			snap.TrustStores[CachePolicyKey(e.Account, e.PolicyID)] = e.TrustStore
+		case EventTrustStoreDeleted:
+			delete(snap.TrustStores, CachePolicyKey(e.Account, e.PolicyID))
 		case EventInvalidationCreated:
 			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
 			snap.Invalidations[arn] = append(snap.Invalidations[arn], e.Invalidation)
@@ -348,6 +364,11 @@ var keyed = []struct {
 		return Event{Kind: EventResponseHeadersPolicyPut, Account: p.Account, PolicyID: p.ID, ResponseHeadersPolicy: p}
 	}), func(account, id string) *Event {
 		return &Event{Kind: EventResponseHeadersPolicyDeleted, Account: account, PolicyID: id}
+	}},
+	{prefixTrust, putEvent(trustStores.decode, func(p *edgefn.TrustStore) Event {
+		return Event{Kind: EventTrustStorePut, Account: p.Account, PolicyID: p.ID, TrustStore: p}
+	}), func(account, id string) *Event {
+		return &Event{Kind: EventTrustStoreDeleted, Account: account, PolicyID: id}
 	}},
 	// Invalidations are deleted only with their distribution, whose
 	// deletion says it all.

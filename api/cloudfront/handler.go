@@ -47,6 +47,7 @@ type Store interface {
 	TagStore
 	ConnectionFunctionStore
 	ResponseHeadersPolicyStore
+	TrustStoreStore
 }
 
 // ConnectionFunctionStore keeps connection functions (mTLS); *store.Store
