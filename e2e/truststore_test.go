@@ -99,7 +99,7 @@ func TestTrustStoreLifecycle(t *testing.T) {
 
 	// Update: a new bundle and the OCSP flag; the old ETag then fails.
 	up, err := cf.UpdateTrustStore(c, &cloudfront.UpdateTrustStoreInput{Id: aws.String(id), IfMatch: aws.String(etag),
-		CaCertificatesBundleSource: s.putBundle(t, "ca-bundles", "prod/ca-2.pem", append(ca.PEM(), other.PEM()...)),
+		CaCertificatesBundleSource:       s.putBundle(t, "ca-bundles", "prod/ca-2.pem", append(ca.PEM(), other.PEM()...)),
 		UseClientCertificateOCSPEndpoint: aws.Bool(true)})
 	if err != nil || aws.ToInt32(up.TrustStore.NumberOfCaCertificates) != 2 || !aws.ToBool(up.TrustStore.UseClientCertificateOCSPEndpoint) ||
 		aws.ToString(up.TrustStore.Name) != "devices" || aws.ToString(up.ETag) == etag {
@@ -173,5 +173,160 @@ func TestTrustStoreBundleErrors(t *testing.T) {
 	list, err := cf.ListTrustStores(c, &cloudfront.ListTrustStoresInput{})
 	if err != nil || len(list.TrustStoreList) != 0 {
 		t.Fatalf("ListTrustStores after refusals: %v %+v", err, list)
+	}
+}
+
+// allowAll is a connection function that lets every handshake through.
+var allowAll = []byte(`function connectionHandler(connection) { connection.allow(); }`)
+
+// createConnectionFunction creates (and with publish, publishes) a
+// connection function and returns its id.
+func createConnectionFunction(t testing.TB, cf *cloudfront.Client, name string, code []byte, publish bool, storeARNs ...string) string {
+	t.Helper()
+	c := ctx(t)
+	out, err := cf.CreateConnectionFunction(c, &cloudfront.CreateConnectionFunctionInput{Name: aws.String(name),
+		ConnectionFunctionConfig: functionConfig(cftypes.FunctionRuntimeCloudfrontJs20, storeARNs...), ConnectionFunctionCode: code})
+	if err != nil {
+		t.Fatalf("CreateConnectionFunction: %v", err)
+	}
+	id := aws.ToString(out.ConnectionFunctionSummary.Id)
+	if publish {
+		if _, err := cf.PublishConnectionFunction(c, &cloudfront.PublishConnectionFunctionInput{Id: aws.String(id), IfMatch: out.ETag}); err != nil {
+			t.Fatalf("PublishConnectionFunction: %v", err)
+		}
+	}
+	return id
+}
+
+// createTrustStore makes a trust store of ca's bundle and returns its id.
+func (s *server) createTrustStore(t *testing.T, cf *cloudfront.Client, name string, ca *devcert.CA) string {
+	t.Helper()
+	out, err := cf.CreateTrustStore(ctx(t), &cloudfront.CreateTrustStoreInput{Name: aws.String(name), CaCertificatesBundleSource: s.putBundle(t, "ca-bundles", name+".pem", ca.PEM())})
+	if err != nil {
+		t.Fatalf("CreateTrustStore: %v", err)
+	}
+	return aws.ToString(out.TrustStore.Id)
+}
+
+// withMtls adds a required-mode ViewerMtlsConfig on trust store ts and the
+// connection function fn ("": none) to cfg.
+func withMtls(cfg *cftypes.DistributionConfig, mode cftypes.ViewerMtlsMode, ts, fn string) *cftypes.DistributionConfig {
+	cfg.ViewerMtlsConfig = &cftypes.ViewerMtlsConfig{Mode: mode, TrustStoreConfig: &cftypes.TrustStoreConfig{TrustStoreId: aws.String(ts)}}
+	if fn != "" {
+		cfg.ConnectionFunctionAssociation = &cftypes.ConnectionFunctionAssociation{Id: aws.String(fn)}
+	}
+	return cfg
+}
+
+// TestDistributionMtlsConfig: a distribution's ViewerMtlsConfig and
+// connection function association are validated, kept with CloudFront's
+// defaults, listed by ListDistributionsByTrustStore / ByConnectionFunction,
+// and keep what they use from deletion. Another account's trust store or
+// connection function is not found.
+func TestDistributionMtlsConfig(t *testing.T) {
+	s := startServer(t, serverConfig{accounts: []account{accountA, accountB}})
+	cfA, cfB := s.cloudFront(accountA), s.cloudFront(accountB)
+	c := ctx(t)
+	ca := newCA(t, "Test CA")
+	tsA, tsB := s.createTrustStore(t, cfA, "a-devices", ca), s.createTrustStore(t, cfB, "b-devices", ca)
+	fnA := createConnectionFunction(t, cfA, "a-check", allowAll, true)
+	fnB := createConnectionFunction(t, cfB, "b-check", allowAll, true)
+	draft := createConnectionFunction(t, cfA, "a-draft", allowAll, false)
+	behavior := func() *cftypes.DefaultCacheBehavior {
+		return &cftypes.DefaultCacheBehavior{ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyHttpsOnly}
+	}
+
+	refused := []struct {
+		name   string
+		cfg    *cftypes.DistributionConfig
+		code   string
+		status int
+	}{
+		{"unknown trust store", withMtls(localOrigin("r1", 80, behavior()), cftypes.ViewerMtlsModeRequired, "9a7b0f55-3c2d-4e4b-8c1e-000000000000", ""), "EntityNotFound", 404},
+		{"another account's trust store", withMtls(localOrigin("r2", 80, behavior()), cftypes.ViewerMtlsModeRequired, tsB, ""), "EntityNotFound", 404},
+		{"another account's connection function", withMtls(localOrigin("r3", 80, behavior()), cftypes.ViewerMtlsModeRequired, tsA, fnB), "EntityNotFound", 404},
+		{"unknown connection function", withMtls(localOrigin("r4", 80, behavior()), cftypes.ViewerMtlsModeRequired, tsA, "CNOSUCHFUNCTION"), "EntityNotFound", 404},
+		{"unpublished connection function", withMtls(localOrigin("r5", 80, behavior()), cftypes.ViewerMtlsModeRequired, tsA, draft), "InvalidArgument", 400},
+		{"passthrough", withMtls(localOrigin("r6", 80, behavior()), cftypes.ViewerMtlsModePassthrough, tsA, ""), "InvalidArgument", 400},
+		{"no mode", withMtls(localOrigin("r7", 80, behavior()), "", tsA, ""), "InvalidArgument", 400},
+		{"no trust store", func() *cftypes.DistributionConfig {
+			cfg := localOrigin("r8", 80, behavior())
+			cfg.ViewerMtlsConfig = &cftypes.ViewerMtlsConfig{Mode: cftypes.ViewerMtlsModeRequired}
+			return cfg
+		}(), "InvalidArgument", 400},
+	}
+	for _, tt := range refused {
+		_, err := cfA.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: tt.cfg})
+		t.Run(tt.name, func(t *testing.T) { wantAPIError(t, err, tt.code, tt.status) })
+	}
+
+	d, err := cfA.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: withMtls(localOrigin("mtls", 80, behavior()), cftypes.ViewerMtlsModeRequired, tsA, fnA)})
+	if err != nil {
+		t.Fatalf("CreateDistribution: %v", err)
+	}
+	got := d.Distribution.DistributionConfig
+	m := got.ViewerMtlsConfig
+	if m == nil || m.Mode != cftypes.ViewerMtlsModeRequired || aws.ToString(m.TrustStoreConfig.TrustStoreId) != tsA ||
+		m.TrustStoreConfig.AdvertiseTrustStoreCaNames == nil || aws.ToBool(m.TrustStoreConfig.AdvertiseTrustStoreCaNames) ||
+		m.TrustStoreConfig.IgnoreCertificateExpiry == nil || aws.ToBool(m.TrustStoreConfig.IgnoreCertificateExpiry) ||
+		got.ConnectionFunctionAssociation == nil || aws.ToString(got.ConnectionFunctionAssociation.Id) != fnA {
+		t.Fatalf("CreateDistribution config: %+v %+v", m, got.ConnectionFunctionAssociation)
+	}
+	distID := aws.ToString(d.Distribution.Id)
+
+	byTS, err := cfA.ListDistributionsByTrustStore(c, &cloudfront.ListDistributionsByTrustStoreInput{TrustStoreIdentifier: aws.String(tsA)})
+	if err != nil || aws.ToInt32(byTS.DistributionList.Quantity) != 1 || aws.ToString(byTS.DistributionList.Items[0].Id) != distID ||
+		byTS.DistributionList.Items[0].ViewerMtlsConfig == nil {
+		t.Fatalf("ListDistributionsByTrustStore: %v %+v", err, byTS)
+	}
+	byFn, err := cfA.ListDistributionsByConnectionFunction(c, &cloudfront.ListDistributionsByConnectionFunctionInput{ConnectionFunctionIdentifier: aws.String(fnA)})
+	if err != nil || aws.ToInt32(byFn.DistributionList.Quantity) != 1 || aws.ToString(byFn.DistributionList.Items[0].ConnectionFunctionAssociation.Id) != fnA {
+		t.Fatalf("ListDistributionsByConnectionFunction: %v %+v", err, byFn)
+	}
+	// By name too; the other account sees none of it.
+	if byName, err := cfA.ListDistributionsByConnectionFunction(c, &cloudfront.ListDistributionsByConnectionFunctionInput{ConnectionFunctionIdentifier: aws.String("a-check")}); err != nil || aws.ToInt32(byName.DistributionList.Quantity) != 1 {
+		t.Fatalf("ListDistributionsByConnectionFunction by name: %v", err)
+	}
+	_, err = cfB.ListDistributionsByTrustStore(c, &cloudfront.ListDistributionsByTrustStoreInput{TrustStoreIdentifier: aws.String(tsA)})
+	wantAPIError(t, err, "EntityNotFound", 404)
+	_, err = cfB.ListDistributionsByConnectionFunction(c, &cloudfront.ListDistributionsByConnectionFunctionInput{ConnectionFunctionIdentifier: aws.String(fnA)})
+	wantAPIError(t, err, "EntityNotFound", 404)
+	none, err := cfA.ListDistributionsByConnectionFunction(c, &cloudfront.ListDistributionsByConnectionFunctionInput{ConnectionFunctionIdentifier: aws.String(draft)})
+	if err != nil || aws.ToInt32(none.DistributionList.Quantity) != 0 {
+		t.Fatalf("ListDistributionsByConnectionFunction(unused): %v %+v", err, none)
+	}
+
+	// In use: neither can be deleted, and the LIVE function is DEPLOYED.
+	ts, err := cfA.GetTrustStore(c, &cloudfront.GetTrustStoreInput{Identifier: aws.String(tsA)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cfA.DeleteTrustStore(c, &cloudfront.DeleteTrustStoreInput{Id: aws.String(tsA), IfMatch: ts.ETag})
+	wantAPIError(t, err, "CannotDeleteEntityWhileInUse", 409)
+	live, err := cfA.DescribeConnectionFunction(c, &cloudfront.DescribeConnectionFunctionInput{Identifier: aws.String(fnA), Stage: cftypes.FunctionStageLive})
+	if err != nil || aws.ToString(live.ConnectionFunctionSummary.Status) != "DEPLOYED" {
+		t.Fatalf("DescribeConnectionFunction LIVE: %v %+v", err, live)
+	}
+	dev, err := cfA.DescribeConnectionFunction(c, &cloudfront.DescribeConnectionFunctionInput{Identifier: aws.String(fnA)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cfA.DeleteConnectionFunction(c, &cloudfront.DeleteConnectionFunctionInput{Id: aws.String(fnA), IfMatch: dev.ETag})
+	wantAPIError(t, err, "CannotDeleteEntityWhileInUse", 409)
+
+	// Dropping mTLS from the distribution releases both.
+	cur, err := cfA.GetDistributionConfig(c, &cloudfront.GetDistributionConfigInput{Id: aws.String(distID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur.DistributionConfig.ViewerMtlsConfig, cur.DistributionConfig.ConnectionFunctionAssociation = nil, nil
+	if _, err := cfA.UpdateDistribution(c, &cloudfront.UpdateDistributionInput{Id: aws.String(distID), IfMatch: cur.ETag, DistributionConfig: cur.DistributionConfig}); err != nil {
+		t.Fatalf("UpdateDistribution: %v", err)
+	}
+	if _, err := cfA.DeleteTrustStore(c, &cloudfront.DeleteTrustStoreInput{Id: aws.String(tsA), IfMatch: ts.ETag}); err != nil {
+		t.Fatalf("DeleteTrustStore after release: %v", err)
+	}
+	if _, err := cfA.DeleteConnectionFunction(c, &cloudfront.DeleteConnectionFunctionInput{Id: aws.String(fnA), IfMatch: dev.ETag}); err != nil {
+		t.Fatalf("DeleteConnectionFunction after release: %v", err)
 	}
 }

@@ -67,3 +67,14 @@ func (s *Store) UpdateTrustStore(ctx context.Context, account, id, ifMatch strin
 func (s *Store) DeleteTrustStore(ctx context.Context, account, id, ifMatch string) error {
 	return deletePolicy(ctx, s, trustStores, account, id, ifMatch)
 }
+
+// ListDistributionsByTrustStore lists the account's distributions whose
+// ViewerMtlsConfig names the trust store id, by id.
+func (s *Store) ListDistributionsByTrustStore(ctx context.Context, account, id, marker string, max int) ([]*edgefn.Distribution, string, error) {
+	if _, err := s.GetTrustStore(ctx, account, id); err != nil {
+		return nil, "", err
+	}
+	return s.distributionsWhere(ctx, "list distributions by trust store", account, marker, max, func(cfg *edgefn.DistributionConfig) bool {
+		return cfg.ViewerMtls != nil && cfg.ViewerMtls.TrustStoreID == id
+	})
+}

@@ -25,6 +25,7 @@ type TrustStoreStore interface {
 	ListTrustStores(ctx context.Context, account, marker string, max int) ([]*edgefn.TrustStore, string, error)
 	UpdateTrustStore(ctx context.Context, account, id, ifMatch string, cfg edgefn.TrustStoreConfig) (*edgefn.TrustStore, error)
 	DeleteTrustStore(ctx context.Context, account, id, ifMatch string) error
+	ListDistributionsByTrustStore(ctx context.Context, account, id, marker string, max int) ([]*edgefn.Distribution, string, error)
 }
 
 func (h *Handler) createTrustStore(w http.ResponseWriter, r *http.Request, account string) error {
@@ -253,4 +254,33 @@ type trustStoreSummaryXML struct {
 type trustStoreListXML struct {
 	NextMarker string                 `xml:"NextMarker,omitempty"`
 	Items      []trustStoreSummaryXML `xml:"TrustStoreList>TrustStoreSummary"`
+}
+
+// distributionsBy serves ListDistributionsByTrustStore and
+// ListDistributionsByConnectionFunction: the distributions that name the
+// resource given in the query parameter param, as DistributionList.
+func (h *Handler) distributionsBy(param string, res edgefn.Resource, list func(ctx context.Context, account, identifier, marker string, max int) ([]*edgefn.Distribution, string, error)) operation {
+	return func(w http.ResponseWriter, r *http.Request, account string) error {
+		ident := r.URL.Query().Get(param)
+		if ident == "" {
+			return invalid(res, "%s is required.", param)
+		}
+		p, err := pageParams(r, edgefn.ResourceDistribution)
+		if err != nil {
+			return err
+		}
+		ds, next, err := list(r.Context(), account, ident, p.marker, p.maxItems)
+		if err != nil {
+			return err
+		}
+		l, err := newDistributionListXML(ds, p.marker, p.maxItems, next)
+		if err != nil {
+			return err
+		}
+		return writeXML(w, http.StatusOK, "DistributionList", l)
+	}
+}
+
+func (h *Handler) listDistributionsByTrustStore(ctx context.Context, account, identifier, marker string, max int) ([]*edgefn.Distribution, string, error) {
+	return h.store.ListDistributionsByTrustStore(ctx, account, trustStoreID(account, identifier), marker, max)
 }
