@@ -97,6 +97,20 @@ func workloadTrustStores(t *testing.T, s *store.Store, account string) {
 	if _, err := s.UpdateTrustStore(ctx, account, kept.ID, kept.ETag, edgefn.TrustStoreConfig{Name: "kept", Source: loc, Bundle: append(ca1.PEM(), ca2.PEM()...)}); err != nil {
 		t.Fatal(err)
 	}
+	for _, name := range []string{"conn", "conn-gone"} {
+		fn, err := s.CreateConnectionFunction(ctx, account, name, cfg, []byte("function connectionHandler(c) { c.allow(); }"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PublishConnectionFunction(ctx, account, fn.ID, fn.ETag); err != nil {
+			t.Fatal(err)
+		}
+		if name == "conn-gone" {
+			if err := s.DeleteConnectionFunction(ctx, account, fn.ID, fn.ETag); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	gone, err := s.CreateTrustStore(ctx, account, edgefn.TrustStoreConfig{Name: "gone", Source: loc, Bundle: ca1.PEM()}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +159,9 @@ func TestSnapshotFollowConsistency(t *testing.T) {
 	// The replica holds what the workload left, and only that.
 	if len(want.Functions) != 2 || len(want.Stores) != 6 || len(want.TrustStores) != 2 {
 		t.Errorf("replica has %d functions, %d stores, %d trust stores; want 2, 6 and 2", len(want.Functions), len(want.Stores), len(want.TrustStores))
+	}
+	if len(want.ConnectionFunctions) != 2 || want.ConnectionFunctions[store.CachePolicyKey(acct, "conn")] == nil {
+		t.Errorf("replicated connection functions %v", want.ConnectionFunctions)
 	}
 	for _, ts := range want.TrustStores {
 		if ts.Config.Name != "kept" || ts.Config.Certificates != 2 {
