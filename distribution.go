@@ -45,7 +45,28 @@ type DistributionConfig struct {
 	DefaultCacheBehavior CacheBehavior
 	CacheBehaviors       []CacheBehavior // in order; the first PathPattern that matches wins
 	CustomErrorResponses []CustomErrorResponse
+	// ViewerMtls asks viewers on the HTTPS listener for client certificates
+	// (nil: it does not).
+	ViewerMtls *ViewerMtls
+	// ConnectionFunctionID is the connection function whose LIVE copy runs
+	// on every TLS handshake with the distribution ("": none).
+	ConnectionFunctionID string
 }
+
+// ViewerMtls is ViewerMtlsConfig.
+type ViewerMtls struct {
+	Mode         string // MtlsRequired or MtlsOptional
+	TrustStoreID string
+	// AdvertiseCANames lists the trust store's CA names in the handshake's
+	// certificate request; IgnoreExpiry accepts expired client certificates.
+	AdvertiseCANames, IgnoreExpiry bool
+}
+
+// ViewerMtlsMode values edgefn serves (the model's passthrough is refused).
+const (
+	MtlsRequired = "required"
+	MtlsOptional = "optional"
+)
 
 // CustomErrorResponse is what the edge does with an error status: how long
 // it caches it, and the page it answers with instead.

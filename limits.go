@@ -33,6 +33,8 @@ type Limits struct {
 	// RHP* bound the custom and the removed headers of one.
 	ResponseHeadersPoliciesPerAccount  int
 	RHPCustomHeaders, RHPRemoveHeaders int
+	// TrustStoresPerAccount bounds an account's trust stores.
+	TrustStoresPerAccount int
 	// InvalidationPaths bounds the paths of one invalidation batch.
 	InvalidationPaths int
 }
@@ -69,5 +71,6 @@ func DefaultLimits() Limits {
 		RHPCustomHeaders:                  10,
 		RHPRemoveHeaders:                  10,
 		InvalidationPaths:                 3000,
+		TrustStoresPerAccount:             20,
 	}
 }

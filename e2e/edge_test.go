@@ -155,11 +155,14 @@ func TestEdgeCertificateReload(t *testing.T) {
 	}
 }
 
-// writeCert writes a self-signed certificate for localhost named cn, and its
-// key, as PEM.
-func writeCert(t *testing.T, certFile, keyFile, cn string) {
+// writeCert writes a self-signed certificate named cn for names (localhost
+// when none), and its key, as PEM.
+func writeCert(t *testing.T, certFile, keyFile, cn string, names ...string) {
 	t.Helper()
-	c, err := devcert.New(cn, time.Hour, "localhost")
+	if len(names) == 0 {
+		names = []string{"localhost"}
+	}
+	c, err := devcert.New(cn, time.Hour, names...)
 	if err != nil {
 		t.Fatal(err)
 	}

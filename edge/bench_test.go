@@ -2,6 +2,7 @@ package edge_test
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"os"
@@ -38,7 +39,7 @@ func BenchmarkProxy(b *testing.B) {
 		policy   string
 	}{{"NoFunction", false, ""}, {"Function", true, ""}, {"CachedFunction", true, edgefn.CachingOptimizedID}} {
 		b.Run(bc.name, func(b *testing.B) {
-			host := benchEdge(b, bc.function, bc.policy)
+			host := benchEdge(b, bc.function, bc.policy, nil, nil)
 			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512}
 			b.ReportAllocs()
 			// Many requests in flight, as a load generator keeps them: the
@@ -68,8 +69,9 @@ func BenchmarkProxy(b *testing.B) {
 type benchHost struct{ addr, domain string }
 
 // benchEdge starts an origin, a store with one distribution (caching by
-// policy, when set) and the edge.
-func benchEdge(b *testing.B, withFunction bool, policy string) benchHost {
+// policy, when set; setup, when set, changes it before it is created) and
+// the edge, over HTTPS with tlsCfg when set.
+func benchEdge(b *testing.B, withFunction bool, policy string, setup func(*store.Store, *edgefn.DistributionConfig), tlsCfg *tls.Config) benchHost {
 	b.Helper()
 	originLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,6 +110,9 @@ func benchEdge(b *testing.B, withFunction bool, policy string) benchHost {
 		}
 		cfg.DefaultCacheBehavior.FunctionAssociations = []edgefn.FunctionAssociation{{EventType: "viewer-request", FunctionARN: edgefn.FunctionARN(account, "bench")}}
 	}
+	if setup != nil {
+		setup(st, &cfg)
+	}
 	d, err := st.CreateDistribution(ctx, account, cfg, nil, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -136,7 +141,11 @@ func benchEdge(b *testing.B, withFunction bool, policy string) benchHost {
 	if err != nil {
 		b.Fatal(err)
 	}
-	go srv.Serve(ln)
+	if tlsCfg != nil {
+		go srv.ServeTLS(ln, tlsCfg)
+	} else {
+		go srv.Serve(ln)
+	}
 	b.Cleanup(func() { srv.Shutdown(context.Background()) })
 	return benchHost{addr: ln.Addr().String(), domain: d.DomainName}
 }

@@ -31,7 +31,12 @@ var (
 	failOriginResponse     = failure{502, "CloudFront received a response from the origin that it could not use.", "OriginCommError"}
 	failNoS3               = failure{502, "This edge serves no S3 origins: no local directory is configured for them.", "OriginConnectError"}
 	// A behavior whose ViewerProtocolPolicy is https-only, asked over HTTP.
-	failHTTPSOnly = failure{403, "This distribution only answers requests made over HTTPS.", "Error"}
+	// A request over HTTP to a distribution that requires client certificates.
+	failMtlsRequired = failure{403, "This distribution requires a client certificate: connect over HTTPS.", "Error"}
+	// A request for a distribution with mTLS on a TLS connection set up
+	// (by SNI) for another: its certificate was not checked for this one.
+	failMisdirected = failure{421, "The request was sent on a connection made for another host.", "Error"}
+	failHTTPSOnly   = failure{403, "This distribution only answers requests made over HTTPS.", "Error"}
 	// A method outside the behavior's AllowedMethods.
 	failMethodNotAllowed = failure{403, "This distribution is not configured to allow the HTTP request method that was used for this request.", "Error"}
 	// A GET with a body.

@@ -36,7 +36,7 @@ func (x *exchange) event(eventType string, req event.Request, resp *event.Respon
 
 // viewerRequest is event.request for the viewer's request as it came.
 func (x *exchange) viewerRequest() event.Request {
-	return eventRequest(&x.ctx.Request.Header, x.uri, x.query, x.hasQuery)
+	return withCertHeaders(x, eventRequest(&x.ctx.Request.Header, x.uri, x.query, x.hasQuery))
 }
 
 // run runs a function and checks its result. On any failure it has answered

@@ -149,6 +149,9 @@ func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, 
 		s.fail(x, failBadRequest)
 		return rt, nil, nil, false
 	}
+	if !s.mtlsRequest(x, state) {
+		return rt, nil, nil, false
+	}
 	x.behavior = x.dist.Behavior(x.uri)
 	if !s.viewerAllowed(x) {
 		return rt, nil, nil, false

@@ -84,6 +84,7 @@ func (s *Server) logAccess(x *exchange) {
 		slog.String("distribution_id", distID),
 		slog.String("x_edge_location", s.cfg.Location),
 		slog.String("c_ip", x.viewerIP()),
+		slog.String("c_connection_id", connectionID(x.ctx)),
 		slog.String("cs_host", string(req.Header.Host())),
 		slog.String("cs_method", string(req.Header.Method())),
 		slog.String("cs_uri_stem", x.uri),

@@ -20,6 +20,9 @@ type metrics struct {
 	utilization      *prometheus.HistogramVec
 	requests         *prometheus.CounterVec
 	duration         prometheus.Histogram
+	// mtls counts the handshakes of distributions with viewer mTLS or a
+	// connection function, by outcome.
+	mtls *prometheus.CounterVec
 	// caches are the cache statistics by distribution id (*cacheStats);
 	// uncounted takes those of the edge's own requests.
 	caches    sync.Map
@@ -104,6 +107,11 @@ func (m *metrics) request(distribution string, status int, result string) {
 	c.(prometheus.Counter).Inc()
 }
 
+// handshakes is the counter of one handshake outcome of a distribution.
+func (m *metrics) handshakes(distribution, outcome string) prometheus.Counter {
+	return m.mtls.WithLabelValues(distribution, outcome)
+}
+
 type fnKey struct{ distribution, function string }
 
 // fnMetrics are one function's metrics in one distribution.
@@ -158,6 +166,10 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 			Name: "edgefn_edge_requests_total",
 			Help: "Viewer requests by distribution, status code and x-edge-result-type.",
 		}, []string{"distribution_id", "status", "result_type"}),
+		mtls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgefn_edge_mtls_handshakes_total",
+			Help: "TLS handshakes of distributions with viewer mTLS or a connection function: allowed, certificate_refused or denied (by the connection function).",
+		}, []string{"distribution_id", "outcome"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "edgefn_edge_request_duration_seconds",
 			Help:    "Time from a viewer request's arrival to its response being ready.",
@@ -167,7 +179,7 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	if reg == nil {
 		return m, nil
 	}
-	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, newCacheCollector(m)}
+	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, m.mtls, newCacheCollector(m)}
 	if cacheSize != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "edgefn_edge_cache_bytes",

@@ -160,5 +160,8 @@ func cloudFrontHeader(x *exchange, name string) (string, bool) {
 	case "cloudfront-viewer-http-version":
 		return strings.TrimPrefix(string(x.ctx.Request.Header.Protocol()), "HTTP/"), true
 	}
+	if strings.HasPrefix(name, certHeaderPrefix) {
+		return mtlsHeader(x, name)
+	}
 	return "", false
 }

@@ -190,8 +190,10 @@ func (s *Server) Serve(ln net.Listener) error {
 // ServeTLS serves viewers over HTTPS on ln, as Serve does; requests that
 // arrive this way satisfy the https-only and redirect-to-https viewer
 // protocol policies, and match-viewer origins are reached over HTTPS.
+// Distributions with viewer mTLS or a connection function get their own
+// handshake (mtls.go).
 func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
-	return s.Serve(tls.NewListener(ln, config))
+	return s.Serve(&viewerListener{Listener: ln, config: s.viewerTLS(config)})
 }
 
 // Shutdown stops accepting viewers and waits, until ctx ends, for the

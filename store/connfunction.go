@@ -94,3 +94,15 @@ func (s *Store) connectionFunctionName(ctx context.Context, account, identifier 
 	})
 	return name, err
 }
+
+// ListDistributionsByConnectionFunction lists the account's distributions
+// associated with the connection function identifier (its id or name), by id.
+func (s *Store) ListDistributionsByConnectionFunction(ctx context.Context, account, identifier, marker string, max int) ([]*edgefn.Distribution, string, error) {
+	fn, err := s.GetConnectionFunction(ctx, account, identifier, edgefn.StageDevelopment)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.distributionsWhere(ctx, "list distributions by connection function", account, marker, max, func(cfg *edgefn.DistributionConfig) bool {
+		return cfg.ConnectionFunctionID == fn.ID
+	})
+}

@@ -293,7 +293,70 @@ func (s *Store) link(tx Tx, account, id string, old, new *edgefn.DistributionCon
 	if err := originRequestPolicies.relink(tx, account, id, old, new, func(b *edgefn.CacheBehavior) string { return b.OriginRequestPolicyID }); err != nil {
 		return err
 	}
-	return responseHeadersPolicies.relink(tx, account, id, old, new, responseHeadersPolicyOf)
+	if err := responseHeadersPolicies.relink(tx, account, id, old, new, responseHeadersPolicyOf); err != nil {
+		return err
+	}
+	return relinkMtls(tx, account, id, old, new)
+}
+
+// relinkMtls moves the distribution id's use of a trust store (tsu/) and a
+// connection function (cu/) from old's to new's. Both must be the
+// account's: another account's id is EntityNotFound like a missing one. The
+// connection function must have a LIVE copy.
+func relinkMtls(tx Tx, account, id string, old, new *edgefn.DistributionConfig) error {
+	err := relinkUsers(tx, id, trustStoreOf(old), trustStoreOf(new),
+		func(tid string) string { return trustStores.usersKey(account, tid) },
+		func(tid string, _ users) error {
+			_, _, err := trustStores.load(tx, account, tid)
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	oldFn, err := connectionFunctionOf(tx, account, old)
+	if err != nil {
+		return err
+	}
+	newFn, err := connectionFunctionOf(tx, account, new)
+	if err != nil {
+		return err
+	}
+	f := connectionFunctions
+	return relinkUsers(tx, id, oldFn, newFn,
+		func(name string) string { return f.usersKey(account, name) },
+		func(name string, _ users) error {
+			if _, ok, err := tx.Get(f.key(account, name, edgefn.StageLive)); err != nil {
+				return err
+			} else if !ok {
+				return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceDistribution,
+					"The connection function %s has not been published: only a LIVE connection function can be associated.", new.ConnectionFunctionID)
+			}
+			return nil
+		})
+}
+
+func trustStoreOf(cfg *edgefn.DistributionConfig) []string {
+	if cfg == nil || cfg.ViewerMtls == nil {
+		return nil
+	}
+	return []string{cfg.ViewerMtls.TrustStoreID}
+}
+
+// connectionFunctionOf returns the name of the connection function cfg
+// associates, resolved from its id in the account.
+func connectionFunctionOf(tx Tx, account string, cfg *edgefn.DistributionConfig) ([]string, error) {
+	if cfg == nil || cfg.ConnectionFunctionID == "" {
+		return nil, nil
+	}
+	f := connectionFunctions
+	kv, ok, err := tx.Get(f.idKey(account, cfg.ConnectionFunctionID))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, f.errNotFound(cfg.ConnectionFunctionID)
+	}
+	return []string{string(kv.Value)}, nil
 }
 
 // relinkUsers moves the distribution id from the users sets (at key(name))

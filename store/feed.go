@@ -17,7 +17,11 @@ import (
 type Snapshot struct {
 	Rev       int64
 	Functions map[string]*edgefn.Function // LIVE copies by function ARN
-	Stores    map[string]*StoreContents   // by store ARN
+	// ConnectionFunctions are the LIVE copies of connection functions by
+	// CachePolicyKey(account, name) (their ARN holds the id, which a
+	// deletion does not name).
+	ConnectionFunctions map[string]*edgefn.Function
+	Stores              map[string]*StoreContents // by store ARN
 	// Distributions by distribution ARN, without RawConfig: the edge acts on
 	// the parsed configuration only.
 	Distributions map[string]*edgefn.Distribution
@@ -30,6 +34,8 @@ type Snapshot struct {
 	// ResponseHeadersPolicies are the accounts' own response headers
 	// policies, by CachePolicyKey too.
 	ResponseHeadersPolicies map[string]*edgefn.ResponseHeadersPolicy
+	// TrustStores are the accounts' trust stores, by CachePolicyKey too.
+	TrustStores map[string]*edgefn.TrustStore
 	// Invalidations are by distribution ARN, oldest first.
 	Invalidations map[string][]*edgefn.Invalidation
 }
@@ -82,6 +88,16 @@ const (
 	EventResponseHeadersPolicyPut
 	// EventResponseHeadersPolicyDeleted: the policy Account/PolicyID was deleted.
 	EventResponseHeadersPolicyDeleted
+	// EventConnectionFunctionPut: the LIVE copy Function of a connection
+	// function was published.
+	EventConnectionFunctionPut
+	// EventConnectionFunctionDeleted: the connection function Account/Name
+	// was deleted.
+	EventConnectionFunctionDeleted
+	// EventTrustStorePut: TrustStore was created or updated.
+	EventTrustStorePut
+	// EventTrustStoreDeleted: the trust store Account/PolicyID was deleted.
+	EventTrustStoreDeleted
 )
 
 // Event is one decoded change.
@@ -99,10 +115,12 @@ type Event struct {
 	OriginRequestPolicy *edgefn.OriginRequestPolicy
 	// ResponseHeadersPolicy is set for EventResponseHeadersPolicyPut.
 	ResponseHeadersPolicy *edgefn.ResponseHeadersPolicy
-	Invalidation          *edgefn.Invalidation
-	Store                 *edgefn.KeyValueStore
-	Item                  edgefn.Item
-	Distribution          *edgefn.Distribution
+	// TrustStore is set for EventTrustStorePut (PolicyID is its id).
+	TrustStore   *edgefn.TrustStore
+	Invalidation *edgefn.Invalidation
+	Store        *edgefn.KeyValueStore
+	Item         edgefn.Item
+	Distribution *edgefn.Distribution
 }
 
 // Batch is the events of one revision, to be applied together. A batch may
@@ -118,11 +136,13 @@ type Batch struct {
 func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	snap := &Snapshot{
 		Functions:               map[string]*edgefn.Function{},
+		ConnectionFunctions:     map[string]*edgefn.Function{},
 		Stores:                  map[string]*StoreContents{},
 		Distributions:           map[string]*edgefn.Distribution{},
 		CachePolicies:           map[string]*edgefn.CachePolicy{},
 		OriginRequestPolicies:   map[string]*edgefn.OriginRequestPolicy{},
 		ResponseHeadersPolicies: map[string]*edgefn.ResponseHeadersPolicy{},
+		TrustStores:             map[string]*edgefn.TrustStore{},
 		Invalidations:           map[string][]*edgefn.Invalidation{},
 	}
 	err := s.view(ctx, "snapshot", func(tx Tx) error {
@@ -133,6 +153,17 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 				return err
 			}
 			snap.Functions[edgefn.FunctionARN(fn.Account, fn.Name)] = fn
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Range(prefixConnLive, "", 0, func(kv KV) error {
+			fn, err := decodeConnLive(kv.Key, kv.Value, kv.ModRev)
+			if err != nil {
+				return err
+			}
+			snap.ConnectionFunctions[CachePolicyKey(fn.Account, fn.Name)] = fn
 			return nil
 		})
 		if err != nil {
@@ -156,6 +187,9 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 			return err
 		}
 		if err := snapshotPolicies(tx, responseHeadersPolicies, snap.ResponseHeadersPolicies); err != nil {
+			return err
+		}
+		if err := snapshotPolicies(tx, trustStores, snap.TrustStores); err != nil {
 			return err
 		}
 		err = tx.Range(prefixInval, "", 0, func(kv KV) error {
@@ -224,6 +258,10 @@ func (snap *Snapshot) Apply(b Batch) {
 			snap.Functions[edgefn.FunctionARN(e.Account, e.Name)] = e.Function
 		case EventFunctionDeleted:
 			delete(snap.Functions, edgefn.FunctionARN(e.Account, e.Name))
+		case EventConnectionFunctionPut:
+			snap.ConnectionFunctions[CachePolicyKey(e.Account, e.Name)] = e.Function
+		case EventConnectionFunctionDeleted:
+			delete(snap.ConnectionFunctions, CachePolicyKey(e.Account, e.Name))
 		case EventStorePut:
 			k := snap.contents(e.Account, e.StoreID).Store
 			k.Name, k.Comment, k.Status, k.FailureReason = e.Store.Name, e.Store.Comment, e.Store.Status, e.Store.FailureReason
@@ -257,6 +295,10 @@ func (snap *Snapshot) Apply(b Batch) {
 			snap.ResponseHeadersPolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.ResponseHeadersPolicy
 		case EventResponseHeadersPolicyDeleted:
 			delete(snap.ResponseHeadersPolicies, CachePolicyKey(e.Account, e.PolicyID))
+		case EventTrustStorePut:
+			snap.TrustStores[CachePolicyKey(e.Account, e.PolicyID)] = e.TrustStore
+		case EventTrustStoreDeleted:
+			delete(snap.TrustStores, CachePolicyKey(e.Account, e.PolicyID))
 		case EventInvalidationCreated:
 			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
 			snap.Invalidations[arn] = append(snap.Invalidations[arn], e.Invalidation)
@@ -329,6 +371,11 @@ var keyed = []struct {
 	}), func(account, name string) *Event {
 		return &Event{Kind: EventFunctionDeleted, Account: account, Name: name}
 	}},
+	{prefixConnLive, putEvent(decodeConnLive, func(fn *edgefn.Function) Event {
+		return Event{Kind: EventConnectionFunctionPut, Account: fn.Account, Name: fn.Name, Function: fn}
+	}), func(account, name string) *Event {
+		return &Event{Kind: EventConnectionFunctionDeleted, Account: account, Name: name}
+	}},
 	{prefixDist, putEvent(decodeDistribution, func(d *edgefn.Distribution) Event {
 		return Event{Kind: EventDistributionPut, Account: d.Account, DistributionID: d.ID, Distribution: d}
 	}), func(account, id string) *Event {
@@ -348,6 +395,11 @@ var keyed = []struct {
 		return Event{Kind: EventResponseHeadersPolicyPut, Account: p.Account, PolicyID: p.ID, ResponseHeadersPolicy: p}
 	}), func(account, id string) *Event {
 		return &Event{Kind: EventResponseHeadersPolicyDeleted, Account: account, PolicyID: id}
+	}},
+	{prefixTrust, putEvent(trustStores.decode, func(p *edgefn.TrustStore) Event {
+		return Event{Kind: EventTrustStorePut, Account: p.Account, PolicyID: p.ID, TrustStore: p}
+	}), func(account, id string) *Event {
+		return &Event{Kind: EventTrustStoreDeleted, Account: account, PolicyID: id}
 	}},
 	// Invalidations are deleted only with their distribution, whose
 	// deletion says it all.
@@ -434,8 +486,17 @@ func decodeRecord(key, prefix string, value []byte, rec any) (account, rest stri
 
 // decodeLive decodes a LIVE copy stored at key.
 func decodeLive(key string, value []byte, modRev int64) (*edgefn.Function, error) {
+	return decodeLiveOf(prefixLive, key, value, modRev)
+}
+
+// decodeConnLive decodes a connection function's LIVE copy stored at key.
+func decodeConnLive(key string, value []byte, modRev int64) (*edgefn.Function, error) {
+	return decodeLiveOf(prefixConnLive, key, value, modRev)
+}
+
+func decodeLiveOf(prefix, key string, value []byte, modRev int64) (*edgefn.Function, error) {
 	var r functionRecord
-	account, name, err := decodeRecord(key, prefixLive, value, &r)
+	account, name, err := decodeRecord(key, prefix, value, &r)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/internal/devcert"
 	"github.com/edgefn/edgefn/store"
 	"github.com/edgefn/edgefn/store/bolt"
 )
@@ -73,6 +74,7 @@ func workload(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 		publish(t, s, account, "fn")
+		workloadTrustStores(t, s, account)
 		createFunction(t, s, account, "dev-only", cfg)
 		createFunction(t, s, account, "deleted", cfg)
 		publish(t, s, account, "deleted")
@@ -81,6 +83,50 @@ func workload(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// workloadTrustStores creates, updates and deletes trust stores of account.
+func workloadTrustStores(t *testing.T, s *store.Store, account string) {
+	ctx := t.Context()
+	ca1, ca2 := newCA(t), newCA(t)
+	loc := edgefn.CABundleLocation{Bucket: "ca-bundles", Key: "ca.pem", Region: "us-east-1"}
+	kept, err := s.CreateTrustStore(ctx, account, edgefn.TrustStoreConfig{Name: "kept", Source: loc, Bundle: ca1.PEM()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateTrustStore(ctx, account, kept.ID, kept.ETag, edgefn.TrustStoreConfig{Name: "kept", Source: loc, Bundle: append(ca1.PEM(), ca2.PEM()...)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"conn", "conn-gone"} {
+		fn, err := s.CreateConnectionFunction(ctx, account, name, cfg, []byte("function connectionHandler(c) { c.allow(); }"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PublishConnectionFunction(ctx, account, fn.ID, fn.ETag); err != nil {
+			t.Fatal(err)
+		}
+		if name == "conn-gone" {
+			if err := s.DeleteConnectionFunction(ctx, account, fn.ID, fn.ETag); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	gone, err := s.CreateTrustStore(ctx, account, edgefn.TrustStoreConfig{Name: "gone", Source: loc, Bundle: ca1.PEM()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTrustStore(ctx, account, gone.ID, gone.ETag); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newCA(t testing.TB) *devcert.CA {
+	t.Helper()
+	ca, err := devcert.NewCA("Test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca
 }
 
 func TestSnapshotFollowConsistency(t *testing.T) {
@@ -111,8 +157,16 @@ func TestSnapshotFollowConsistency(t *testing.T) {
 	}
 
 	// The replica holds what the workload left, and only that.
-	if len(want.Functions) != 2 || len(want.Stores) != 6 {
-		t.Errorf("replica has %d functions, %d stores; want 2 and 6", len(want.Functions), len(want.Stores))
+	if len(want.Functions) != 2 || len(want.Stores) != 6 || len(want.TrustStores) != 2 {
+		t.Errorf("replica has %d functions, %d stores, %d trust stores; want 2, 6 and 2", len(want.Functions), len(want.Stores), len(want.TrustStores))
+	}
+	if len(want.ConnectionFunctions) != 2 || want.ConnectionFunctions[store.CachePolicyKey(acct, "conn")] == nil {
+		t.Errorf("replicated connection functions %v", want.ConnectionFunctions)
+	}
+	for _, ts := range want.TrustStores {
+		if ts.Config.Name != "kept" || ts.Config.Certificates != 2 {
+			t.Errorf("replicated trust store %+v", ts)
+		}
 	}
 	fn := want.Functions[edgefn.FunctionARN(acct, "fn")]
 	if fn == nil || fn.Stage != edgefn.StageLive || string(fn.Code) != "function handler(e) { return e.request; } // v2" || len(fn.Config.KeyValueStoreARNs) != 0 {

@@ -39,11 +39,14 @@ import (
 //	rp/<account>/<id>             response headers policy (policyRecord); ETag = ModRev
 //	rpn/<account>/<name>          response headers policy name -> id
 //	rpu/<account>/<id>            distributions using the policy (users)
+//	ts/<account>/<id>             trust store (policyRecord); ETag = ModRev
+//	tsn/<account>/<name>          trust store name -> id
+//	tsu/<account>/<id>            distributions using the trust store (users)
 //	iv/<account>/<dist>/<id>      invalidation (invalidationRecord); its ModRev is
 //	                              the revision the edges invalidate from
 //	ivc/<account>/<dist>/<ref>    invalidation CallerReference -> id
 //
-// Follow replicates fl/, k/, d/, cp/, op/, rp/ and iv/; a new replicated kind gets its
+// Follow replicates fl/, cl/, k/, d/, cp/, op/, rp/, ts/ and iv/; a new replicated kind gets its
 // own prefix here and a case in decode.
 const (
 	prefixDev        = "fd/"
@@ -73,6 +76,9 @@ const (
 	prefixRHP        = "rp/"
 	prefixRHPName    = "rpn/"
 	prefixRHPUser    = "rpu/"
+	prefixTrust      = "ts/"
+	prefixTrustName  = "tsn/"
+	prefixTrustUser  = "tsu/"
 	prefixInval      = "iv/"
 	prefixInvalRef   = "ivc/"
 
@@ -90,6 +96,7 @@ const (
 	countPolicies      = "cache-policies"
 	countORPs          = "origin-request-policies"
 	countRHPs          = "response-headers-policies"
+	countTrustStores   = "trust-stores"
 )
 
 func functionKey(account, name string, stage edgefn.Stage) string {

@@ -327,11 +327,24 @@ func distributionsUsing[C any](ctx context.Context, s *Store, k *policyKind[C], 
 	if _, err := getPolicy(ctx, s, k, account, id); err != nil {
 		return nil, "", err
 	}
+	ds, next, err := s.distributionsWhere(ctx, "list distributions by "+k.noun, account, marker, max, func(cfg *edgefn.DistributionConfig) bool {
+		return slices.ContainsFunc(behaviorsOf(cfg), func(b *edgefn.CacheBehavior) bool { return policyID(b) == id })
+	})
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	return ids, next, err
+}
+
+// distributionsWhere lists the account's distributions whose configuration
+// satisfies match, in id order, max (<= 0: 100) after marker.
+func (s *Store) distributionsWhere(ctx context.Context, op, account, marker string, max int, match func(*edgefn.DistributionConfig) bool) ([]*edgefn.Distribution, string, error) {
 	if max <= 0 {
 		max = defaultListDistributions
 	}
-	var ids []string
-	err := s.view(ctx, "list distributions by "+k.noun, func(tx Tx) error {
+	var ds []*edgefn.Distribution
+	err := s.view(ctx, op, func(tx Tx) error {
 		prefix := distKey(account, "")
 		return tx.Range(prefix, "", 0, func(kv KV) error {
 			did := kv.Key[len(prefix):]
@@ -342,14 +355,14 @@ func distributionsUsing[C any](ctx context.Context, s *Store, k *policyKind[C], 
 			if err := jsonValue(kv, &rec); err != nil {
 				return err
 			}
-			if slices.ContainsFunc(behaviorsOf(&rec.Config), func(b *edgefn.CacheBehavior) bool { return policyID(b) == id }) {
-				ids = append(ids, did)
+			if match(&rec.Config) {
+				ds = append(ds, rec.distribution(account, did, kv.ModRev))
 			}
 			return nil
 		})
 	})
-	if err != nil || len(ids) <= max {
-		return ids, "", err
+	if err != nil || len(ds) <= max {
+		return ds, "", err
 	}
-	return ids[:max], ids[max-1], nil
+	return ds[:max], ds[max-1].ID, nil
 }

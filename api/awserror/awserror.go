@@ -66,6 +66,11 @@ var cloudFront = map[key]Code{
 	{edgefn.ErrInUse, edgefn.ResourceConnectionFunction}:         {"CannotDeleteEntityWhileInUse", 409},
 	{edgefn.ErrTestFailed, edgefn.ResourceConnectionFunction}:    {"TestFunctionFailed", 500},
 
+	{edgefn.ErrNotFound, edgefn.ResourceTrustStore}:      {"EntityNotFound", 404},
+	{edgefn.ErrAlreadyExists, edgefn.ResourceTrustStore}: {"EntityAlreadyExists", 409},
+	{edgefn.ErrLimitExceeded, edgefn.ResourceTrustStore}: {"EntityLimitExceeded", 400},
+	{edgefn.ErrInUse, edgefn.ResourceTrustStore}:         {"CannotDeleteEntityWhileInUse", 409},
+
 	{edgefn.ErrNotFound, edgefn.ResourceOrigin}:                     {"NoSuchOrigin", 404},
 	{edgefn.ErrInvalidArgument, edgefn.ResourceOrigin}:              {"InvalidOrigin", 400},
 	{edgefn.ErrInvalidArgument, edgefn.ResourceFunctionAssociation}: {"InvalidFunctionAssociation", 400},

@@ -113,6 +113,10 @@ var distributionConfigShape = &shape{members: []member{
 	{name: "HttpVersion", absent: text("HttpVersion", "http2")},
 	{name: "IsIPV6Enabled", absent: text("IsIPV6Enabled", "false")},
 	{name: "Staging", absent: text("Staging", "false")},
+	{name: "ViewerMtlsConfig", shape: &shape{members: []member{{name: "TrustStoreConfig", shape: &shape{members: []member{
+		{name: "AdvertiseTrustStoreCaNames", absent: text("AdvertiseTrustStoreCaNames", "false")},
+		{name: "IgnoreCertificateExpiry", absent: text("IgnoreCertificateExpiry", "false")},
+	}}}}}},
 }}
 
 // absent returns what CloudFront returns for the member name of s when a

@@ -56,6 +56,9 @@ func TestWithDefaults(t *testing.T) {
 			t.Errorf("filled config lacks %s:\n%s", want, doc)
 		}
 	}
+	if strings.Contains(doc, "ViewerMtlsConfig") {
+		t.Errorf("a config without mTLS got a ViewerMtlsConfig:\n%s", doc)
+	}
 	if again, err := withDefaults(out); err != nil || string(again) != doc {
 		t.Errorf("filling twice changed the document:\n%s\n%s", again, doc)
 	}
@@ -150,5 +153,21 @@ func checkBehavior(t *testing.T, what string, am *types.AllowedMethods, fa *type
 	if am == nil || am.CachedMethods == nil || fa == nil || la == nil || ts == nil || tkg == nil {
 		t.Errorf("%s lacks a member the provider dereferences: AllowedMethods %v, FunctionAssociations %v, LambdaFunctionAssociations %v, TrustedSigners %v, TrustedKeyGroups %v",
 			what, am, fa, la, ts, tkg)
+	}
+}
+
+// TestWithDefaultsMtls: a TrustStoreConfig gets its two Booleans, false,
+// when the request leaves them out; what it sends stays.
+func TestWithDefaultsMtls(t *testing.T) {
+	in := strings.Replace(minimalConfig, "<Enabled>true</Enabled>", "<Enabled>true</Enabled><ViewerMtlsConfig><Mode>required</Mode>"+
+		"<TrustStoreConfig><TrustStoreId>ts</TrustStoreId><IgnoreCertificateExpiry>true</IgnoreCertificateExpiry></TrustStoreConfig></ViewerMtlsConfig>", 1)
+	out, err := withDefaults([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<TrustStoreConfig><TrustStoreId>ts</TrustStoreId><IgnoreCertificateExpiry>true</IgnoreCertificateExpiry>" +
+		"<AdvertiseTrustStoreCaNames>false</AdvertiseTrustStoreCaNames></TrustStoreConfig>"
+	if !strings.Contains(string(out), want) {
+		t.Errorf("filled config lacks %s:\n%s", want, out)
 	}
 }

@@ -27,8 +27,48 @@ type distributionConfigXML struct {
 	CustomErrorResponses struct {
 		Items []customErrorResponseXML `xml:"Items>CustomErrorResponse"`
 	} `xml:"CustomErrorResponses"`
-	Comment *string `xml:"Comment"`
-	Enabled *bool   `xml:"Enabled"`
+	Comment          *string `xml:"Comment"`
+	Enabled          *bool   `xml:"Enabled"`
+	ViewerMtlsConfig *struct {
+		Mode             string `xml:"Mode"`
+		TrustStoreConfig *struct {
+			TrustStoreID               string `xml:"TrustStoreId"`
+			AdvertiseTrustStoreCaNames bool   `xml:"AdvertiseTrustStoreCaNames"`
+			IgnoreCertificateExpiry    bool   `xml:"IgnoreCertificateExpiry"`
+		} `xml:"TrustStoreConfig"`
+	} `xml:"ViewerMtlsConfig"`
+	ConnectionFunctionAssociation *struct {
+		ID string `xml:"Id"`
+	} `xml:"ConnectionFunctionAssociation"`
+}
+
+// mtls reads ViewerMtlsConfig and ConnectionFunctionAssociation; the store
+// checks that what they name exists.
+func (c *distributionConfigXML) mtls(cfg *edgefn.DistributionConfig) error {
+	if a := c.ConnectionFunctionAssociation; a != nil {
+		if a.ID == "" {
+			return invalidDist("ConnectionFunctionAssociation.Id is required.")
+		}
+		cfg.ConnectionFunctionID = a.ID
+	}
+	m := c.ViewerMtlsConfig
+	if m == nil {
+		return nil
+	}
+	switch m.Mode {
+	case edgefn.MtlsRequired, edgefn.MtlsOptional:
+	case "passthrough":
+		return invalidDist("ViewerMtlsConfig.Mode passthrough is not supported by edgefn: use required or optional.")
+	default:
+		return invalidDist("ViewerMtlsConfig.Mode %q is not valid: use required or optional.", m.Mode)
+	}
+	if m.TrustStoreConfig == nil || m.TrustStoreConfig.TrustStoreID == "" {
+		return invalidDist("ViewerMtlsConfig.TrustStoreConfig.TrustStoreId is required.")
+	}
+	ts := m.TrustStoreConfig
+	cfg.ViewerMtls = &edgefn.ViewerMtls{Mode: m.Mode, TrustStoreID: ts.TrustStoreID,
+		AdvertiseCANames: ts.AdvertiseTrustStoreCaNames, IgnoreExpiry: ts.IgnoreCertificateExpiry}
+	return nil
 }
 
 type customErrorResponseXML struct {
@@ -160,6 +200,9 @@ func (c *distributionConfigXML) config() (edgefn.DistributionConfig, error) {
 			return edgefn.DistributionConfig{}, err
 		}
 		cfg.CustomErrorResponses = append(cfg.CustomErrorResponses, er)
+	}
+	if err := c.mtls(&cfg); err != nil {
+		return edgefn.DistributionConfig{}, err
 	}
 	var err error
 	if cfg.DefaultCacheBehavior, err = c.DefaultCacheBehavior.behavior(false); err != nil {
@@ -426,6 +469,7 @@ type distributionListXML = markedListXML[struct {
 var summaryMembers = []string{
 	"Aliases", "Origins", "OriginGroups", "DefaultCacheBehavior", "CacheBehaviors", "CustomErrorResponses", "Comment",
 	"PriceClass", "Enabled", "ViewerCertificate", "Restrictions", "WebACLId", "HttpVersion", "IsIPV6Enabled", "Staging", "AnycastIpListId",
+	"ViewerMtlsConfig", "ConnectionFunctionAssociation",
 }
 
 // distributionSummary renders the content of a DistributionSummary.

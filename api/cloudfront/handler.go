@@ -47,6 +47,7 @@ type Store interface {
 	TagStore
 	ConnectionFunctionStore
 	ResponseHeadersPolicyStore
+	TrustStoreStore
 }
 
 // ConnectionFunctionStore keeps connection functions (mTLS); *store.Store
@@ -58,6 +59,7 @@ type ConnectionFunctionStore interface {
 	UpdateConnectionFunction(ctx context.Context, account, id, ifMatch string, cfg edgefn.FunctionConfig, code []byte) (*edgefn.Function, error)
 	PublishConnectionFunction(ctx context.Context, account, id, ifMatch string) (*edgefn.Function, error)
 	DeleteConnectionFunction(ctx context.Context, account, id, ifMatch string) error
+	ListDistributionsByConnectionFunction(ctx context.Context, account, identifier, marker string, max int) ([]*edgefn.Distribution, string, error)
 }
 
 // Engine compiles function code. A *runtime.CompileError is code the runtime

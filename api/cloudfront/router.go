@@ -31,6 +31,15 @@ func (h *Handler) routes() {
 	h.handle("POST /2020-05-31/connection-function/{Id}/publish", h.publishConnectionFunction)
 	h.handle("POST /2020-05-31/connection-function/{Id}/test", h.testConnectionFunction)
 
+	h.handle("POST /2020-05-31/trust-store", h.createTrustStore)
+	h.handle("POST /2020-05-31/trust-stores", h.listTrustStores)
+	h.handle("GET /2020-05-31/trust-store/{Identifier}", h.getTrustStore)
+	h.handle("PUT /2020-05-31/trust-store/{Id}", h.updateTrustStore)
+	h.handle("DELETE /2020-05-31/trust-store/{Id}", h.deleteTrustStore)
+
+	h.handle("GET /2020-05-31/distributionsByTrustStore", h.distributionsBy("TrustStoreIdentifier", resTrust, h.listDistributionsByTrustStore))
+	h.handle("GET /2020-05-31/distributionsByConnectionFunction", h.distributionsBy("ConnectionFunctionIdentifier", resConn, h.store.ListDistributionsByConnectionFunction))
+
 	h.handle("POST /2020-05-31/key-value-store", h.createKeyValueStore)
 	h.handle("GET /2020-05-31/key-value-store", h.listKeyValueStores)
 	h.handle("GET /2020-05-31/key-value-store/{Name}", h.describeKeyValueStore)

@@ -94,26 +94,43 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 	return e, nil
 }
 
-// edgeTLSConfig is the HTTPS listener's configuration: the certificate of
-// --edge-tls-cert/--edge-tls-key, which reload re-reads (serve calls it on
-// SIGHUP, so a renewed certificate is served without a restart), or a
-// self-signed one made at start for local development (localhost and every
-// *.DOMAIN of the distributions). reload is nil for the self-signed one.
+// edgeTLSConfig is the HTTPS listener's configuration: the certificates of
+// the --edge-tls-cert/--edge-tls-key pairs, which reload re-reads (serve
+// calls it on SIGHUP, so a renewed certificate is served without a
+// restart), or a self-signed one made at start for local development
+// (localhost and every *.DOMAIN of the distributions). reload is nil for the
+// self-signed one. With several pairs, a handshake gets the first
+// certificate valid for its SNI name (exact or wildcard), else the first:
+// distributions with and without viewer mTLS share the listener.
 func edgeTLSConfig(cfg serveConfig, log *slog.Logger) (_ *tls.Config, reload func() error, _ error) {
-	if cfg.edgeCert != "" || cfg.edgeKey != "" {
-		var cur atomic.Pointer[tls.Certificate]
+	if len(cfg.edgeCerts) != len(cfg.edgeKeys) {
+		return nil, nil, usageError("--edge-tls-cert and --edge-tls-key come in pairs: %d certificates, %d keys", len(cfg.edgeCerts), len(cfg.edgeKeys))
+	}
+	if len(cfg.edgeCerts) > 0 {
+		var cur atomic.Pointer[[]tls.Certificate]
 		reload = func() error {
-			cert, err := tls.LoadX509KeyPair(cfg.edgeCert, cfg.edgeKey)
-			if err != nil {
-				return fmt.Errorf("--edge-tls-cert/--edge-tls-key: %w", err)
+			certs := make([]tls.Certificate, len(cfg.edgeCerts))
+			for i := range certs {
+				var err error
+				if certs[i], err = tls.LoadX509KeyPair(cfg.edgeCerts[i], cfg.edgeKeys[i]); err != nil {
+					return fmt.Errorf("--edge-tls-cert/--edge-tls-key %s: %w", cfg.edgeCerts[i], err)
+				}
 			}
-			cur.Store(&cert)
+			cur.Store(&certs)
 			return nil
 		}
 		if err := reload(); err != nil {
 			return nil, nil, usageError("%v", err)
 		}
-		get := func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cur.Load(), nil }
+		get := func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			certs := *cur.Load()
+			for i := range certs {
+				if hello.SupportsCertificate(&certs[i]) == nil {
+					return &certs[i], nil
+				}
+			}
+			return &certs[0], nil
+		}
 		return &tls.Config{GetCertificate: get, MinVersion: tls.VersionTLS12}, reload, nil
 	}
 	cert, err := devcert.New("edgefn development", 365*24*time.Hour, "localhost", "*."+cfg.distDomain, "127.0.0.1", "::1")

@@ -48,8 +48,8 @@ type serveConfig struct {
 	apiAddr     string
 	edgeAddr    string
 	edgeTLSAddr string
-	edgeCert    string
-	edgeKey     string
+	edgeCerts   []string
+	edgeKeys    []string
 	credentials string
 	s3Dir       string
 	s3OriginDir string
@@ -99,8 +99,8 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.apiAddr, "api-addr", "127.0.0.1:8080", "listen address of the AWS APIs")
 	f.StringVar(&cfg.edgeAddr, "edge-addr", "127.0.0.1:8081", "listen address of the viewer-facing edge")
 	f.StringVar(&cfg.edgeTLSAddr, "edge-tls-addr", "", "listen address of the edge for viewers over HTTPS (default: none)")
-	f.StringVar(&cfg.edgeCert, "edge-tls-cert", "", "PEM certificate chain of the HTTPS edge (default: a self-signed development certificate)")
-	f.StringVar(&cfg.edgeKey, "edge-tls-key", "", "PEM private key of --edge-tls-cert")
+	f.StringArrayVar(&cfg.edgeCerts, "edge-tls-cert", nil, "PEM certificate chain of the HTTPS edge; repeat with --edge-tls-key for several host names, chosen by SNI (default: a self-signed development certificate)")
+	f.StringArrayVar(&cfg.edgeKeys, "edge-tls-key", nil, "PEM private key of the --edge-tls-cert in the same position")
 	f.StringVar(&cfg.credentials, "credentials", "", "credentials file (JSON)")
 	f.StringVar(&cfg.s3OriginDir, "s3-origin-dir", "", "directory whose BUCKET/KEY files the edge serves for S3 origins (default DATA/s3)")
 	f.StringVar(&cfg.distDomain, "distribution-domain", store.DefaultDistributionDomain, "domain that new distributions' DomainName ends with (<id>.DOMAIN)")

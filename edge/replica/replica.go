@@ -29,6 +29,7 @@ type Source interface {
 // Compiler compiles LIVE code; *runtime.Engine implements it.
 type Compiler interface {
 	Compile(code []byte, rt edgefn.Runtime) (*runtime.Program, error)
+	CompileConnection(code []byte) (*runtime.Program, error)
 }
 
 // Retry delays after the feed breaks (the backend closed, a watch fell
@@ -54,10 +55,11 @@ type Replica struct {
 	// Owned by Run: the store's state as of the last batch, the compiled
 	// programs and the store copies the current State uses.
 	mirror   *store.Snapshot
-	programs map[string]*compiled // by function ARN
-	views    map[string]*kvs      // by store ARN
-	touched  map[string]bool      // store ARNs changed since the last publish
-	dirty    bool                 // functions or distributions changed
+	programs map[string]*compiled  // by function ARN
+	views    map[string]*kvs       // by store ARN
+	pools    map[string]*trustPool // by store.CachePolicyKey of the trust store
+	touched  map[string]bool       // store ARNs changed since the last publish
+	dirty    bool                  // functions or distributions changed
 }
 
 // compiled is the outcome of compiling one LIVE version.
@@ -80,6 +82,7 @@ func New(src Source, c Compiler, log *slog.Logger) *Replica {
 		ready:    make(chan struct{}),
 		programs: map[string]*compiled{},
 		views:    map[string]*kvs{},
+		pools:    map[string]*trustPool{},
 		touched:  map[string]bool{},
 	}
 }
@@ -205,12 +208,31 @@ func (r *Replica) build() *State {
 		if f, ok := usedFns[arn]; ok {
 			return f
 		}
-		f := r.function(arn, usedViews)
+		f := r.function(arn, r.mirror.Functions[arn], usedViews)
 		usedFns[arn] = f
 		return f
 	}
+	byID := map[string]*edgefn.Function{}
+	for _, f := range r.mirror.ConnectionFunctions {
+		byID[edgefn.ConnectionFunctionARN(f.Account, f.ID)] = f
+	}
+	usedPools := map[string]bool{}
 	res := resolver{
-		function:              fn,
+		function: fn,
+		connectionFunction: func(account, id string) *Function {
+			arn := edgefn.ConnectionFunctionARN(account, id)
+			if f, ok := usedFns[arn]; ok {
+				return f
+			}
+			f := r.function(arn, byID[arn], usedViews)
+			usedFns[arn] = f
+			return f
+		},
+		trustStore: func(account, id string) *TrustPool {
+			key := store.CachePolicyKey(account, id)
+			usedPools[key] = true
+			return r.pool(key)
+		},
 		cachePolicy:           policyConfig(r.mirror.CachePolicies),
 		originRequestPolicy:   policyConfig(r.mirror.OriginRequestPolicies),
 		responseHeadersPolicy: policyConfig(r.mirror.ResponseHeadersPolicies),
@@ -235,7 +257,39 @@ func (r *Replica) build() *State {
 			delete(r.views, arn)
 		}
 	}
+	for key := range r.pools {
+		if !usedPools[key] {
+			delete(r.pools, key)
+		}
+	}
 	return st
+}
+
+// trustPool is a trust store's bundle, parsed once per version.
+type trustPool struct {
+	etag string
+	pool *TrustPool
+}
+
+// pool returns the parsed bundle of the trust store at key, parsing it if
+// it changed; nil when there is no such store or its bundle does not parse
+// (the store checked it, so that is data from before the check).
+func (r *Replica) pool(key string) *TrustPool {
+	ts := r.mirror.TrustStores[key]
+	if ts == nil {
+		return nil
+	}
+	if p := r.pools[key]; p != nil && p.etag == ts.ETag {
+		return p.pool
+	}
+	p := &trustPool{etag: ts.ETag}
+	if roots, _, err := ts.Config.Pool(); err != nil {
+		r.log.Error("replica: trust store bundle does not parse; its distributions refuse client certificates", "trust_store", ts.ID, "account", ts.Account, "err", err)
+	} else {
+		p.pool = &TrustPool{ID: ts.ID, Roots: roots}
+	}
+	r.pools[key] = p
+	return p.pool
 }
 
 // policyConfig looks up the configuration of an account's policy in m (by
@@ -249,9 +303,9 @@ func policyConfig[C any](m map[string]*edgefn.Policy[C]) func(account, id string
 	}
 }
 
-// function resolves a LIVE function for the State being built.
-func (r *Replica) function(arn string, usedViews map[string]bool) *Function {
-	src := r.mirror.Functions[arn]
+// function resolves the LIVE function src (nil: none) of arn for the State
+// being built.
+func (r *Replica) function(arn string, src *edgefn.Function, usedViews map[string]bool) *Function {
 	if src == nil {
 		// The store keeps an associated function from being deleted; this is
 		// a distribution read before the function it names.
@@ -260,7 +314,11 @@ func (r *Replica) function(arn string, usedViews map[string]bool) *Function {
 	c := r.programs[arn]
 	if c == nil || c.etag != src.ETag {
 		c = &compiled{etag: src.ETag}
-		c.prog, c.err = r.compiler.Compile(src.Code, src.Config.Runtime)
+		if src.ID != "" { // connection functions have ids, viewer functions not
+			c.prog, c.err = r.compiler.CompileConnection(src.Code)
+		} else {
+			c.prog, c.err = r.compiler.Compile(src.Code, src.Config.Runtime)
+		}
 		if c.err != nil {
 			r.log.Error("replica: LIVE function does not compile; its requests fail with 503",
 				"function", src.Name, "account", src.Account, "etag", src.ETag, "err", c.err)

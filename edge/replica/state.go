@@ -2,6 +2,7 @@ package replica
 
 import (
 	"cmp"
+	"crypto/x509"
 	"slices"
 	"strings"
 	"time"
@@ -95,6 +96,25 @@ type Distribution struct {
 	invalidations []*edgefn.Invalidation
 	// errorResponses are the CustomErrorResponses by ErrorCode.
 	errorResponses map[int]*edgefn.CustomErrorResponse
+	// Mtls is the viewer mTLS configuration, nil when there is none; its
+	// Roots are nil when the trust store is gone or does not parse, and
+	// then no client certificate verifies.
+	Mtls *Mtls
+	// Connection is the LIVE connection function run on every TLS
+	// handshake, nil when none is associated.
+	Connection *Function
+}
+
+// Mtls is a distribution's ViewerMtlsConfig with its trust store resolved.
+type Mtls struct {
+	edgefn.ViewerMtls
+	Trust *TrustPool
+}
+
+// TrustPool is a trust store's CA certificates.
+type TrustPool struct {
+	ID    string
+	Roots *x509.CertPool
 }
 
 // ErrorResponse returns the CustomErrorResponse for an error status, or nil.
@@ -223,6 +243,8 @@ type Function struct {
 // distribution's invalidations.
 type resolver struct {
 	function              func(arn string) *Function
+	connectionFunction    func(account, id string) *Function
+	trustStore            func(account, id string) *TrustPool
 	cachePolicy           func(account, id string) *edgefn.CachePolicyConfig
 	originRequestPolicy   func(account, id string) *edgefn.OriginRequestPolicyConfig
 	responseHeadersPolicy func(account, id string) *edgefn.ResponseHeadersPolicyConfig
@@ -244,6 +266,12 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 		behaviors:         make([]*Behavior, 0, len(cfg.CacheBehaviors)+1),
 		invalidations:     r.invalidations(d.Account, d.ID),
 		errorResponses:    make(map[int]*edgefn.CustomErrorResponse, len(cfg.CustomErrorResponses)),
+	}
+	if m := cfg.ViewerMtls; m != nil {
+		out.Mtls = &Mtls{ViewerMtls: *m, Trust: r.trustStore(d.Account, m.TrustStoreID)}
+	}
+	if cfg.ConnectionFunctionID != "" {
+		out.Connection = r.connectionFunction(d.Account, cfg.ConnectionFunctionID)
 	}
 	for i := range cfg.CustomErrorResponses {
 		e := &cfg.CustomErrorResponses[i]
