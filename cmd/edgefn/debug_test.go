@@ -10,20 +10,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// TestDebugHandler: the profile index and a profile are served; nothing else.
-func TestDebugHandler(t *testing.T) {
-	srv := httptest.NewServer(debugHandler())
+// pathCase is a path of a listener and what it answers: status and a part
+// of the body.
+type pathCase struct {
+	path   string
+	status int
+	want   string
+}
+
+// checkPaths serves h and asks it for every path.
+func checkPaths(t *testing.T, h http.Handler, cases []pathCase) {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
-	for _, tt := range []struct {
-		path   string
-		status int
-		want   string
-	}{
-		{"/debug/pprof/", 200, "goroutine"},
-		{"/debug/pprof/goroutine?debug=1", 200, "goroutine profile"},
-		{"/debug/pprof/cmdline", 200, ""},
-		{"/metrics", 404, ""},
-	} {
+	for _, tt := range cases {
 		resp, err := http.Get(srv.URL + tt.path)
 		if err != nil {
 			t.Fatal(err)
@@ -36,31 +36,25 @@ func TestDebugHandler(t *testing.T) {
 	}
 }
 
+// TestDebugHandler: the profile index and a profile are served; nothing else.
+func TestDebugHandler(t *testing.T) {
+	checkPaths(t, debugHandler(), []pathCase{
+		{"/debug/pprof/", 200, "goroutine"},
+		{"/debug/pprof/goroutine?debug=1", 200, "goroutine profile"},
+		{"/debug/pprof/cmdline", 200, ""},
+		{"/metrics", 404, ""},
+	})
+}
+
 // TestMetricsHandler: the metrics listener serves /metrics and nothing else
 // (not the API, not the profiles).
 func TestMetricsHandler(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "edgefn_test_total"}))
-	srv := httptest.NewServer(metricsHandler(reg))
-	defer srv.Close()
-	for _, tt := range []struct {
-		path   string
-		status int
-		want   string
-	}{
+	checkPaths(t, metricsHandler(reg), []pathCase{
 		{"/metrics", 200, "edgefn_test_total 0"},
 		{"/", 404, ""},
 		{"/debug/pprof/", 404, ""},
 		{"/2020-05-31/function", 404, ""},
-	} {
-		resp, err := http.Get(srv.URL + tt.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.want) {
-			t.Errorf("%s: %d, want %d with %q", tt.path, resp.StatusCode, tt.status, tt.want)
-		}
-	}
+	})
 }
