@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -95,17 +94,10 @@ func readDistribution(t *testing.T, cf *cloudfront.Client, id string) *cloudfron
 // waitDeployed polls GetDistribution while it says InProgress.
 func waitDeployed(t *testing.T, cf *cloudfront.Client, id string) *cloudfront.GetDistributionOutput {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	return waitFor(t, "distribution "+id, "Deployed", "InProgress", func() (*cloudfront.GetDistributionOutput, string) {
 		out := readDistribution(t, cf, id)
-		switch status := aws.ToString(out.Distribution.Status); {
-		case status == "Deployed":
-			return out
-		case status != "InProgress" || time.Now().After(deadline):
-			t.Fatalf("distribution %s is %s", id, status)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return out, aws.ToString(out.Distribution.Status)
+	})
 }
 
 // TestDistribution replays aws_cloudfront_distribution: create with tags,

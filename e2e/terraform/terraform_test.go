@@ -191,17 +191,28 @@ func TestKeyValueStore(t *testing.T) {
 // the provider's waiter does.
 func waitStoreReady(t *testing.T, cf *cloudfront.Client, name string) *cloudfront.DescribeKeyValueStoreOutput {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	return waitFor(t, "store "+name, "READY", "PROVISIONING", func() (*cloudfront.DescribeKeyValueStoreOutput, string) {
 		out, err := cf.DescribeKeyValueStore(e2etest.Ctx(t), &cloudfront.DescribeKeyValueStoreInput{Name: aws.String(name)})
 		if err != nil {
 			t.Fatalf("DescribeKeyValueStore: %v", err)
 		}
-		switch status := aws.ToString(out.KeyValueStore.Status); {
-		case status == "READY":
+		return out, aws.ToString(out.KeyValueStore.Status)
+	})
+}
+
+// waitFor calls read while the status it reports is pending, as the
+// provider's waiters poll, and returns what it read once the status is
+// ready; any other status, or 30 s of pending, fails the test.
+func waitFor[T any](t *testing.T, what, ready, pending string, read func() (T, string)) T {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, status := read()
+		switch {
+		case status == ready:
 			return out
-		case status != "PROVISIONING" || time.Now().After(deadline):
-			t.Fatalf("store %s is %s", name, status)
+		case status != pending || time.Now().After(deadline):
+			t.Fatalf("%s is %s", what, status)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
