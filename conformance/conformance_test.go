@@ -26,6 +26,9 @@ import (
 type caseSpec struct {
 	Runtime     edgefn.Runtime `json:"runtime"`
 	Description string         `json:"description"`
+	// Kind "connection" makes function.js a connection function, each event
+	// a connection event and expected.json its {"decision": ...}.
+	Kind string `json:"kind"`
 	// EdgeInvalid marks a result TestFunction prints but the edge refuses;
 	// EdgeRule is the event.Validate rule expected to refuse it.
 	EdgeInvalid bool   `json:"edgeInvalid"`
@@ -83,6 +86,10 @@ func readSpec(t *testing.T, dir string) caseSpec {
 		t.Fatalf("%s/case.json: description is empty", dir)
 	case spec.EdgeInvalid != (spec.EdgeRule != ""):
 		t.Fatalf("%s/case.json: edgeInvalid and edgeRule go together", dir)
+	case spec.Kind != "" && spec.Kind != kindConnection:
+		t.Fatalf("%s/case.json: kind %q is not \"connection\"", dir, spec.Kind)
+	case spec.Kind == kindConnection && (spec.Runtime != edgefn.RuntimeJS2 || spec.EdgeInvalid):
+		t.Fatalf("%s/case.json: a connection function runs on cloudfront-js-2.0, with no edge rule", dir)
 	}
 	if spec.KVSID == "" {
 		spec.KVSID = defaultKVSID
@@ -122,12 +129,11 @@ func runCase(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec) {
 	}
 }
 
+const kindConnection = "connection"
+
 func runScenario(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec, prefix string) {
 	code := readFile(t, filepath.Join(dir, "function.js"))
-	ev, err := event.ParseJSON(readFile(t, filepath.Join(dir, prefix+"event.json")))
-	if err != nil {
-		t.Fatalf("%sevent.json: %v", prefix, err)
-	}
+	eventData := readFile(t, filepath.Join(dir, prefix+"event.json"))
 	var want any
 	decode(t, filepath.Join(dir, prefix+"expected.json"), &want)
 	wantErr, isErrCase := errorExpectation(t, want)
@@ -139,8 +145,33 @@ func runScenario(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec, p
 		kvs = m
 	}
 
+	// run runs the program on the scenario's event; check compares a
+	// successful run with expected.json.
+	var (
+		compile func() (*runtime.Program, error)
+		run     func(*runtime.Program) *runtime.Result
+		check   func(*runtime.Result)
+	)
+	if spec.Kind == kindConnection {
+		conn, err := event.ParseConnectionJSON(eventData)
+		if err != nil {
+			t.Fatalf("%sevent.json: %v", prefix, err)
+		}
+		compile = func() (*runtime.Program, error) { return eng.CompileConnection(code) }
+		run = func(p *runtime.Program) *runtime.Result { return p.RunConnection(context.Background(), conn, kvs) }
+		check = func(res *runtime.Result) { checkDecision(t, res, want) }
+	} else {
+		ev, err := event.ParseJSON(eventData)
+		if err != nil {
+			t.Fatalf("%sevent.json: %v", prefix, err)
+		}
+		compile = func() (*runtime.Program, error) { return eng.Compile(code, spec.Runtime) }
+		run = func(p *runtime.Program) *runtime.Result { return p.Run(context.Background(), ev, kvs) }
+		check = func(res *runtime.Result) { checkOutput(t, ev, res, want, spec) }
+	}
+
 	var res *runtime.Result
-	prog, err := eng.Compile(code, spec.Runtime)
+	prog, err := compile()
 	if err != nil {
 		var ce *runtime.CompileError
 		if !errors.As(err, &ce) {
@@ -148,10 +179,10 @@ func runScenario(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec, p
 		}
 		res = &runtime.Result{Err: err}
 	} else {
-		res = prog.Run(context.Background(), ev, kvs)
+		res = run(prog)
 		// A second run reuses the program's pooled VM: CloudFront gives every
 		// invocation fresh state, so it must see exactly what the first saw.
-		again := prog.Run(context.Background(), ev, kvs)
+		again := run(prog)
 		if a, b := summary(res), summary(again); a != b {
 			t.Errorf("a second run differs from the first:\n first: %s\nsecond: %s", a, b)
 		}
@@ -165,9 +196,29 @@ func runScenario(t *testing.T, eng *runtime.Engine, dir string, spec caseSpec, p
 			t.Errorf("error message:\n  want substring %q\n  got            %q", wantErr, res.Err.Error())
 		}
 	} else {
-		checkOutput(t, ev, res, want, spec)
+		check(res)
 	}
 	checkLogs(t, filepath.Join(dir, prefix+"logs.json"), res.Logs)
+}
+
+// checkDecision compares a connection function's verdict, as
+// TestConnectionFunction reports it, with expected.json.
+func checkDecision(t *testing.T, res *runtime.Result, want any) {
+	t.Helper()
+	if res.Err != nil {
+		t.Fatalf("run failed: %v (logs %q)", res.Err, res.Logs)
+	}
+	out, err := res.ConnectionOutput()
+	if err != nil {
+		t.Fatalf("output: %v", err)
+	}
+	var got any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("ConnectionFunctionOutput\n want: %s\n  got: %s", canonical(want), canonical(got))
+	}
 }
 
 // errorExpectation recognises {"error": "<substring>"}.
@@ -370,7 +421,7 @@ func summary(r *runtime.Result) string {
 	if r.Err != nil {
 		msg = r.Err.Error()
 	}
-	return fmt.Sprintf("output=%s logs=%q error=%q", outputText(r.Output), r.Logs, msg)
+	return fmt.Sprintf("output=%s decision=%s/%q logs=%q error=%q", outputText(r.Output), r.Decision, r.CustomLogData, r.Logs, msg)
 }
 
 func outputText(o *event.Output) string {

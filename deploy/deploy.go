@@ -229,6 +229,11 @@ func MakePlan(ctx context.Context, c Clients, p *project.Project, opts Options) 
 		plan.Stores = append(plan.Stores, *sp)
 	}
 	for _, f := range p.Functions {
+		if f.Connection() {
+			// Refused rather than skipped: a deploy that leaves a function
+			// out without a word would look complete.
+			return nil, &InputError{fmt.Errorf("function %s: connection functions are not deployed by edgefn deploy (yet): create it with CreateConnectionFunction", f.Name)}
+		}
 		code, err := os.ReadFile(f.Code)
 		if err != nil {
 			return nil, &InputError{fmt.Errorf("function %s: %w", f.Name, err)}

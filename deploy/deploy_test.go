@@ -242,9 +242,10 @@ func TestDeployPrune(t *testing.T) {
 func TestDeployUnusableInput(t *testing.T) {
 	c := apiServer(t)
 	for name, files := range map[string]map[string]string{
-		"bad store file":     {"edgefn.yaml": "functions:\n  f:\n    code: f.js\n    kvs: s\nstores:\n  s:\n    data: data.json\n", "f.js": "function handler(e) { return e.request; }", "data.json": `{"data":[{"key":"a"}]}`},
-		"missing store file": {"edgefn.yaml": "stores:\n  s:\n    data: absent.json\n"},
-		"missing code":       {"edgefn.yaml": "functions:\n  f:\n    code: absent.js\n"},
+		"bad store file":      {"edgefn.yaml": "functions:\n  f:\n    code: f.js\n    kvs: s\nstores:\n  s:\n    data: data.json\n", "f.js": "function handler(e) { return e.request; }", "data.json": `{"data":[{"key":"a"}]}`},
+		"missing store file":  {"edgefn.yaml": "stores:\n  s:\n    data: absent.json\n"},
+		"missing code":        {"edgefn.yaml": "functions:\n  f:\n    code: absent.js\n"},
+		"connection function": {"edgefn.yaml": "functions:\n  gate:\n    code: g.js\n    kind: connection\n", "g.js": "function connectionHandler(c) { c.allow(); }"},
 	} {
 		_, err := MakePlan(context.Background(), c, writeProject(t, t.TempDir(), files), Options{})
 		if !isA[*InputError](err) {

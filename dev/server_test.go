@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/project"
 )
 
@@ -283,6 +284,28 @@ func TestDevRefuses(t *testing.T) {
 				t.Errorf("error %v; want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestDevLeavesConnectionFunctions: a project's connection function is not
+// published as a viewer function (it would run as one nowhere, and its code
+// has no handler); the viewer functions beside it serve.
+func TestDevLeavesConnectionFunctions(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "f.js"), "function handler(e) { return {statusCode: 204}; }")
+	write(t, filepath.Join(dir, "g.js"), "function connectionHandler(c) { c.allow(); }")
+	path := filepath.Join(dir, "edgefn.yaml")
+	write(t, path, "origin: http://127.0.0.1:9\nfunctions:\n  f:\n    code: f.js\n  gate:\n    code: g.js\n    kind: connection\nbehaviors:\n  - path: '*'\n    viewer-request: f\n")
+	srv, err := Start(context.Background(), Config{Load: func() (*project.Project, error) { return project.Load(path) }, Addr: "127.0.0.1:0", Out: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.store.GetFunction(context.Background(), Account, "gate", edgefn.StageLive); !isNotFound(err) {
+		t.Errorf("the connection function as a viewer function: %v; want none", err)
+	}
+	if code, _, _ := get(t, srv.URL()+"/"); code != http.StatusNoContent {
+		t.Errorf("status %d; want the viewer function's 204", code)
 	}
 }
 

@@ -29,14 +29,23 @@ func connectionObject(serial string) []byte {
 		`"clientIp":"192.0.2.10","endpoint":"d111111abcdef8.cloudfront.net","distributionId":"EDFDVBD6EXAMPLE","connectionId":"c1"}`)
 }
 
-func TestConnectionFunctionLifecycle(t *testing.T) {
-	s := startServer(t, serverConfig{})
+// revokedSerials creates the store revocationCode reads, listing the serial
+// 0a:0b, and returns its ARN.
+func revokedSerials(t *testing.T, s *server) string {
+	t.Helper()
 	cf, data := s.cloudFront(devAccount), s.keyValueStore(devAccount)
-	c := ctx(t)
 	storeARN := createStore(t, cf, "revoked-serials")
-	if _, err := data.PutKey(c, &kvsapi.PutKeyInput{KvsARN: &storeARN, Key: aws.String("0a:0b"), Value: aws.String("revoked"), IfMatch: aws.String(dataETag(t, data, storeARN))}); err != nil {
+	if _, err := data.PutKey(ctx(t), &kvsapi.PutKeyInput{KvsARN: &storeARN, Key: aws.String("0a:0b"), Value: aws.String("revoked"), IfMatch: aws.String(dataETag(t, data, storeARN))}); err != nil {
 		t.Fatalf("PutKey: %v", err)
 	}
+	return storeARN
+}
+
+func TestConnectionFunctionLifecycle(t *testing.T) {
+	s := startServer(t, serverConfig{})
+	cf := s.cloudFront(devAccount)
+	c := ctx(t)
+	storeARN := revokedSerials(t, s)
 	cfg := functionConfig(cftypes.FunctionRuntimeCloudfrontJs20, storeARN)
 
 	created, err := cf.CreateConnectionFunction(c, &cloudfront.CreateConnectionFunctionInput{

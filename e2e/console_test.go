@@ -167,19 +167,77 @@ func setCode(code string) chromedp.Action[chromedp.Void] {
 	)
 }
 
-func TestConsoleInBrowser(t *testing.T) {
-	start := time.Now()
-	s := startServer(t, serverConfig{})
-	b := newBrowser(t)
-
+// signIn signs in to the console at url with the development account.
+func (b *browser) signIn(url string) {
 	b.do("sign in",
-		chromedp.Navigate(s.url+"/console/"),
+		chromedp.Navigate(url+"/console/"),
 		chromedp.WaitVisible(chromedp.CSS("#accessKeyId")),
 		chromedp.SendKeys(chromedp.CSS("#accessKeyId"), devAccount.AccessKeyID),
 		chromedp.SendKeys(chromedp.CSS("#secretAccessKey"), devAccount.SecretAccessKey),
 		chromedp.Click(chromedp.CSS("#signin")),
 		until(textHas("#who", devAccount.AccountID)),
 	)
+}
+
+// TestConsoleConnectionFunction: the console's connection function page
+// runs TestConnectionFunction with a connection event made from the form's
+// certificate fields: a serial the associated store lists is denied with
+// the function's custom log data, another is allowed, and a connection
+// without a certificate shows the function's error.
+func TestConsoleConnectionFunction(t *testing.T) {
+	s := startServer(t, serverConfig{})
+	storeARN := revokedSerials(t, s)
+	created, err := s.cloudFront(devAccount).CreateConnectionFunction(ctx(t), &cloudfront.CreateConnectionFunctionInput{
+		Name: aws.String("mtls-check"), ConnectionFunctionConfig: functionConfig(cftypes.FunctionRuntimeCloudfrontJs20, storeARN), ConnectionFunctionCode: revocationCode,
+	})
+	if err != nil {
+		t.Fatalf("CreateConnectionFunction: %v", err)
+	}
+	id := aws.ToString(created.ConnectionFunctionSummary.Id)
+
+	b := newBrowser(t)
+	b.signIn(s.url)
+	b.do("open it from the list",
+		chromedp.Navigate(s.url+"/console/#/connection-functions"),
+		until(textHas("#connection-functions", "mtls-check")),
+		chromedp.Click(chromedp.CSS("#connection-functions a")),
+		until(`location.hash === '#/connection-functions/`+id+`'`),
+		until(textHas("#conn-code", "connectionHandler")),
+		until(textHas("#conn-meta", "ETag "+aws.ToString(created.ETag))),
+	)
+	b.do("a revoked serial is denied",
+		chromedp.SetValue(chromedp.CSS("#conn-serial"), "0a:0b"),
+		chromedp.Click(chromedp.CSS("#conn-run-test")),
+		until(textHas("#conn-test-decision", "deny")),
+		until(textHas("#conn-test-custom", "REVOKED:0a:0b")),
+		until(textHas("#conn-test-logs", "denied 0a:0b")),
+		until(textHas("#conn-test-source", "DEVELOPMENT")),
+	)
+	b.do("another serial is allowed",
+		chromedp.SetValue(chromedp.CSS("#conn-serial"), "4a:3f:5c"),
+		chromedp.Click(chromedp.CSS("#conn-run-test")),
+		until(textHas("#conn-test-decision", "allow")),
+		until(`document.querySelector('#conn-test-custom') === null && document.querySelector('#conn-test-error') === null`),
+	)
+	b.do("no certificate: the function's error, and deny",
+		chromedp.Click(chromedp.CSS("#conn-no-cert")),
+		chromedp.Click(chromedp.CSS("#conn-run-test")),
+		until(textHas("#conn-test-error", "TypeError")),
+		until(textHas("#conn-test-decision", "deny")),
+	)
+	b.do("LIVE is not published",
+		chromedp.SetValue(chromedp.CSS("#conn-test-stage"), "LIVE"),
+		chromedp.Click(chromedp.CSS("#conn-run-test")),
+		until(textHas("#conn-test-error", "No LIVE copy")),
+	)
+}
+
+func TestConsoleInBrowser(t *testing.T) {
+	start := time.Now()
+	s := startServer(t, serverConfig{})
+	b := newBrowser(t)
+
+	b.signIn(s.url)
 
 	// The name field's pattern compiles under the v flag current Chromium
 	// uses: an invalid pattern is ignored, and a bad name would pass.

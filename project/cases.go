@@ -15,7 +15,7 @@ func (p *Project) Cases(record bool) ([]*suite.Case, error) {
 	cases := make([]*suite.Case, 0, len(p.Tests))
 	for _, t := range p.Tests {
 		f := p.Function(t.Function)
-		c := &suite.Case{Name: t.Name, File: f.Code, Runtime: f.Runtime, Event: t.Event, Ignore: t.Ignore, ExpectFile: t.Expect, LogsFile: t.Logs}
+		c := &suite.Case{Name: t.Name, File: f.Code, Runtime: f.Runtime, Kind: f.Kind, Event: t.Event, Ignore: t.Ignore, ExpectFile: t.Expect, LogsFile: t.Logs}
 		if s := p.Store(f.KVS); s != nil {
 			c.KVS = s.Data
 		}

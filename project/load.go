@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/suite"
 )
 
 // FileNames are the names Find looks for, in order.
@@ -32,6 +33,7 @@ type file struct {
 type fileFunction struct {
 	Code    string         `yaml:"code"`
 	Runtime edgefn.Runtime `yaml:"runtime"`
+	Kind    suite.Kind     `yaml:"kind"`
 	Comment string         `yaml:"comment"`
 	KVS     string         `yaml:"kvs"`
 }
@@ -106,10 +108,13 @@ func Load(path string) (*Project, error) {
 			return nil, fmt.Errorf("%s: functions.%s: code (the function's file) is required", path, name)
 		}
 		rt := ff.Runtime
-		if rt == "" {
+		switch {
+		case rt == "" && ff.Kind == suite.KindConnection:
+			rt = edgefn.RuntimeJS2 // their only runtime, whatever viewer functions use
+		case rt == "":
 			rt = f.Runtime
 		}
-		p.Functions = append(p.Functions, &Function{Name: name, Code: p.resolve(ff.Code), Runtime: rt, Comment: ff.Comment, KVS: ff.KVS})
+		p.Functions = append(p.Functions, &Function{Name: name, Code: p.resolve(ff.Code), Runtime: rt, Kind: ff.Kind, Comment: ff.Comment, KVS: ff.KVS})
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Stores)) {
 		fs := f.Stores[name]

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/suite"
 )
 
 // Project is a loaded project file; paths are resolved against its
@@ -41,9 +42,15 @@ type Function struct {
 	Name    string
 	Code    string // file
 	Runtime edgefn.Runtime
+	// Kind is suite.KindConnection for a connection function (mTLS), which
+	// only tests run: "" or suite.KindViewer is a viewer function.
+	Kind    suite.Kind
 	Comment string
 	KVS     string // a Store's name, or ""
 }
+
+// Connection reports whether f is a connection function.
+func (f *Function) Connection() bool { return f.Kind == suite.KindConnection }
 
 // Store is one KeyValueStore, seeded from Data, an import file
 // ({"data":[{"key":..,"value":..}]}).
@@ -141,6 +148,12 @@ func (p *Project) check() error {
 		if f.KVS != "" && f.Runtime == edgefn.RuntimeJS1 {
 			bad("functions.%s: KeyValueStores need cloudfront-js-2.0", f.Name)
 		}
+		switch {
+		case f.Kind != "" && f.Kind != suite.KindViewer && !f.Connection():
+			bad("functions.%s.kind: %q is not viewer or connection", f.Name, f.Kind)
+		case f.Connection() && f.Runtime != edgefn.RuntimeJS2:
+			bad("functions.%s: connection functions run on cloudfront-js-2.0 only", f.Name)
+		}
 	}
 	for _, s := range p.Stores {
 		if !storeName.MatchString(s.Name) {
@@ -155,8 +168,10 @@ func (p *Project) check() error {
 		}
 		seen[b.PathPattern] = true
 		for _, ref := range []string{b.ViewerRequest, b.ViewerResponse} {
-			if ref != "" && p.Function(ref) == nil {
+			if f := p.Function(ref); ref != "" && f == nil {
 				bad("%s: no function %q in functions", where, ref)
+			} else if f != nil && f.Connection() {
+				bad("%s: %q is a connection function: it runs in the TLS handshake, not on requests", where, ref)
 			}
 		}
 	}

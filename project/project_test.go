@@ -124,6 +124,10 @@ func TestLoad(t *testing.T) {
 		{name: "alias with a port", doc: "aliases: ['example.com:8080']\n", err: "not a domain name"},
 		{name: "alias twice", doc: "aliases: [example.com, Example.com]\n", err: "listed twice", schemaOK: true},
 		{name: "aliases not a list", doc: "aliases: example.com\n", err: "aliases"},
+		{name: "connection function", doc: "runtime: cloudfront-js-1.0\nfunctions:\n  gate:\n    code: g.js\n    kind: connection\n", schemaOK: true},
+		{name: "connection function in 1.0", doc: "functions:\n  gate:\n    code: g.js\n    kind: connection\n    runtime: cloudfront-js-1.0\n", err: "cloudfront-js-2.0 only", schemaOK: true},
+		{name: "bad kind", doc: "functions:\n  f:\n    code: f.js\n    kind: origin\n", err: "not viewer or connection"},
+		{name: "connection function on a behavior", doc: "functions:\n  gate:\n    code: g.js\n    kind: connection\nbehaviors:\n  - path: '*'\n    viewer-request: gate\n", err: "is a connection function", schemaOK: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -139,6 +143,42 @@ func TestLoad(t *testing.T) {
 				t.Errorf("schema: %v; want it to accept the file: %v", serr, tt.err == "" || tt.schemaOK)
 			}
 		})
+	}
+}
+
+// TestConnectionTests: a project's connection function runs its tests with
+// connection events (the repository's conformance case), on 2.0 whatever the
+// project's runtime.
+func TestConnectionTests(t *testing.T) {
+	src, err := filepath.Abs("../conformance/conn-revocation-kvs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "edgefn.yaml")
+	doc := "runtime: cloudfront-js-1.0\nfunctions:\n  gate:\n    code: SRC/function.js\n    kind: connection\n    kvs: revoked\nstores:\n  revoked:\n    data: SRC/kvs.json\ntests:\n"
+	for _, name := range []string{"allowed", "revoked", "nocert"} {
+		doc += "  - name: " + name + "\n    function: gate\n    event: SRC/" + name + ".event.json\n    expect: SRC/" + name + ".expected.json\n    logs: SRC/" + name + ".logs.json\n"
+	}
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(doc, "SRC", src)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p.Function("gate"); !f.Connection() || f.Runtime != edgefn.RuntimeJS2 {
+		t.Fatalf("gate: %+v", f)
+	}
+	cases, err := p.Cases(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := suite.Run(context.Background(), cases)
+	if len(results) != 3 || suite.Worst(results) != suite.Passed {
+		var b bytes.Buffer
+		suite.Report(&b, results, false)
+		t.Errorf("the connection tests do not pass:\n%s", b.String())
 	}
 }
 

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -71,6 +72,17 @@ const (
 	DecisionAllow Decision = "allow"
 	DecisionDeny  Decision = "deny"
 )
+
+// ConnectionOutput is a connection function's verdict as TestConnectionFunction
+// reports it (ConnectionFunctionOutput) and `edgefn test` compares it:
+// {"decision":"allow"|"deny"}, with "customLogData" when the code recorded
+// some.
+func (r *Result) ConnectionOutput() ([]byte, error) {
+	return json.Marshal(struct {
+		Decision      Decision `json:"decision"`
+		CustomLogData string   `json:"customLogData,omitempty"`
+	}{r.Decision, r.CustomLogData})
+}
 
 // ExecutionError is an exception, a timeout or an exhausted limit.
 type ExecutionError struct {

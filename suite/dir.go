@@ -16,13 +16,15 @@ import (
 // caseSpec is a case directory's case.json; every key is optional.
 type caseSpec struct {
 	Runtime edgefn.Runtime `json:"runtime"`
+	Kind    Kind           `json:"kind"`
 	KVSID   string         `json:"kvsId"`
 	Ignore  []string       `json:"ignore"`
 }
 
 // LoadDir finds the cases under dir, laid out as the repository's
 // conformance cases: every directory holding a function.js is one function,
-// with an optional case.json ({"runtime", "kvsId", "ignore"}) and kvs.json,
+// with an optional case.json ({"runtime", "kind": "connection" for a
+// connection function, "kvsId", "ignore"}) and kvs.json,
 // and one case per event.json (or event.http, a raw request), each with its
 // expected.json and logs.json beside it; NAME.event.json, NAME.expected.json
 // and NAME.logs.json make the case NAME of that function.
@@ -88,7 +90,7 @@ func loadCaseDir(root, dir string) ([]*Case, error) {
 		}
 		expectFile := filepath.Join(dir, prefix+"expected.json")
 		expected, logs := optional(expectFile), optional(filepath.Join(dir, prefix+"logs.json"))
-		c := &Case{Name: name, File: fn, Runtime: spec.Runtime, Event: ev, KVS: kvs, KVSID: spec.KVSID, Ignore: spec.Ignore, ExpectFile: expectFile, LogsFile: logs}
+		c := &Case{Name: name, File: fn, Runtime: spec.Runtime, Kind: spec.Kind, Event: ev, KVS: kvs, KVSID: spec.KVSID, Ignore: spec.Ignore, ExpectFile: expectFile, LogsFile: logs}
 		if expected != "" || logs != "" {
 			if c.Expect, err = ReadExpectation(expected, logs); err != nil {
 				return nil, err

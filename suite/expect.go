@@ -9,8 +9,9 @@ import (
 
 // ParseExpectation reads an expected-result document, the form of the
 // repository's conformance cases: the FunctionOutput object itself
-// ({"request": ...} or {"response": ...}), or {"error": "<substring>"}, either
-// with "logs": [...] beside it.
+// ({"request": ...} or {"response": ...}; a connection function's
+// {"decision": "allow"|"deny"}, with "customLogData" when it logs some), or
+// {"error": "<substring>"}, either with "logs": [...] beside it.
 func ParseExpectation(data []byte) (*Expectation, error) {
 	var doc map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -25,10 +26,16 @@ func ParseExpectation(data []byte) (*Expectation, error) {
 	for key, raw := range doc {
 		var err error
 		switch key {
-		case "request", "response":
+		case "request", "response", "customLogData":
 			var v any
 			err = json.Unmarshal(raw, &v)
 			output[key] = v
+		case "decision":
+			var d string
+			if err = json.Unmarshal(raw, &d); err == nil && d != "allow" && d != "deny" {
+				err = fmt.Errorf(`want "allow" or "deny", got %q`, d)
+			}
+			output[key] = d
 		case "error":
 			exp.Error = new(string)
 			err = json.Unmarshal(raw, exp.Error)
@@ -36,16 +43,25 @@ func ParseExpectation(data []byte) (*Expectation, error) {
 			exp.Logs = []string{}
 			err = json.Unmarshal(raw, &exp.Logs)
 		default:
-			err = fmt.Errorf(`unknown member (want "request" or "response", "error", "logs")`)
+			err = fmt.Errorf(`unknown member (want "request" or "response", "decision", "error", "logs")`)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%q: %w", key, err)
 		}
 	}
-	if len(output) > 1 {
+	_, isConn := output["decision"]
+	_, hasCustom := output["customLogData"]
+	_, isReq := output["request"]
+	_, isResp := output["response"]
+	switch {
+	case isConn && (isReq || isResp):
+		return nil, fmt.Errorf(`a connection function's output is "decision", not "request" or "response"`)
+	case hasCustom && !isConn:
+		return nil, fmt.Errorf(`"customLogData" goes with a connection function's "decision"`)
+	case isReq && isResp:
 		return nil, fmt.Errorf(`an output is "request" or "response", not both`)
 	}
-	if len(output) == 1 {
+	if len(output) > 0 {
 		if exp.Error != nil {
 			return nil, fmt.Errorf(`"error" expects the run to fail: it cannot come with an output`)
 		}

@@ -88,6 +88,7 @@ type runner struct {
 type programKey struct {
 	code string
 	rt   edgefn.Runtime
+	kind Kind
 }
 
 type compiled struct {
@@ -95,11 +96,15 @@ type compiled struct {
 	err  error
 }
 
-func (r *runner) compile(code []byte, rt edgefn.Runtime) (*runtime.Program, error) {
-	k := programKey{string(code), rt}
+func (r *runner) compile(code []byte, rt edgefn.Runtime, kind Kind) (*runtime.Program, error) {
+	k := programKey{string(code), rt, kind}
 	c, ok := r.programs[k]
 	if !ok {
-		c.prog, c.err = r.engine.Compile(code, rt)
+		if kind == KindConnection {
+			c.prog, c.err = r.engine.CompileConnection(code)
+		} else {
+			c.prog, c.err = r.engine.Compile(code, rt)
+		}
 		r.programs[k] = c
 	}
 	return c.prog, c.err
@@ -112,8 +117,11 @@ func (r *runner) run(ctx context.Context, c *Case) *Result {
 		res.Err = err
 		return res
 	}
-	res.Code, res.Warnings = in.code, in.event.Warnings()
-	prog, err := r.compile(in.code, c.Runtime)
+	res.Code = in.code
+	if in.event != nil {
+		res.Warnings = in.event.Warnings()
+	}
+	prog, err := r.compile(in.code, c.Runtime, c.Kind)
 	if err != nil {
 		ce, ok := errors.AsType[*runtime.CompileError](err)
 		if !ok {
@@ -124,7 +132,7 @@ func (r *runner) run(ctx context.Context, c *Case) *Result {
 		res.TestResult.FunctionErrorMessage = ce.Message
 		res.TestResult.ComputeUtilization = "0"
 	} else {
-		run := prog.Run(ctx, in.event, in.kvs)
+		run := in.run(ctx, prog)
 		res.TestResult.FunctionExecutionLogs = append(res.TestResult.FunctionExecutionLogs, run.Logs...)
 		res.TestResult.ComputeUtilization = strconv.Itoa(run.ComputeUtilization)
 		if run.Err != nil {
@@ -132,9 +140,12 @@ func (r *runner) run(ctx context.Context, c *Case) *Result {
 			if ee, ok := errors.AsType[*runtime.ExecutionError](run.Err); ok && ee.Line > 0 {
 				res.Thrown = ee
 			}
-		} else if out, err := run.Output.JSON(); err != nil {
+		}
+		// A connection function always has a verdict, a failed run's is deny,
+		// and TestConnectionFunction reports it beside the error.
+		if out, err := in.output(run); err != nil {
 			res.TestResult.FunctionErrorMessage = err.Error()
-		} else {
+		} else if run.Err == nil || in.conn != nil {
 			res.TestResult.FunctionOutput = string(out)
 		}
 	}
@@ -145,15 +156,41 @@ func (r *runner) run(ctx context.Context, c *Case) *Result {
 }
 
 type inputs struct {
-	code  []byte
+	code []byte
+	// event is a viewer function's, conn a connection function's.
 	event *event.Event
+	conn  *event.Connection
 	kvs   runtime.KeyValueStore // a nil interface without a file
+}
+
+func (in *inputs) run(ctx context.Context, prog *runtime.Program) *runtime.Result {
+	if in.conn != nil {
+		return prog.RunConnection(ctx, in.conn, in.kvs)
+	}
+	return prog.Run(ctx, in.event, in.kvs)
+}
+
+// output is the run's FunctionOutput, when it has one.
+func (in *inputs) output(run *runtime.Result) ([]byte, error) {
+	switch {
+	case in.conn != nil:
+		return run.ConnectionOutput()
+	case run.Err != nil:
+		return nil, nil
+	}
+	return run.Output.JSON()
 }
 
 // readInputs reads and checks a case's files.
 func readInputs(c *Case) (*inputs, error) {
 	if !c.Runtime.Valid() {
 		return nil, fmt.Errorf("runtime %q: must be cloudfront-js-1.0 or cloudfront-js-2.0", c.Runtime)
+	}
+	switch {
+	case !c.Kind.valid():
+		return nil, fmt.Errorf("kind %q: must be viewer or connection", c.Kind)
+	case c.Kind == KindConnection && c.Runtime != edgefn.RuntimeJS2:
+		return nil, fmt.Errorf("runtime %s: connection functions run on cloudfront-js-2.0 only", c.Runtime)
 	}
 	limits := edgefn.DefaultLimits()
 	code, err := os.ReadFile(c.File)
@@ -167,11 +204,18 @@ func readInputs(c *Case) (*inputs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}
-	ev, err := ParseEvent(raw)
+	in := &inputs{code: code}
+	if c.Kind == KindConnection {
+		if len(raw) > limits.TestEventBytes {
+			return nil, fmt.Errorf("event %s: %d bytes, over the %d-byte limit of a test's connection object", c.Event, len(raw), limits.TestEventBytes)
+		}
+		in.conn, err = event.ParseConnectionJSON(raw)
+	} else {
+		in.event, err = ParseEvent(raw)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", c.Event, err)
 	}
-	in := &inputs{code: code, event: ev}
 	if c.KVS != "" {
 		f, err := os.Open(c.KVS)
 		if err != nil {

@@ -16,8 +16,12 @@ type Case struct {
 	Name    string
 	File    string // the function's code
 	Runtime edgefn.Runtime
+	// Kind says which function File is: a viewer function (the default) or
+	// a connection function, run as TestConnectionFunction runs it.
+	Kind Kind
 	// Event is a TestFunction EventObject (JSON) or a raw HTTP request,
-	// which makes a viewer-request event.
+	// which makes a viewer-request event; for a connection function, a
+	// connection event (TestConnectionFunction's ConnectionObject).
 	Event string
 	// KVS is a KeyValueStore import file playing the function's store; KVSID
 	// the id cf.kvs(id) must name ("" accepts any).
@@ -33,11 +37,23 @@ type Case struct {
 	ExpectFile, LogsFile string
 }
 
+// Kind is what a case's function is.
+type Kind string
+
+const (
+	KindViewer     Kind = "viewer" // handler(event): a viewer request or response
+	KindConnection Kind = "connection"
+)
+
+// valid reports whether k is a kind; "" is a viewer function.
+func (k Kind) valid() bool { return k == "" || k == KindViewer || k == KindConnection }
+
 // Expectation is what a case's TestResult must show. Each part is checked
 // only when set.
 type Expectation struct {
 	// Output is the FunctionOutput, decoded ({"request": ...} or
-	// {"response": ...}), compared as JSON: key order does not matter.
+	// {"response": ...}; a connection function's {"decision": ...}),
+	// compared as JSON: key order does not matter.
 	Output any
 	// Error must be part of FunctionErrorMessage; "" means the run must fail.
 	Error *string

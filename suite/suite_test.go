@@ -6,8 +6,11 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/edgefn/edgefn"
 )
 
 // writeFiles writes files (by slash path) under a new directory.
@@ -323,6 +326,13 @@ func TestParseExpectation(t *testing.T) {
 		{doc: `{"request": {}, "error": "x"}`, bad: "cannot come with an output"},
 		{doc: `{"FunctionOutput": "x"}`, bad: "unknown member"},
 		{doc: `{"logs": "x"}`, bad: `"logs"`},
+		{doc: `{"decision": "allow", "logs": []}`},
+		{doc: `{"decision": "deny", "customLogData": "revoked"}`},
+		{doc: `{"decision": "maybe"}`, bad: `want "allow" or "deny"`},
+		{doc: `{"decision": true}`, bad: `"decision"`},
+		{doc: `{"decision": "allow", "request": {}}`, bad: `not "request" or "response"`},
+		{doc: `{"customLogData": "x"}`, bad: `goes with a connection function's "decision"`},
+		{doc: `{"decision": "deny", "error": "x"}`, bad: "cannot come with an output"},
 		{doc: `[]`, bad: "object"},
 		{doc: `null`, bad: "null"},
 	} {
@@ -330,5 +340,92 @@ func TestParseExpectation(t *testing.T) {
 		if (err == nil) != (tt.bad == "") || err != nil && !strings.Contains(err.Error(), tt.bad) {
 			t.Errorf("%s: got %v; want %q", tt.doc, err, tt.bad)
 		}
+	}
+}
+
+// TestConnectionCases runs connection functions as TestConnectionFunction
+// would: the verdict is the output, beside the logs and any error.
+func TestConnectionCases(t *testing.T) {
+	const (
+		revocation = `import cf from 'cloudfront';
+async function connectionHandler(c) {
+	const serial = c.clientCertificate.certificates.leaf.serialNumber;
+	if (await cf.kvs().exists(serial)) { c.logCustomData('revoked ' + serial); return c.deny(); }
+	console.log('ok ' + serial);
+	c.allow();
+}`
+		good    = `{"clientCertificate":{"certificates":{"leaf":{"serialNumber":"4a:3f"}}},"clientIp":"203.0.113.7"}`
+		revoked = `{"clientCertificate":{"certificates":{"leaf":{"serialNumber":"0b:ad"}}},"clientIp":"203.0.113.8"}`
+		kvs     = `{"data":[{"key":"0b:ad","value":"x"}]}`
+	)
+	for _, tt := range []struct {
+		name                 string
+		code, event, kvs     string
+		kind                 Kind
+		runtime              string
+		expect               string
+		want                 Status
+		output, errMsg, diff string // parts of the TestResult and of the first diff
+	}{
+		{name: "allow", code: revocation, event: good, kvs: kvs, expect: `{"decision":"allow","logs":["ok 4a:3f"]}`, want: Passed, output: `{"decision":"allow"}`},
+		{name: "deny from the store", code: revocation, event: revoked, kvs: kvs, expect: `{"decision":"deny","customLogData":"revoked 0b:ad","logs":[]}`, want: Passed, output: `{"decision":"deny","customLogData":"revoked 0b:ad"}`},
+		{name: "wrong verdict", code: revocation, event: revoked, kvs: kvs, expect: `{"decision":"allow"}`, want: Failed, diff: ".decision"},
+		{name: "no expectation", code: revocation, event: good, kvs: kvs, want: Passed, output: `{"decision":"allow"}`},
+		{name: "nothing called is deny", code: `function connectionHandler(c) {}`, event: good, expect: `{"decision":"deny"}`, want: Passed},
+		// A throw denies, and the error is reported beside the verdict.
+		{name: "throws", code: `function connectionHandler(c) { c.allow(); throw new Error('boom'); }`, event: good, expect: `{"error":"boom"}`, want: Passed, output: `{"decision":"deny"}`, errMsg: "boom"},
+		{name: "throws, verdict expected", code: `function connectionHandler(c) { throw new Error('boom'); }`, event: good, expect: `{"decision":"deny"}`, want: Failed, diff: "FunctionErrorMessage"},
+		{name: "no certificate", code: revocation, event: `{"clientIp":"203.0.113.7"}`, expect: `{"error":"TypeError"}`, want: Passed, output: `{"decision":"deny"}`},
+		{name: "viewer handler only", code: echo, event: good, expect: `{"decision":"allow"}`, want: Failed, output: `{"decision":"deny"}`, errMsg: "connectionHandler"},
+		{name: "loops", code: `function connectionHandler(c) { for (;;) {} }`, event: good, expect: `{"error":""}`, want: Passed, output: `{"decision":"deny"}`, errMsg: "compute"},
+		{name: "refused at load", code: `class A {}
+function connectionHandler(c) { c.allow(); }`, event: good, want: NotCompiled, errMsg: "class declarations are not supported"},
+		{name: "refusal expected", code: `class A {}
+function connectionHandler(c) { c.allow(); }`, event: good, expect: `{"error":"class declarations"}`, want: Passed},
+		{name: "cloudfront-js-1.0", code: revocation, event: good, runtime: "cloudfront-js-1.0", want: Unusable},
+		{name: "unknown kind", code: revocation, event: good, kind: "origin", want: Unusable},
+		{name: "event not JSON", code: revocation, event: "GET / HTTP/1.1\n\n", want: Unusable},
+		{name: "event over the limit", code: revocation, event: `{"clientIp":"` + strings.Repeat("1", 41000) + `"}`, want: Unusable},
+		// A case that forgets its kind is told its event is no viewer event.
+		{name: "a connection event as a viewer event", code: revocation, event: good, kind: KindViewer, want: Unusable},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"function.js": tt.code, "event.json": tt.event}
+			if tt.kvs != "" {
+				files["kvs.json"] = tt.kvs
+			}
+			dir := writeFiles(t, files)
+			c := &Case{Name: tt.name, File: filepath.Join(dir, "function.js"), Runtime: "cloudfront-js-2.0", Kind: KindConnection, Event: filepath.Join(dir, "event.json")}
+			if tt.kind != "" {
+				c.Kind = tt.kind
+			}
+			if tt.runtime != "" {
+				c.Runtime = edgefn.Runtime(tt.runtime)
+			}
+			if tt.kvs != "" {
+				c.KVS = filepath.Join(dir, "kvs.json")
+			}
+			if tt.expect != "" {
+				exp, err := ParseExpectation([]byte(tt.expect))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Expect = exp
+			}
+			res := Run(context.Background(), []*Case{c})[0]
+			if st := res.Status(); st != tt.want {
+				t.Fatalf("status %v; want %v (err %v, result %+v, diffs %v)", st, tt.want, res.Err, res.TestResult, res.Diffs)
+			}
+			tr := res.TestResult
+			if tt.output != "" && tr.FunctionOutput != tt.output {
+				t.Errorf("FunctionOutput %s; want %s", tr.FunctionOutput, tt.output)
+			}
+			if !strings.Contains(tr.FunctionErrorMessage, tt.errMsg) {
+				t.Errorf("FunctionErrorMessage %q; want %q", tr.FunctionErrorMessage, tt.errMsg)
+			}
+			if tt.diff != "" && !slices.ContainsFunc(res.Diffs, func(d Diff) bool { return d.Path == tt.diff }) {
+				t.Errorf("diffs %v; want one at %s", res.Diffs, tt.diff)
+			}
+		})
 	}
 }

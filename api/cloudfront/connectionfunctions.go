@@ -3,7 +3,6 @@ package cloudfront
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -184,18 +183,13 @@ func (h *Handler) testConnectionFunction(w http.ResponseWriter, r *http.Request,
 		if res.Err != nil {
 			result.ConnectionFunctionErrorMessage = res.Err.Error()
 		}
-		out, err := json.Marshal(connOutput{Decision: string(res.Decision), CustomLogData: res.CustomLogData})
+		out, err := res.ConnectionOutput()
 		if err != nil {
 			return testFailed(err)
 		}
 		result.ConnectionFunctionOutput = string(out)
 	}
 	return writeXML(w, http.StatusOK, "ConnectionFunctionTestResult", result)
-}
-
-type connOutput struct {
-	Decision      string `json:"decision"`
-	CustomLogData string `json:"customLogData,omitempty"`
 }
 
 type createConnectionFunctionRequest struct {

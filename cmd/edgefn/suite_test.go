@@ -92,6 +92,7 @@ func TestTestSuiteUsage(t *testing.T) {
 		{"bad project", []string{"test", writeTemp(t, "edgefn.yaml", "functions: [")}, "edgefn.yaml"},
 		{"--expect without --event", []string{"test", "--expect", "x.json", "."}, "--event"},
 		{"--watch with --event", []string{"test", "--watch", "--event", "e.json", "f.js"}, "--watch"},
+		{"--kind without --event", []string{"test", "--kind", "connection", "."}, "--kind"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, stderr, code := runEdgefn(t, tt.args...)
@@ -99,6 +100,21 @@ func TestTestSuiteUsage(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestTestConnectionSuite runs the repository's connection-function
+// conformance cases as a suite: a revocation list in a KVS (allow, deny with
+// custom log data, deny without a certificate) and a load refusal expected.
+func TestTestConnectionSuite(t *testing.T) {
+	for dir, want := range map[string]string{
+		"conn-revocation-kvs": "3 cases: 3 passed, 0 failed, 0 did not compile, 0 unusable",
+		"conn-refused":        "1 cases: 1 passed",
+	} {
+		stdout, stderr, code := runEdgefn(t, "test", filepath.Join("..", "..", "conformance", dir))
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("%s: exit %d; want 0 and %q\nstdout: %s\nstderr: %s", dir, code, want, stdout, stderr)
+		}
 	}
 }
 

@@ -23,8 +23,8 @@ const (
 
 func newTestCommand() *cobra.Command {
 	var (
-		rt, eventPath, kvsPath, kvsID, expectPath, junitPath string
-		pretty, watch, update                                bool
+		rt, kind, eventPath, kvsPath, kvsID, expectPath, junitPath string
+		pretty, watch, update                                      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "test [--event EVENT [--kvs KVS.json] [--expect EXPECTED.json] FUNCTION.js | DIR | PROJECT.yaml]",
@@ -33,17 +33,25 @@ func newTestCommand() *cobra.Command {
 TestFunction would, and prints {"FunctionOutput", "FunctionExecutionLogs",
 "FunctionErrorMessage", "ComputeUtilization"} as JSON. EVENT is a TestFunction
 EventObject (JSON) or a raw HTTP request ("GET /path HTTP/1.1", headers).
+With --kind connection, FUNCTION.js is a connection function (viewer mTLS,
+connectionHandler(connection)), run as TestConnectionFunction would: EVENT is
+a connection event ({"clientCertificate": {"certificates": {"leaf": ...}},
+"clientIp", "endpoint", "distributionId", "connectionId"}) and the output its
+decision, {"decision": "allow"|"deny"}, with "customLogData" when it logs
+some.
 
 --kvs takes a KeyValueStore import file ({"data":[{"key":..,"value":..}]}) and
 plays the function's associated store; cf.kvs(id) accepts any id unless
 --kvs-id is given. --expect takes the expected result: the FunctionOutput
-object ({"request": ...} or {"response": ...}) or {"error": "<part of the
-message>"}, either with "logs": [...]; what differs is listed field by field.
+object ({"request": ...}, {"response": ...} or {"decision": ...}) or
+{"error": "<part of the message>"}, either with "logs": [...]; what differs
+is listed field by field.
 
 Without --event, runs a suite: the cases of a project file (edgefn.yaml, the
 default), or a directory of cases laid out as the repository's conformance/
 cases (function.js, case.json, event.json or NAME.event.json, expected.json,
-logs.json, kvs.json). --junit writes a JUnit XML report; --watch runs the
+logs.json, kvs.json); a case.json with "kind": "connection", or a project
+function with kind: connection, makes the cases connection functions. --junit writes a JUnit XML report; --watch runs the
 suite again whenever one of its files changes. --update records: each case
 that differs, or has no expectation yet, gets its actual result written as
 its expectation (expected.json, or the test's expect: and logs: files; with
@@ -62,8 +70,8 @@ not (the errors are printed on stderr, each with file:line:column).`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if eventPath == "" {
-				if kvsPath != "" || expectPath != "" || kvsID != "" {
-					return usageError("--kvs, --kvs-id and --expect go with --event (a single run); a suite names them per case")
+				if kvsPath != "" || expectPath != "" || kvsID != "" || kind != "" {
+					return usageError("--kind, --kvs, --kvs-id and --expect go with --event (a single run); a suite names them per case")
 				}
 				target := ""
 				if len(args) == 1 {
@@ -86,7 +94,7 @@ not (the errors are printed on stderr, each with file:line:column).`,
 			if update && expectPath == "" {
 				return usageError("--update with --event records into the --expect file: name one")
 			}
-			c := &suite.Case{Name: args[0], File: args[0], Runtime: edgefn.Runtime(rt), Event: eventPath, KVS: kvsPath, KVSID: kvsID, ExpectFile: expectPath}
+			c := &suite.Case{Name: args[0], File: args[0], Runtime: edgefn.Runtime(rt), Kind: suite.Kind(kind), Event: eventPath, KVS: kvsPath, KVSID: kvsID, ExpectFile: expectPath}
 			if _, err := os.Stat(expectPath); expectPath != "" && (err == nil || !update) {
 				exp, err := suite.ReadExpectation(expectPath, "")
 				if err != nil {
@@ -98,7 +106,8 @@ not (the errors are printed on stderr, each with file:line:column).`,
 		},
 	}
 	cmd.Flags().StringVar(&rt, "runtime", string(edgefn.RuntimeJS2), "cloudfront-js-1.0 or cloudfront-js-2.0")
-	cmd.Flags().StringVar(&eventPath, "event", "", "TestFunction event object (JSON) or raw HTTP request")
+	cmd.Flags().StringVar(&kind, "kind", "", "viewer (default) or connection: FUNCTION.js is a connection function")
+	cmd.Flags().StringVar(&eventPath, "event", "", "TestFunction event object (JSON) or raw HTTP request; with --kind connection, a connection event")
 	cmd.Flags().StringVar(&kvsPath, "kvs", "", "KeyValueStore import file playing the associated store")
 	cmd.Flags().StringVar(&kvsID, "kvs-id", "", "the store id cf.kvs(id) must name (default: any)")
 	cmd.Flags().StringVar(&expectPath, "expect", "", "expected result (JSON); exit 1 when it differs")

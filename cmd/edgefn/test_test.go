@@ -60,6 +60,23 @@ async function handler(event) {
 	"expect-unknown.json":     `{"output": {}}`,
 	"multivalue.json":         `{"request":{"method":"GET","uri":"/colour","headers":{"accept":{"value":"a","multivalue":[{"value":"a"}]}}}}`,
 	"request.http":            "GET /colour?size=1&size=2 HTTP/1.1\nHost: example.com\nCookie: a=1; b=2\nAccept: text/html\n\n",
+	"gate.js": `import cf from 'cloudfront';
+async function connectionHandler(connection) {
+	const serial = connection.clientCertificate.certificates.leaf.serialNumber;
+	if (await cf.kvs().exists(serial)) {
+		connection.logCustomData('revoked ' + serial);
+		return connection.deny();
+	}
+	console.log('allow ' + serial);
+	connection.allow();
+}`,
+	"gate-class.js":           "class Gate {}\nfunction connectionHandler(c) { c.allow(); }",
+	"conn.json":               `{"clientCertificate":{"certificates":{"leaf":{"serialNumber":"4a:3f:5c","subject":"CN=device"}}},"clientIp":"203.0.113.7","endpoint":"d111111abcdef8.cloudfront.net","distributionId":"E1A2B3C4D5E6F7","connectionId":"c1"}`,
+	"conn-revoked.json":       `{"clientCertificate":{"certificates":{"leaf":{"serialNumber":"0b:ad"}}},"clientIp":"203.0.113.8"}`,
+	"revoked.json":            `{"data":[{"key":"0b:ad","value":"key compromise"}]}`,
+	"expect-allow.json":       `{"decision":"allow","logs":["allow 4a:3f:5c"]}`,
+	"expect-deny.json":        `{"decision":"deny","customLogData":"revoked 0b:ad"}`,
+	"expect-bad-verdict.json": `{"decision":"maybe"}`,
 	"expect-http.json":        `{"request":{"method":"GET","uri":"/colour","querystring":{"size":{"value":"1","multiValue":[{"value":"1"},{"value":"2"}]}},"headers":{"host":{"value":"example.com"},"accept":{"value":"text/html"},"x-seen":{"value":"yes"}},"cookies":{"a":{"value":"1"},"b":{"value":"2"}}}}`,
 }
 
@@ -122,6 +139,17 @@ func TestTestCommand(t *testing.T) {
 		{name: "missing --event", args: []string{"echo.js"}, code: 2, wantStderr: "--event"},
 		{name: "unknown flag", args: []string{"--colour", "--event", "event.json", "echo.js"}, code: 2, wantStderr: "colour"},
 		{name: "two functions", args: []string{"--event", "event.json", "echo.js", "throws.js"}, code: 2, wantStderr: "got 2"},
+		{name: "connection: allow", args: []string{"--kind", "connection", "--kvs", "revoked.json", "--expect", "expect-allow.json", "--event", "conn.json", "gate.js"}, wantOutput: `{"decision":"allow"}`, wantLog: "allow 4a:3f:5c"},
+		{name: "connection: deny from the store", args: []string{"--kind", "connection", "--kvs", "revoked.json", "--expect", "expect-deny.json", "--event", "conn-revoked.json", "gate.js"}, wantOutput: `{"decision":"deny","customLogData":"revoked 0b:ad"}`},
+		{name: "connection: verdict differs", args: []string{"--kind", "connection", "--kvs", "revoked.json", "--expect", "expect-allow.json", "--event", "conn-revoked.json", "gate.js"}, code: 1, wantOutput: `"decision":"deny"`, wantStderr: ".decision\n    want \"allow\"\n    got  \"deny\""},
+		{name: "connection: no store denies with the error", args: []string{"--kind", "connection", "--event", "conn.json", "gate.js"}, wantOutput: `{"decision":"deny"}`, wantError: "KVSNamespaceNotFound"},
+		{name: "connection: refused at load", args: []string{"--kind", "connection", "--event", "conn.json", "gate-class.js"}, code: 3, wantError: "class declarations are not supported", wantStderr: "gate-class.js:1:1: SyntaxError: class declarations"},
+		{name: "connection: a viewer event", args: []string{"--kind", "connection", "--event", "event.json", "gate.js"}, wantOutput: `{"decision":"deny"}`, wantError: "TypeError"},
+		{name: "connection: a raw HTTP request", args: []string{"--kind", "connection", "--event", "request.http", "gate.js"}, code: 2, wantStderr: "request.http"},
+		{name: "connection: 1.0", args: []string{"--kind", "connection", "--runtime", "cloudfront-js-1.0", "--event", "conn.json", "gate.js"}, code: 2, wantStderr: "cloudfront-js-2.0 only"},
+		{name: "connection: bad verdict expected", args: []string{"--kind", "connection", "--expect", "expect-bad-verdict.json", "--event", "conn.json", "gate.js"}, code: 2, wantStderr: `want "allow" or "deny"`},
+		{name: "connection event to a viewer function", args: []string{"--event", "conn.json", "echo.js"}, code: 2, wantStderr: "request: missing"},
+		{name: "unknown kind", args: []string{"--kind", "origin", "--event", "conn.json", "gate.js"}, code: 2, wantStderr: `kind "origin"`},
 		{name: "bad expect file", args: []string{"--expect", "bad-expect.json", "--event", "event.json", "echo.js"}, code: 2, wantStderr: "bad-expect.json"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,9 +5,12 @@ import { h, replace } from './ui.js';
 import { functionsPage, functionPage } from './functions.js';
 import { storesPage, storePage } from './kvs.js';
 import { distributionsPage, distributionPage } from './distributions.js';
+import { connectionsPage, connectionPage } from './connections.js';
 
 const routes = [
   [/^#\/functions\/(.+)$/, (main, m) => functionPage(main, decodeURIComponent(m[1]))],
+  [/^#\/connection-functions\/(.+)$/, (main, m) => connectionPage(main, decodeURIComponent(m[1]))],
+  [/^#\/connection-functions$/, (main) => connectionsPage(main)],
   [/^#\/kvs\/(.+)$/, (main, m) => storePage(main, decodeURIComponent(m[1]))],
   [/^#\/kvs$/, (main) => storesPage(main)],
   [/^#\/distributions\/(.+)$/, (main, m) => distributionPage(main, decodeURIComponent(m[1]))],
@@ -47,6 +50,7 @@ async function boot() {
   const nav = h('nav',
     h('strong', 'edgefn'),
     h('a', { href: '#/functions' }, 'Functions'),
+    h('a', { href: '#/connection-functions' }, 'Connection functions'),
     h('a', { href: '#/kvs' }, 'KeyValueStores'),
     h('a', { href: '#/distributions' }, 'Distributions'),
     h('span.who#who', `${s.accessKeyId} · account ${s.accountId}`),
