@@ -103,9 +103,6 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 // certificate valid for its SNI name (exact or wildcard), else the first:
 // distributions with and without viewer mTLS share the listener.
 func edgeTLSConfig(cfg serveConfig, log *slog.Logger) (_ *tls.Config, reload func() error, _ error) {
-	if len(cfg.edgeCerts) != len(cfg.edgeKeys) {
-		return nil, nil, usageError("--edge-tls-cert and --edge-tls-key come in pairs: %d certificates, %d keys", len(cfg.edgeCerts), len(cfg.edgeKeys))
-	}
 	if len(cfg.edgeCerts) > 0 {
 		var cur atomic.Pointer[[]tls.Certificate]
 		reload = func() error {

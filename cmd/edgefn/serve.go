@@ -191,7 +191,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.checkLimits(); err != nil {
+	if err := cfg.checkFlags(); err != nil {
 		return err
 	}
 	keys, dev, err := keyring(cfg.credentials)
@@ -339,9 +339,12 @@ wait:
 	return err
 }
 
-// checkLimits refuses pool and memory bounds that would serve nothing.
-func (cfg serveConfig) checkLimits() error {
+// checkFlags refuses, before anything listens, flags that go in pairs but
+// were not given so, and pool and memory bounds that would serve nothing.
+func (cfg serveConfig) checkFlags() error {
 	switch {
+	case len(cfg.edgeCerts) != len(cfg.edgeKeys):
+		return usageError("--edge-tls-cert and --edge-tls-key come in pairs: %d certificates, %d keys", len(cfg.edgeCerts), len(cfg.edgeKeys))
 	case cfg.originConns < 1:
 		return usageError("--origin-max-conns %d: want at least 1", cfg.originConns)
 	case cfg.originWait <= 0:

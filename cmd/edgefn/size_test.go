@@ -31,9 +31,9 @@ func TestByteSize(t *testing.T) {
 	}
 }
 
-// TestServeLimits: pool and memory bounds that would serve nothing are
-// usage errors, not silently replaced.
-func TestServeLimits(t *testing.T) {
+// TestServeFlags: pool and memory bounds that would serve nothing, and
+// certificate flags out of pairs, are usage errors, not silently replaced.
+func TestServeFlags(t *testing.T) {
 	ok := serveConfig{originConns: 512, originWait: 10 * time.Second, apiBodies: 64 << 20}
 	tests := []struct {
 		name   string
@@ -47,11 +47,13 @@ func TestServeLimits(t *testing.T) {
 		{"negative wait", func(c *serveConfig) { c.originWait = -time.Second }, true},
 		{"exactly one body", func(c *serveConfig) { c.apiBodies = 4 << 20 }, false},
 		{"less than one body", func(c *serveConfig) { c.apiBodies = 1 << 20 }, true},
+		{"a certificate pair", func(c *serveConfig) { c.edgeCerts, c.edgeKeys = []string{"c"}, []string{"k"} }, false},
+		{"a certificate without its key", func(c *serveConfig) { c.edgeCerts = []string{"c"} }, true},
 	}
 	for _, tt := range tests {
 		c := ok
 		tt.change(&c)
-		if err := c.checkLimits(); (err != nil) != tt.fails {
+		if err := c.checkFlags(); (err != nil) != tt.fails {
 			t.Errorf("%s: %v, want failure %v", tt.name, err, tt.fails)
 		}
 	}
