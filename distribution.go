@@ -44,6 +44,19 @@ type DistributionConfig struct {
 	Origins              []Origin
 	DefaultCacheBehavior CacheBehavior
 	CacheBehaviors       []CacheBehavior // in order; the first PathPattern that matches wins
+	// Logging is the standard (access) logging configuration; nil when
+	// logging is disabled.
+	Logging *Logging
+}
+
+// Logging is an enabled Logging member of a DistributionConfig: the edge
+// writes the distribution's access logs as objects named
+// <Prefix><distribution id>.YYYY-MM-DD-HH.<unique id>.gz in Bucket, an S3
+// bucket endpoint ("logs.s3.amazonaws.com").
+type Logging struct {
+	IncludeCookies bool
+	Bucket         string
+	Prefix         string
 }
 
 // Origin is where a cache behavior sends requests.

@@ -24,6 +24,12 @@ type distributionConfigXML struct {
 	} `xml:"CacheBehaviors"`
 	Comment *string `xml:"Comment"`
 	Enabled *bool   `xml:"Enabled"`
+	Logging *struct {
+		Enabled        bool   `xml:"Enabled"`
+		IncludeCookies bool   `xml:"IncludeCookies"`
+		Bucket         string `xml:"Bucket"`
+		Prefix         string `xml:"Prefix"`
+	} `xml:"Logging"`
 }
 
 // listXMLOf reads the Items of a wrapped list whatever its entries are named
@@ -114,6 +120,9 @@ func (c *distributionConfigXML) config() (edgefn.DistributionConfig, error) {
 		Enabled:           *c.Enabled,
 		Aliases:           c.Aliases.Items.Entries,
 		DefaultRootObject: c.DefaultRootObject,
+	}
+	if l := c.Logging; l != nil && l.Enabled {
+		cfg.Logging = &edgefn.Logging{IncludeCookies: l.IncludeCookies, Bucket: l.Bucket, Prefix: l.Prefix}
 	}
 	for _, o := range c.Origins.Items {
 		origin, err := o.origin()

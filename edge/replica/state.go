@@ -87,7 +87,9 @@ type Distribution struct {
 	Via string
 	// DefaultRootObject replaces a request for "/" at the origin.
 	DefaultRootObject string
-	origins           map[string]*edgefn.Origin
+	// Logging is where the distribution's access logs go; nil when off.
+	Logging *edgefn.Logging
+	origins map[string]*edgefn.Origin
 	// behaviors are the ordered cache behaviors, then the default one.
 	behaviors []*Behavior
 	// invalidations are the distribution's, oldest first.
@@ -198,6 +200,7 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 		Aliases:           cfg.Aliases,
 		Enabled:           cfg.Enabled,
 		DefaultRootObject: cfg.DefaultRootObject,
+		Logging:           cfg.Logging,
 		origins:           make(map[string]*edgefn.Origin, len(cfg.Origins)),
 		behaviors:         make([]*Behavior, 0, len(cfg.CacheBehaviors)+1),
 		invalidations:     r.invalidations(d.Account, d.ID),
