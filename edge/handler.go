@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
@@ -247,6 +248,17 @@ func (x *exchange) splitURI(raw []byte) {
 	x.uri, x.query, x.hasQuery = strings.Cut(target, "?")
 }
 
+// appendViewerIP appends the viewer's address, as viewerIP has it, to dst
+// without making it a string first.
+func (x *exchange) appendViewerIP(dst []byte) []byte {
+	if x.ip == "" {
+		if a, ok := x.ctx.RemoteAddr().(*net.TCPAddr); ok {
+			return a.AddrPort().Addr().Unmap().WithZone("").AppendTo(dst)
+		}
+	}
+	return append(dst, x.viewerIP()...)
+}
+
 // viewerIP is the address the viewer connects from (event.viewer.ip).
 func (x *exchange) viewerIP() string {
 	if x.ip == "" {
@@ -260,14 +272,41 @@ func (x *exchange) viewerIP() string {
 	return x.ip
 }
 
+// The names of the headers the edge sets on every request and response,
+// in fasthttp's canonical form: set with SetCanonical, they skip the
+// normalization Set does on every call.
+var (
+	headerXCache  = []byte("X-Cache")
+	headerCfPop   = []byte("X-Amz-Cf-Pop")
+	headerCfID    = []byte("X-Amz-Cf-Id")
+	headerVia     = []byte(fasthttp.HeaderVia)
+	headerForward = []byte(fasthttp.HeaderXForwardedFor)
+)
+
+// xCacheValue is X-Cache for a result type, without building it each time.
+func xCacheValue(result string) string {
+	switch result {
+	case resultMiss:
+		return "Miss from cloudfront"
+	case resultHit:
+		return "Hit from cloudfront"
+	case resultError:
+		return "Error from cloudfront"
+	}
+	return result + " from cloudfront"
+}
+
 // edgeHeaders adds what CloudFront adds to every response it forwards;
 // X-Cache tells the result type.
 func (s *Server) edgeHeaders(x *exchange) {
 	h := &x.ctx.Response.Header
-	h.Set("X-Cache", x.result+" from cloudfront")
-	h.Set("X-Amz-Cf-Pop", s.cfg.Location)
-	h.Set("X-Amz-Cf-Id", x.id)
+	h.SetCanonical(headerXCache, s2b(xCacheValue(x.result)))
+	h.SetCanonical(headerCfPop, s2b(s.cfg.Location))
+	h.SetCanonical(headerCfID, s2b(x.id))
 }
+
+// s2b is a string's bytes, for fasthttp calls that copy them.
+func s2b(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // fail answers the viewer with an error page.
 func (s *Server) fail(x *exchange, f failure) {
