@@ -79,7 +79,10 @@ func newRequestID() string {
 	for i := 0; i < len(b); i += 8 {
 		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
 	}
-	return base64.URLEncoding.EncodeToString(b[:42])
+	// Encoded on the stack: one allocation, the string.
+	var id [56]byte
+	base64.URLEncoding.Encode(id[:], b[:42])
+	return string(id[:])
 }
 
 // viaValue is the Via value the edge adds (to what there may already be).
