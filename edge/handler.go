@@ -52,6 +52,9 @@ type exchange struct {
 	// The events of the functions run, held here rather than allocated
 	// (exchanges are pooled).
 	requestEvent, responseEvent event.Event
+	// targets backs the route of requestPhase (an origin group's two
+	// targets fit).
+	targets [2]target
 }
 
 // newExchange takes an exchange from the server's pool (one per request is
@@ -139,7 +142,7 @@ func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, 
 	if !s.viewerAllowed(x) {
 		return rt, nil, nil, false
 	}
-	rt = route{targets: []target{originTarget(x.behavior.Origin)}}
+	rt = route{targets: append(x.targets[:0], originTarget(x.behavior.Origin))}
 	orig, out, ok = s.runViewerRequest(x, &rt)
 	return rt, orig, out, ok
 }

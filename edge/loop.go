@@ -45,6 +45,8 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	t := &rt.targets[0]
 	t.forViewer(false)
 	if len(rt.targets) > 1 || t.bucket != "" || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) {
+		// A copy for the closure: rt itself stays on the stack.
+		rt := rt
 		lx.Slow = func() {
 			if s.respond(x, &rt, orig, out) {
 				s.responsePhase(x, out)
