@@ -26,6 +26,7 @@ import (
 	"github.com/edgefn/edgefn/api/kvs"
 	"github.com/edgefn/edgefn/api/sigv4"
 	"github.com/edgefn/edgefn/console"
+	"github.com/edgefn/edgefn/internal/gcpace"
 	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
@@ -60,6 +61,7 @@ type serveConfig struct {
 	accessLogDir   string
 	accessLogFlush time.Duration
 	accessLogPlain bool
+	gcHeadroom     byteSize
 	etcd           etcdConfig
 }
 
@@ -107,6 +109,8 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.accessLogDir, "access-log-dir", "", "directory standing for S3 where distributions that enable Logging get their access logs, in BUCKET/PREFIX/ (default DATA/logs)")
 	f.DurationVar(&cfg.accessLogFlush, "access-log-flush", time.Minute, "how long access log lines wait in memory before a log file is written (and at shutdown)")
 	f.BoolVar(&cfg.accessLogPlain, "access-log-plain", false, "write access log files uncompressed, without CloudFront's .gz")
+	cfg.gcHeadroom = 64 << 20
+	f.Var(&cfg.gcHeadroom, "gc-headroom", "how much the heap may grow past the live heap between collections when that is more than Go's default (the live heap); 0 keeps Go's default, as does a GOGC variable")
 	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")
 	f.StringVar(&cfg.etcd.ca, "etcd-ca", "", "PEM CA certificates that sign the etcd members' certificates: talk to etcd over TLS")
 	f.StringVar(&cfg.etcd.cert, "etcd-cert", "", "PEM client certificate for etcd clusters that want one (with --etcd-key; implies TLS)")
@@ -189,6 +193,11 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	if dev && !loopback(cfg.apiAddr) {
 		return usageError("refusing to serve the API on %s with the development credentials: set --credentials or EDGEFN_ACCESS_KEY_ID/EDGEFN_SECRET_ACCESS_KEY/EDGEFN_ACCOUNT_ID", cfg.apiAddr)
+	}
+	if cfg.gcHeadroom > 0 && os.Getenv("GOGC") == "" {
+		gcCtx, stopGC := context.WithCancel(ctx)
+		defer stopGC()
+		go gcpace.Run(gcCtx, uint64(cfg.gcHeadroom), time.Second, log)
 	}
 	if cfg.debugAddr != "" {
 		dsrv, err := startDebug(cfg.debugAddr, log)
