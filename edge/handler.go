@@ -111,37 +111,51 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 }
 
 // requestPhase runs what comes before the origin: the request's limits, the
-// distribution and behavior, the viewer policies and the viewer-request
-// function. It returns where the request goes, with the requests of
-// runViewerRequest, or false when it has answered the viewer.
+// distribution and behavior, the viewer policies (admit) and the
+// viewer-request function (routeRequest). It returns where the request goes,
+// with the requests of runViewerRequest, or false when it has answered the
+// viewer.
 func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, ok bool) {
+	if !s.admit(x) {
+		return rt, nil, nil, false
+	}
+	return s.routeRequest(x)
+}
+
+// admit checks the request's limits, finds its distribution and behavior
+// and applies the viewer policies. It returns false when it has answered
+// the viewer.
+func (s *Server) admit(x *exchange) bool {
 	ctx := x.ctx
 	rawURI := ctx.Request.Header.RequestURI()
 	switch {
 	case len(rawURI) > maxURLBytes:
 		s.fail(x, failURLTooLong)
-		return rt, nil, nil, false
+		return false
 	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes:
 		s.fail(x, failTooLarge)
-		return rt, nil, nil, false
+		return false
 	}
 	// Before any refusal, so that its access log line has the path.
 	x.splitURI(rawURI)
 	state := s.cfg.States.State()
 	if state == nil {
 		s.fail(x, failStarting)
-		return rt, nil, nil, false
+		return false
 	}
 	x.rev = state.Rev
 	x.dist = state.Distribution(string(ctx.Request.Header.Host()))
 	if x.dist == nil || !x.dist.Enabled {
 		s.fail(x, failBadRequest)
-		return rt, nil, nil, false
+		return false
 	}
 	x.behavior = x.dist.Behavior(x.uri)
-	if !s.viewerAllowed(x) {
-		return rt, nil, nil, false
-	}
+	return s.viewerAllowed(x)
+}
+
+// routeRequest runs the viewer-request function of an admitted request and
+// returns where it goes, as requestPhase does.
+func (s *Server) routeRequest(x *exchange) (rt route, orig, out *event.Request, ok bool) {
 	rt = route{targets: append(x.targets[:0], originTarget(x.behavior.Origin))}
 	orig, out, ok = s.runViewerRequest(x, &rt)
 	return rt, orig, out, ok

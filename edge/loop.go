@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn/edge/evloop"
+	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/event"
 )
 
@@ -36,7 +38,22 @@ type loopState struct {
 func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	s := h.s
 	x := s.newExchange(&lx.Ctx)
-	rt, orig, out, ok := s.requestPhase(x)
+	if !s.admit(x) {
+		s.logAccess(x)
+		s.releaseExchange(x)
+		return evloop.Done
+	}
+	if b := x.behavior; ranLong(b.ViewerRequest, x.start) || ranLong(b.ViewerResponse, x.start) {
+		// A function that recently ran long runs on a goroutine: on the
+		// loop, each run would hold up every other connection of the loop.
+		s.metrics.loopOffloads.slowFunction.Inc()
+		lx.Slow = func() {
+			rt, orig, out, ok := s.routeRequest(x)
+			s.finish(x, &rt, orig, out, ok)
+		}
+		return evloop.Offload
+	}
+	rt, orig, out, ok := s.routeRequest(x)
 	if !ok {
 		s.logAccess(x)
 		s.releaseExchange(x)
@@ -45,15 +62,10 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	t := &rt.targets[0]
 	t.forViewer(false)
 	if len(rt.targets) > 1 || t.bucket != "" || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) {
+		s.metrics.loopOffloads.origin.Inc()
 		// A copy for the closure: rt itself stays on the stack.
 		rt := rt
-		lx.Slow = func() {
-			if s.respond(x, &rt, orig, out) {
-				s.responsePhase(x, out)
-			}
-			s.logAccess(x)
-			s.releaseExchange(x)
-		}
+		lx.Slow = func() { s.finish(x, &rt, orig, out, true) }
 		return evloop.Offload
 	}
 	uri, query, hasQuery := x.originURI(out)
@@ -70,6 +82,36 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	lx.Origin = evloop.Origin{Host: t.domain, Port: t.port, Attempts: t.attempts,
 		ConnectTimeout: t.connect, ReadTimeout: t.read, IdleTimeout: t.idle}
 	return evloop.Forward
+}
+
+// finish answers an offloaded request on its goroutine: the origin (or the
+// cache) and the response phase, when routeRequest let it go on (ok).
+func (s *Server) finish(x *exchange, rt *route, orig, out *event.Request, ok bool) {
+	if ok && s.respond(x, rt, orig, out) {
+		s.responsePhase(x, out)
+	}
+	s.logAccess(x)
+	s.releaseExchange(x)
+}
+
+// A run of longRun or more (a tenth of the time limit: a hundred times what
+// a typical function takes) marks its function as slow for longRunMemory:
+// the loops hand its requests to goroutines meanwhile. The wall time counts,
+// since that is what the loop's other connections wait. After that the
+// function gets the loop back, until its next long run.
+const (
+	longRun       = 2 * time.Millisecond
+	longRunMemory = 30 * time.Second
+)
+
+// ranLong reports whether f (nil: none) had a long run within longRunMemory
+// before now.
+func ranLong(f *replica.Function, now time.Time) bool {
+	if f == nil || f.LongRun == nil {
+		return false
+	}
+	t := f.LongRun.Load()
+	return t != 0 && now.UnixNano()-t < int64(longRunMemory)
 }
 
 func (h *loopHandler) Response(lx *evloop.Exchange, err error) {

@@ -22,6 +22,9 @@ type metrics struct {
 	// The cache's lookups by outcome, and the body bytes served from it.
 	cacheHits, cacheRefreshHits, cacheMisses prometheus.Counter
 	cacheHitBytes                            prometheus.Counter
+	// loopOffloads counts the requests the event loops hand to goroutines,
+	// by reason.
+	loopOffloads struct{ slowFunction, origin prometheus.Counter }
 	// fns caches each function's metrics per distribution: looking up
 	// five labelled series on every run is a measurable share of it.
 	fns sync.Map // fnKey -> *fnMetrics
@@ -112,6 +115,12 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	m.cacheHits = lookups.WithLabelValues(resultHit)
 	m.cacheRefreshHits = lookups.WithLabelValues(resultRefreshHit)
 	m.cacheMisses = lookups.WithLabelValues(resultMiss)
+	offloads := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "edgefn_edge_loop_offloads_total",
+		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function that recently ran long), origin (S3, HTTPS, origin groups, cached behaviors).",
+	}, []string{"reason"})
+	m.loopOffloads.slowFunction = offloads.WithLabelValues("slow_function")
+	m.loopOffloads.origin = offloads.WithLabelValues("origin")
 	m.cacheHitBytes = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "edgefn_edge_cache_hit_bytes_total",
 		Help: "Body bytes served from the cache.",
@@ -119,7 +128,7 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	if reg == nil {
 		return m, nil
 	}
-	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, lookups, m.cacheHitBytes}
+	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, lookups, m.cacheHitBytes, offloads}
 	if cacheSize != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "edgefn_edge_cache_bytes",

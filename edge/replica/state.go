@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/runtime"
@@ -177,6 +178,10 @@ type Function struct {
 	Err     error
 	// KVS is the associated store, nil when there is none.
 	KVS runtime.KeyValueStore
+	// LongRun is when (Unix nanoseconds) a run of this code last took
+	// long, for the edge to keep it off its event loops; one per compiled
+	// version, kept as states change. Nil for a function with no code.
+	LongRun *atomic.Int64
 }
 
 // resolver gives newDistribution what a distribution refers to: the
