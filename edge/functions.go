@@ -3,7 +3,6 @@ package edge
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -53,9 +52,7 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 	// The request's context is not the run's: fasthttp cancels it when the
 	// server shuts down, and a run in flight should finish all the same.
 	res := f.Program.Run(context.Background(), ev, f.KVS)
-	if res.Duration >= longRun && f.LongRun != nil {
-		f.LongRun.Store(time.Now().UnixNano())
-	}
+	noteRun(f.Runs, res)
 	m.invocations.Inc()
 	m.utilization.Observe(float64(res.ComputeUtilization))
 	if ev.Context.EventType == event.ViewerRequest {

@@ -12,6 +12,7 @@ import (
 	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/event"
+	"github.com/edgefn/edgefn/runtime"
 )
 
 // The event-loop viewer path (serve --edge-loop): evloop reads the viewers'
@@ -94,24 +95,49 @@ func (s *Server) finish(x *exchange, rt *route, orig, out *event.Request, ok boo
 	s.releaseExchange(x)
 }
 
-// A run of longRun or more (a tenth of the time limit: a hundred times what
-// a typical function takes) marks its function as slow for longRunMemory:
-// the loops hand its requests to goroutines meanwhile. The wall time counts,
-// since that is what the loop's other connections wait. After that the
-// function gets the loop back, until its next long run.
+// A function is slow, and the loops hand its requests to goroutines for
+// slowMemory, when a run was stopped at its time limit (20 ms of CPU time)
+// or longRunStreak runs in a row took longRun or more (half the limit, a
+// hundred times a typical run). Wall time is what the loop's other
+// connections wait, but on a busy machine any run's wall time grows while
+// its thread waits for a core: one long run of a quick function must not
+// send it off the loops (it did at 2 ms, under wrk), a hostile one is found
+// in a few runs. After slowMemory the function gets the loop back, until it
+// is found slow again.
 const (
-	longRun       = 2 * time.Millisecond
-	longRunMemory = 30 * time.Second
+	longRun       = 10 * time.Millisecond
+	longRunStreak = 3
+	slowMemory    = 30 * time.Second
 )
 
-// ranLong reports whether f (nil: none) had a long run within longRunMemory
+// noteRun records a run of a function's code (runs nil: no code).
+func noteRun(runs *replica.Runs, res *runtime.Result) {
+	if runs == nil {
+		return
+	}
+	ee, _ := errors.AsType[*runtime.ExecutionError](res.Err)
+	switch {
+	case ee != nil && ee.Timeout:
+		runs.Slow.Store(time.Now().UnixNano())
+	case res.Duration >= longRun:
+		if runs.Streak.Add(1) >= longRunStreak {
+			runs.Slow.Store(time.Now().UnixNano())
+		}
+	case runs.Streak.Load() != 0:
+		// Read first: a store on every run would bounce the cache line
+		// between cores.
+		runs.Streak.Store(0)
+	}
+}
+
+// ranLong reports whether f (nil: none) was found slow within slowMemory
 // before now.
 func ranLong(f *replica.Function, now time.Time) bool {
-	if f == nil || f.LongRun == nil {
+	if f == nil || f.Runs == nil {
 		return false
 	}
-	t := f.LongRun.Load()
-	return t != 0 && now.UnixNano()-t < int64(longRunMemory)
+	t := f.Runs.Slow.Load()
+	return t != 0 && now.UnixNano()-t < int64(slowMemory)
 }
 
 func (h *loopHandler) Response(lx *evloop.Exchange, err error) {

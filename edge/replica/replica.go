@@ -65,8 +65,8 @@ type compiled struct {
 	etag string
 	prog *runtime.Program
 	err  error
-	// longRun is Function.LongRun of this version.
-	longRun atomic.Int64
+	// runs is Function.Runs of this version.
+	runs Runs
 }
 
 // New returns a Replica of src; nothing is served until Run has loaded the
@@ -268,7 +268,7 @@ func (r *Replica) function(arn string, usedViews map[string]bool) *Function {
 		}
 		r.programs[arn] = c
 	}
-	f := &Function{ARN: arn, Name: src.Name, ETag: src.ETag, Program: c.prog, Err: c.err, LongRun: &c.longRun}
+	f := &Function{ARN: arn, Name: src.Name, ETag: src.ETag, Program: c.prog, Err: c.err, Runs: &c.runs}
 	if arns := src.Config.KeyValueStoreARNs; len(arns) > 0 {
 		if v := r.view(arns[0]); v != nil {
 			usedViews[arns[0]] = true

@@ -178,10 +178,18 @@ type Function struct {
 	Err     error
 	// KVS is the associated store, nil when there is none.
 	KVS runtime.KeyValueStore
-	// LongRun is when (Unix nanoseconds) a run of this code last took
-	// long, for the edge to keep it off its event loops; one per compiled
-	// version, kept as states change. Nil for a function with no code.
-	LongRun *atomic.Int64
+	// Runs records this code's long runs, for the edge to keep it off its
+	// event loops; one per compiled version, kept as states change. Nil
+	// for a function with no code.
+	Runs *Runs
+}
+
+// Runs is what the edge remembers of a function's long runs.
+type Runs struct {
+	// Streak counts the long runs in a row; Slow is when (Unix
+	// nanoseconds) the function was last found slow, 0 for never.
+	Streak atomic.Int32
+	Slow   atomic.Int64
 }
 
 // resolver gives newDistribution what a distribution refers to: the
