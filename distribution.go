@@ -44,6 +44,7 @@ type DistributionConfig struct {
 	Origins              []Origin
 	DefaultCacheBehavior CacheBehavior
 	CacheBehaviors       []CacheBehavior // in order; the first PathPattern that matches wins
+	CustomErrorResponses []CustomErrorResponse
 	// Logging is the standard (access) logging configuration; nil when
 	// logging is disabled.
 	Logging *Logging
@@ -51,13 +52,37 @@ type DistributionConfig struct {
 
 // Logging is an enabled Logging member of a DistributionConfig: the edge
 // writes the distribution's access logs as objects named
-// <Prefix><distribution id>.YYYY-MM-DD-HH.<unique id>.gz in Bucket, an S3
+// <Prefix>/<distribution id>.YYYY-MM-DD-HH.<unique id>.gz in Bucket, an S3
 // bucket endpoint ("logs.s3.amazonaws.com").
 type Logging struct {
 	IncludeCookies bool
 	Bucket         string
 	Prefix         string
 }
+
+// CustomErrorResponse is what the edge does with an error status: how long
+// it caches it, and the page it answers with instead.
+type CustomErrorResponse struct {
+	ErrorCode int
+	// ResponsePagePath is the object served instead ("" for none), with
+	// ResponseCode (0: the origin's status).
+	ResponsePagePath string
+	ResponseCode     int
+	// ErrorCachingMinTTL is in seconds; nil is CloudFront's default
+	// (DefaultErrorCachingMinTTL).
+	ErrorCachingMinTTL *int64
+}
+
+// DefaultErrorCachingMinTTL is how long, in seconds, CloudFront caches an
+// origin's error when no CustomErrorResponse says otherwise.
+const DefaultErrorCachingMinTTL = 10
+
+// ErrorCodes are the statuses CustomErrorResponses may name, and
+// ResponseCodes those they may answer with.
+var (
+	ErrorCodes    = []int{400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
+	ResponseCodes = []int{200, 400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
+)
 
 // Origin is where a cache behavior sends requests.
 type Origin struct {
@@ -122,6 +147,12 @@ type CacheBehavior struct {
 	// OriginRequestPolicyID names the origin request policy that adds to
 	// what the cache policy forwards ("": none; only with a CachePolicyID).
 	OriginRequestPolicyID string
+	// Compress has the edge compress what it serves (gzip, and Brotli
+	// under a cache policy that enables it).
+	Compress bool
+	// ResponseHeadersPolicyID names the response headers policy applied to
+	// every response of the behavior ("": none).
+	ResponseHeadersPolicyID string
 }
 
 // ViewerProtocolPolicy values.
@@ -192,6 +223,14 @@ const (
 	ResourceQuantity Resource = "quantity"
 	// ResourceBody: a request without the document it needs (MissingBody).
 	ResourceBody Resource = "body"
+	// ResourceErrorCode: a CustomErrorResponse's ErrorCode CloudFront does
+	// not take (InvalidErrorCode); ResourceResponseCode its ResponseCode
+	// (InvalidResponseCode).
+	ResourceErrorCode    Resource = "error-code"
+	ResourceResponseCode Resource = "response-code"
+	// ResourceDefaultRootObject: a DefaultRootObject that is too long or
+	// holds a character CloudFront refuses (InvalidDefaultRootObject).
+	ResourceDefaultRootObject Resource = "default-root-object"
 	// ResourceTag: tags that break CloudFront's rules (InvalidTagging), or
 	// a tagged resource that does not exist (NoSuchResource).
 	ResourceTag Resource = "tag"

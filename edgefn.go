@@ -50,7 +50,9 @@ type FunctionConfig struct {
 
 // Function is one stage's copy of a CloudFront function.
 type Function struct {
-	Account      string
+	Account string
+	// ID is a connection function's id (viewer functions have none).
+	ID           string
 	Name         string
 	Stage        Stage
 	Status       FunctionStatus
@@ -64,6 +66,11 @@ type Function struct {
 // FunctionARN returns arn:aws:cloudfront::<account>:function/<name>.
 func FunctionARN(account, name string) string {
 	return "arn:aws:cloudfront::" + account + ":function/" + name
+}
+
+// ConnectionFunctionARN returns arn:aws:cloudfront::<account>:connection-function/<id>.
+func ConnectionFunctionARN(account, id string) string {
+	return "arn:aws:cloudfront::" + account + ":connection-function/" + id
 }
 
 // KeyValueStore status values (control plane Status, data plane Status).

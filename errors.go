@@ -36,11 +36,14 @@ const (
 type Resource string
 
 const (
-	ResourceFunction      Resource = "function"
-	ResourceKeyValueStore Resource = "key-value-store"
-	ResourceKey           Resource = "key"
-	ResourceDistribution  Resource = "distribution"
-	ResourceRequest       Resource = "request"
+	ResourceFunction Resource = "function"
+	// ResourceConnectionFunction: connection functions answer with the
+	// Entity* codes (EntityNotFound, EntityAlreadyExists, …).
+	ResourceConnectionFunction Resource = "connection-function"
+	ResourceKeyValueStore      Resource = "key-value-store"
+	ResourceKey                Resource = "key"
+	ResourceDistribution       Resource = "distribution"
+	ResourceRequest            Resource = "request"
 )
 
 // Error is a domain error with the message the client will see.

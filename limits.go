@@ -29,6 +29,10 @@ type Limits struct {
 	// ORP* bound the names one lists.
 	OriginRequestPoliciesPerAccount         int
 	ORPHeaders, ORPCookies, ORPQueryStrings int
+	// ResponseHeadersPoliciesPerAccount counts the account's own policies;
+	// RHP* bound the custom and the removed headers of one.
+	ResponseHeadersPoliciesPerAccount  int
+	RHPCustomHeaders, RHPRemoveHeaders int
 	// InvalidationPaths bounds the paths of one invalidation batch.
 	InvalidationPaths int
 }
@@ -51,16 +55,19 @@ func DefaultLimits() Limits {
 		TestEventBytes:       40960,
 		DistributionsPerFunc: 100,
 
-		DistributionsPerAccount:         500,
-		OriginsPerDistribution:          100,
-		BehaviorsPerDistribution:        75,
-		AliasesPerDistribution:          100,
-		OriginCustomHeaders:             10,
-		CachePoliciesPerAccount:         20,
-		OriginRequestPoliciesPerAccount: 20,
-		ORPHeaders:                      10,
-		ORPCookies:                      10,
-		ORPQueryStrings:                 10,
-		InvalidationPaths:               3000,
+		DistributionsPerAccount:           500,
+		OriginsPerDistribution:            100,
+		BehaviorsPerDistribution:          75,
+		AliasesPerDistribution:            100,
+		OriginCustomHeaders:               10,
+		CachePoliciesPerAccount:           20,
+		OriginRequestPoliciesPerAccount:   20,
+		ORPHeaders:                        10,
+		ORPCookies:                        10,
+		ORPQueryStrings:                   10,
+		ResponseHeadersPoliciesPerAccount: 20,
+		RHPCustomHeaders:                  10,
+		RHPRemoveHeaders:                  10,
+		InvalidationPaths:                 3000,
 	}
 }

@@ -59,9 +59,11 @@ func S3Endpoint(domain string) (bucket string, ok bool) {
 
 // ValidBucketName applies S3's naming rules for general purpose buckets: 3
 // to 63 lower-case letters, digits, dots and hyphens, beginning and ending
-// with a letter or digit, no two adjacent dots, not an IP address, none of
-// the reserved prefixes and suffixes. Such a name is one path segment that
-// is neither "." nor "..".
+// with a letter or digit, no two adjacent dots, not an IP address. Such a
+// name is one path segment that is neither "." nor "..". S3's reserved
+// prefixes and suffixes are not refused: CloudFront takes access point
+// aliases (`-s3alias`, `--ol-s3`) as S3 origins, and AWS's own examples
+// use `amzn-s3-demo-bucket`.
 func ValidBucketName(name string) bool {
 	if len(name) < 3 || len(name) > 63 || strings.Contains(name, "..") || net.ParseIP(name) != nil {
 		return false
@@ -74,16 +76,6 @@ func ValidBucketName(name string) bool {
 	}
 	if !alnum(name[0]) || !alnum(name[len(name)-1]) {
 		return false
-	}
-	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
-		if strings.HasPrefix(name, p) {
-			return false
-		}
-	}
-	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
-		if strings.HasSuffix(name, s) {
-			return false
-		}
 	}
 	return true
 }

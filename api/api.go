@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/api/awserror"
 	"github.com/edgefn/edgefn/api/sigv4"
 )
@@ -30,32 +29,41 @@ type Config struct {
 	// Console, when set, serves /console and everything under /console/: it
 	// authenticates with sessions of its own, not signatures.
 	Console http.Handler
-	// Metrics, when set, is served at /metrics without authentication.
-	Metrics http.Handler
 	Logger  *slog.Logger
 	// Ready, when set, tells /readyz whether the store answers. /healthz only
 	// says the process serves: a node whose store is down still serves its
 	// edges from memory.
 	Ready func(context.Context) error
-	// MaxBodyBytes caps request bodies (default 4 MiB: an UpdateKeys batch of
-	// 3 MB plus JSON overhead is the largest legitimate body).
+	// MaxBodyBytes caps request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// BodyBudget bounds the bytes all requests' bodies may hold at once, read
+	// whole as they must be to check the signature (default 64 MiB, sixteen
+	// of the largest). A request that would pass it is answered 503 at once.
+	BodyBudget int64
 }
 
+// DefaultMaxBodyBytes is 4 MiB: an UpdateKeys batch of 3 MB plus JSON
+// overhead is the largest legitimate body.
+const DefaultMaxBodyBytes = 4 << 20
+
 type server struct {
-	cfg Config
-	log *slog.Logger
+	cfg    Config
+	log    *slog.Logger
+	budget *bodyBudget
 }
 
 // New returns the API handler.
 func New(cfg Config) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = 4 << 20
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.BodyBudget <= 0 {
+		cfg.BodyBudget = 64 << 20
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &server{cfg: cfg, log: cfg.Logger}
+	return &server{cfg: cfg, log: cfg.Logger, budget: newBodyBudget(cfg.BodyBudget, cfg.MaxBodyBytes)}
 }
 
 type plane int
@@ -66,15 +74,62 @@ const (
 	planeKVS
 )
 
-func planeOf(r *http.Request) plane {
+// pathPlanes reports which planes' paths r's has the form of. A path may
+// have both: a KeyValueStore key may be named "2020-05-31".
+func pathPlanes(r *http.Request) (cloudFront, kvs bool) {
 	p := r.URL.EscapedPath()
+	return markIndex(p, "/2020-05-31") >= 0, markIndex(p, "/key-value-stores") >= 0
+}
+
+// markIndex is where p has the segment mark (followed by '/' or the end),
+// or -1.
+func markIndex(p, mark string) int {
+	for off := 0; ; {
+		i := strings.Index(p[off:], mark)
+		if i < 0 {
+			return -1
+		}
+		end := off + i + len(mark)
+		if end == len(p) || p[end] == '/' {
+			return off + i
+		}
+		off = end
+	}
+}
+
+// pathPlane is the plane a path belongs to by its form, the first plane's
+// segment deciding: it gives the error format of a request whose signature
+// names no service. planeNone: no API call at all.
+func pathPlane(r *http.Request) plane {
+	p := r.URL.EscapedPath()
+	cf, kv := markIndex(p, "/2020-05-31"), markIndex(p, "/key-value-stores")
 	switch {
-	case strings.Contains(p, "/2020-05-31/") || strings.HasSuffix(p, "/2020-05-31"):
+	case cf >= 0 && (kv < 0 || cf < kv):
 		return planeCloudFront
-	case strings.Contains(p, "/key-value-stores/") || strings.HasSuffix(p, "/key-value-stores"):
+	case kv >= 0:
 		return planeKVS
 	}
 	return planeNone
+}
+
+// planeOf is the plane of the service a request's credential scope names,
+// as on AWS, where each has its own endpoint; byPath without one.
+func planeOf(service string, byPath plane) plane {
+	switch service {
+	case sigv4.ServiceCloudFront:
+		return planeCloudFront
+	case sigv4.ServiceKeyValueStore:
+		return planeKVS
+	}
+	return byPath
+}
+
+// serviceOf is the signing name of a plane's service.
+func serviceOf(pl plane) string {
+	if pl == planeKVS {
+		return sigv4.ServiceKeyValueStore
+	}
+	return sigv4.ServiceCloudFront
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -86,11 +141,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/readyz":
 		s.ready(w, r)
 		return
-	case "/metrics":
-		if s.cfg.Metrics != nil {
-			s.cfg.Metrics.ServeHTTP(w, r)
-			return
-		}
 	}
 	if s.cfg.Console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
 		s.cfg.Console.ServeHTTP(w, r)
@@ -117,41 +167,34 @@ func (w *statusWriter) WriteHeader(status int) {
 }
 
 func (s *server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	pl := planeOf(r)
-	if pl == planeNone {
-		s.fail(w, pl, awserror.Code{Name: "UnknownOperationException", Status: http.StatusNotFound}, "No operation matches "+r.Method+" "+r.URL.Path)
+	byPath := pathPlane(r)
+	if byPath == planeNone {
+		s.fail(w, byPath, awserror.Code{Name: "UnknownOperationException", Status: http.StatusNotFound}, "No operation matches "+r.Method+" "+r.URL.Path)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	// What the head decides is decided before the body is read: an unsigned
+	// request, an unknown key or a stale date costs no body.
+	service, pending, err := s.cfg.Verifier.Head(r)
+	pl := planeOf(service, byPath)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			e := edgefn.Errorf(edgefn.ErrTooLarge, edgefn.ResourceRequest, "The request body exceeds %d bytes.", s.cfg.MaxBodyBytes)
-			s.failErr(w, pl, e)
-			return
-		}
-		s.failErr(w, pl, edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceRequest, "Could not read the request body."))
+		s.refuse(w, r, pl, err)
 		return
 	}
-	id, err := s.cfg.Verifier.Verify(r, body)
+	if cf, kv := pathPlanes(r); pl == planeCloudFront && !cf || pl == planeKVS && !kv {
+		// A signature is only good for the service it names, as on AWS.
+		s.fail(w, byPath, awserror.Code{Name: sigv4.CodeSignatureDoesNotMatch, Status: http.StatusForbidden},
+			"Credential should be scoped to correct service: '"+serviceOf(byPath)+"'.")
+		return
+	}
+	body, release, err := s.budget.read(w, r)
+	defer release()
 	if err != nil {
-		var ae *sigv4.Error
-		if errors.As(err, &ae) {
-			s.log.Debug("request refused", "code", ae.Code, "method", r.Method, "path", r.URL.Path)
-			code := ae.Code
-			if pl == planeKVS && code == sigv4.CodeSignatureDoesNotMatch {
-				code = "InvalidSignatureException" // what the KVS plane answers on AWS
-			}
-			s.fail(w, pl, awserror.Code{Name: code, Status: ae.Status}, ae.Message)
-			return
-		}
 		s.failErr(w, pl, err)
 		return
 	}
-	if want := map[plane]string{planeCloudFront: sigv4.ServiceCloudFront, planeKVS: sigv4.ServiceKeyValueStore}[pl]; id.Service != want {
-		// A signature is only good for the service it names, as on AWS.
-		s.fail(w, pl, awserror.Code{Name: sigv4.CodeSignatureDoesNotMatch, Status: http.StatusForbidden},
-			"Credential should be scoped to correct service: '"+want+"'.")
+	id, err := pending.Verify(body)
+	if err != nil {
+		s.refuse(w, r, pl, err)
 		return
 	}
 	r = r.WithContext(sigv4.WithIdentity(r.Context(), id))
@@ -162,6 +205,21 @@ func (s *server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.KeyValueStore.ServeHTTP(w, r)
+}
+
+// refuse answers a request whose signature failed.
+func (s *server) refuse(w http.ResponseWriter, r *http.Request, pl plane, err error) {
+	var ae *sigv4.Error
+	if !errors.As(err, &ae) {
+		s.failErr(w, pl, err)
+		return
+	}
+	s.log.Debug("request refused", "code", ae.Code, "method", r.Method, "path", r.URL.Path)
+	code := ae.Code
+	if pl == planeKVS && code == sigv4.CodeSignatureDoesNotMatch {
+		code = "InvalidSignatureException" // what the KVS plane answers on AWS
+	}
+	s.fail(w, pl, awserror.Code{Name: code, Status: ae.Status}, ae.Message)
 }
 
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {

@@ -82,7 +82,7 @@ http {
 EOF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=($!)
-"$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$api_port" --edge-addr "127.0.0.1:$edge_port" \
+"$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$api_port" --edge-addr "127.0.0.1:$edge_port" --metrics-addr "" \
 	--log-level warn 2>"$work/edgefn.log" &
 pids+=($!)
 

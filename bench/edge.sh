@@ -176,7 +176,7 @@ pids+=($!)
 nginx -p "$work/front-1" -c "$work/front-1/nginx.conf" &
 nginx1_front=$!
 pids+=($!)
-"$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$API_PORT" --edge-addr "127.0.0.1:$EDGE_PORT" \
+"$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$API_PORT" --edge-addr "127.0.0.1:$EDGE_PORT" --metrics-addr "" \
 	--log-level warn 2>"$work/edgefn.log" &
 edge_pid=$!
 pids+=($!)

@@ -3,8 +3,9 @@
 // application whose server side is the API's own handlers, called in-process
 // under the signed-in account (so the console can do nothing the API would
 // refuse, and shows what the API answers), plus two console-only endpoints: the
-// compile check that puts refusals at their line, and the edge's function
-// metrics as JSON for the charts.
+// compile check that puts refusals at their line, and the edge's function and
+// request metrics as JSON for the charts. TestFunction's answers gain the
+// position of a run's error in a header.
 package console
 
 import (
@@ -120,6 +121,7 @@ func (c *Console) routes() {
 	c.mux.Handle("POST /console/api/check", c.authed(c.check))
 	c.mux.Handle("GET /console/api/metrics", c.authed(c.metrics))
 	c.mux.Handle("/console/api/cloudfront/", c.authed(c.forward("/console/api/cloudfront", sigv4.ServiceCloudFront, c.cfg.CloudFront)))
+	c.mux.Handle("POST /console/api/cloudfront/2020-05-31/function/{Name}/test", c.authed(c.forward("/console/api/cloudfront", sigv4.ServiceCloudFront, withErrorPosition(c.cfg.CloudFront))))
 	c.mux.Handle("/console/api/kvs/", c.authed(c.forward("/console/api/kvs", sigv4.ServiceKeyValueStore, c.cfg.KeyValueStore)))
 	c.mux.Handle("/console/api/", c.authed(func(w http.ResponseWriter, _ *http.Request, _ *signedIn) {
 		writeJSONError(w, http.StatusNotFound, "no such console endpoint")

@@ -194,7 +194,7 @@ func TestCSRFGuardsStateChanges(t *testing.T) {
 	if c := post(token); c != http.StatusOK {
 		t.Errorf("POST with the session's CSRF token: %d, want 200", c)
 	}
-	for _, p := range []string{"/console/api/check", "/console/logout", "/console/api/kvs/key-value-stores/x/keys"} {
+	for _, p := range []string{"/console/api/check", "/console/logout", "/console/api/kvs/key-value-stores/x/keys", "/console/api/cloudfront/2020-05-31/function/x/test"} {
 		if w := f.do("POST", p, "127.0.0.1:1", "{}", nil, ck); w.Code != http.StatusForbidden {
 			t.Errorf("POST %s without a CSRF token: %d, want 403", p, w.Code)
 		}
@@ -204,7 +204,7 @@ func TestCSRFGuardsStateChanges(t *testing.T) {
 func TestForwardActsForTheSessionAccount(t *testing.T) {
 	f := newFixture(t)
 	for _, cred := range []sigv4.Credential{alice, bob} {
-		ck, _ := f.mustSignIn(cred)
+		ck, token := f.mustSignIn(cred)
 		var got map[string]string
 		w := f.do("GET", "/console/api/kvs/key-value-stores/arn%3Aaws%3Acloudfront%3A%3A1%3Akey-value-store%2Fid/keys", "127.0.0.1:1", "", nil, ck)
 		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
@@ -216,6 +216,12 @@ func TestForwardActsForTheSessionAccount(t *testing.T) {
 			if got[k] != v {
 				t.Errorf("%s: handler saw %s %q, want %q", cred.AccessKeyID, k, got[k], v)
 			}
+		}
+		// TestFunction has a route of its own (for the error's position),
+		// forwarded the same way.
+		w = f.do("POST", "/console/api/cloudfront/2020-05-31/function/fn/test", "127.0.0.1:1", "<x/>", http.Header{"X-Csrf-Token": {token}}, ck)
+		if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || got["account"] != cred.AccountID || got["path"] != "/2020-05-31/function/fn/test" || got["service"] != sigv4.ServiceCloudFront {
+			t.Errorf("%s: TestFunction reached the handler as %d %s", cred.AccessKeyID, w.Code, w.Body)
 		}
 	}
 }
@@ -280,14 +286,38 @@ func TestMetricsKeepToTheAccount(t *testing.T) {
 	inv.WithLabelValues("EALICE", "a").Add(3)
 	util.WithLabelValues("EALICE", "a").Observe(20)
 	inv.WithLabelValues("EBOB", "b").Add(5)
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgefn_edge_requests_total"}, []string{"distribution_id", "status", "result_type"})
+	f.reg.MustRegister(reqs)
+	for _, r := range []struct {
+		dist, status, result string
+		n                    float64
+	}{
+		{"EALICE", "200", "Hit", 5},
+		{"EALICE", "304", "RefreshHit", 1},
+		{"EALICE", "200", "Miss", 2},
+		{"EALICE", "404", "Miss", 3},
+		{"EALICE", "503", "Error", 4},
+		{"EALICE", "302", "FunctionGeneratedResponse", 6},
+		{"EBOB", "200", "Hit", 7},
+		{"", "421", "Error", 8}, // no distribution: nobody's
+	} {
+		reqs.WithLabelValues(r.dist, r.status, r.result).Add(r.n)
+	}
 	ck, _ := f.mustSignIn(alice)
 	w := f.do("GET", "/console/api/metrics", "127.0.0.1:1", "", nil, ck)
-	var res struct{ Functions []functionSeries }
+	var res struct {
+		Functions     []functionSeries
+		Distributions []distributionSeries
+	}
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	want := []functionSeries{{DistributionID: "EALICE", FunctionName: "a", Invocations: 3, UtilizationSum: 20, UtilizationCount: 1}}
 	if len(res.Functions) != 1 || res.Functions[0] != want[0] {
 		t.Errorf("alice's metrics: %+v, want %+v", res.Functions, want)
+	}
+	wantDist := distributionSeries{DistributionID: "EALICE", Requests: 21, Errors4xx: 3, Errors5xx: 4, CacheHits: 6, CacheMisses: 5}
+	if len(res.Distributions) != 1 || res.Distributions[0] != wantDist {
+		t.Errorf("alice's distribution metrics: %+v, want %+v", res.Distributions, wantDist)
 	}
 }

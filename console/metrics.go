@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 
 	dto "github.com/prometheus/client_model/go"
 )
@@ -41,7 +42,8 @@ func (c *Console) metrics(w http.ResponseWriter, r *http.Request, who *signedIn)
 		writeJSONError(w, http.StatusInternalServerError, "the metrics could not be read")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"time": c.cfg.Now().UnixMilli(), "functions": functionMetrics(families, own)})
+	fns, dists := gatherSeries(families, own)
+	writeJSON(w, http.StatusOK, map[string]any{"time": c.cfg.Now().UnixMilli(), "functions": fns, "distributions": dists})
 }
 
 func (c *Console) distributionIDs(ctx context.Context, account string) (map[string]bool, error) {
@@ -62,23 +64,55 @@ func (c *Console) distributionIDs(ctx context.Context, account string) (map[stri
 	}
 }
 
-// functionMetrics picks the edge's function series of the distributions in
-// own out of the gathered families.
-func functionMetrics(families []*dto.MetricFamily, own map[string]bool) []functionSeries {
+// distributionSeries are one distribution's viewer request counters, summed
+// from the edge's edgefn_edge_requests_total (by status and
+// x-edge-result-type); the front-end charts rates from their differences.
+type distributionSeries struct {
+	DistributionID string  `json:"distributionId"`
+	Requests       float64 `json:"requests"`
+	Errors4xx      float64 `json:"errors4xx"`
+	Errors5xx      float64 `json:"errors5xx"`
+	// CacheHits (Hit and RefreshHit) and CacheMisses (Miss) are the requests
+	// the cache answered and those that went to the origin.
+	CacheHits   float64 `json:"cacheHits"`
+	CacheMisses float64 `json:"cacheMisses"`
+}
+
+// gatherSeries picks the edge's function and request series of the
+// distributions in own out of the gathered families.
+func gatherSeries(families []*dto.MetricFamily, own map[string]bool) ([]functionSeries, []distributionSeries) {
 	type key struct{ dist, fn string }
 	byKey := map[key]*functionSeries{}
+	byDist := map[string]*distributionSeries{}
 	for _, f := range families {
 		for _, m := range f.GetMetric() {
 			var k key
+			var status, result string
 			for _, l := range m.GetLabel() {
 				switch l.GetName() {
 				case "distribution_id":
 					k.dist = l.GetValue()
 				case "function_name":
 					k.fn = l.GetValue()
+				case "status":
+					status = l.GetValue()
+				case "result_type":
+					result = l.GetValue()
 				}
 			}
-			if k.fn == "" || !own[k.dist] {
+			if !own[k.dist] {
+				continue
+			}
+			if f.GetName() == "edgefn_edge_requests_total" {
+				d := byDist[k.dist]
+				if d == nil {
+					d = &distributionSeries{DistributionID: k.dist}
+					byDist[k.dist] = d
+				}
+				d.add(status, result, m.GetCounter().GetValue())
+				continue
+			}
+			if k.fn == "" {
 				continue
 			}
 			s := byKey[k]
@@ -101,15 +135,37 @@ func functionMetrics(families []*dto.MetricFamily, own map[string]bool) []functi
 			}
 		}
 	}
-	out := make([]functionSeries, 0, len(byKey))
+	fns := make([]functionSeries, 0, len(byKey))
 	for _, s := range byKey {
-		out = append(out, *s)
+		fns = append(fns, *s)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].DistributionID != out[j].DistributionID {
-			return out[i].DistributionID < out[j].DistributionID
+	sort.Slice(fns, func(i, j int) bool {
+		if fns[i].DistributionID != fns[j].DistributionID {
+			return fns[i].DistributionID < fns[j].DistributionID
 		}
-		return out[i].FunctionName < out[j].FunctionName
+		return fns[i].FunctionName < fns[j].FunctionName
 	})
-	return out
+	dists := make([]distributionSeries, 0, len(byDist))
+	for _, d := range byDist {
+		dists = append(dists, *d)
+	}
+	sort.Slice(dists, func(i, j int) bool { return dists[i].DistributionID < dists[j].DistributionID })
+	return fns, dists
+}
+
+// add counts n requests of one status code and result type.
+func (d *distributionSeries) add(status, result string, n float64) {
+	d.Requests += n
+	switch {
+	case strings.HasPrefix(status, "4"):
+		d.Errors4xx += n
+	case strings.HasPrefix(status, "5"):
+		d.Errors5xx += n
+	}
+	switch result {
+	case "Hit", "RefreshHit":
+		d.CacheHits += n
+	case "Miss":
+		d.CacheMisses += n
+	}
 }

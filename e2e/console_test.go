@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -24,6 +26,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/edgefn/edgefn"
 )
 
 // The browser test lives here rather than in console/: it needs the real
@@ -255,10 +259,28 @@ func TestConsoleInBrowser(t *testing.T) {
 		until(textHas("#test-source", "Tested the saved code of DEVELOPMENT")),
 	)
 
+	// A run that throws: the message is CloudFront's, the place is shown
+	// beside it with a frame of the code that ran.
+	throwing := "function handler(event) {\n    var v = event.request.headers['x-missing'];\n    return v.value;\n}\n"
+	b.do("a runtime error shows its place",
+		setCode(throwing),
+		until(`document.querySelector('#run-test').textContent === 'Save and test'`),
+		chromedp.Click(chromedp.CSS("#run-test")),
+		until(`document.querySelector('#test-error')?.textContent === 'TypeError: cannot get property "value" of undefined'`),
+		until(textHas("#test-error-position", "at line 3, column 14")),
+		until(textHas("#test-error-frame", "> 3 |     return v.value;")),
+		chromedp.Click(chromedp.CSS("#test-error-position")),
+		until(`document.querySelector('#dev-editor .cm-activeLine')?.textContent === '    return v.value;'`),
+		setCode(edited),
+		chromedp.Click(chromedp.CSS("#save-function")),
+		until(textHas("#function-status", "Saved")),
+		until(`document.querySelector('#run-test').textContent === 'Test function'`),
+	)
+
 	b.do("publish",
 		chromedp.Click(chromedp.CSS("#publish-function")),
 		until(textHas("#function-status", "Published")),
-		until(textHas("#live-meta", "cloudfront-js-1.0")),
+		until(textHas("#live-meta", "cloudfront-js-1.0 · greets viewers")),
 		until(textHas("#live-editor", "bonjour")),
 	)
 
@@ -301,27 +323,74 @@ func TestConsoleInBrowser(t *testing.T) {
 		until(textHas("#kvs-info", "3 keys")+" && !"+textHas("#kvs-table", "a1")),
 	)
 
-	// A distribution that runs the function, made with the SDK, and viewer
-	// traffic through the edge: the chart follows the edge's metrics.
-	// The page is open before the function's first traffic: that first
-	// burst is charted.
-	domain := distributionRunning(t, s, "greeter")
-	b.do("open the distributions",
+	// A distribution made with the SDK, without functions: the console
+	// shows its aliases, origins and policies, associates the function with
+	// its default behavior, and the edge runs it. The page is open before
+	// the function's first traffic: that first burst is charted.
+	distID, domain := consoleDistribution(t, s)
+	b.do("see the distribution",
 		chromedp.Navigate(s.url+"/console/#/distributions"),
-		until(textHas(".distribution", "greeter")),
-		until(`document.querySelector('#charts')?.textContent !== ''`),
+		until(textHas(".distribution", distID)+" && "+textHas(".distribution", "www.console-e2e.example")),
+		chromedp.Click(chromedp.CSS(`.distribution a[href="#/distributions/`+distID+`"]`)),
+		until(textHas("#dist-aliases", "www.console-e2e.example")+" && "+textHas("#dist-aliases", "static.console-e2e.example")),
+		until(textHas("#dist-origins", "api-origin")+" && "+textHas("#dist-origins", "/v1")+" && "+textHas("#dist-origins", "http-only")),
+		until(textHas("#dist-behaviors", "/api/*")+" && "+textHas("#dist-behaviors", "CachingDisabled")+" && "+textHas("#dist-behaviors", "AllViewer ("+edgefn.AllViewerID)+" && "+textHas("#dist-behaviors", "AllViewerExceptHostHeader")+" && "+textHas("#dist-behaviors", "CachingOptimized")),
+		until(`document.querySelector('#charts')?.textContent !== '' && document.querySelector('#dist-charts')?.textContent !== ''`),
 	)
-	viewerGets(t, s, domain, 1)
+	b.do("associate the function",
+		until(`(() => { const sel = [...document.querySelectorAll('#dist-behaviors tbody tr')].pop().querySelector('select[data-event-type="viewer-request"]'); const o = [...sel.options].find(o => o.text === 'greeter'); if (!o) return false; sel.value = o.value; sel.dispatchEvent(new Event('change')); return true; })()`),
+		chromedp.Click(chromedp.CSS("#save-associations")),
+		until(textHas("#dist-status", "Saved the function associations")),
+		until(`[...document.querySelectorAll('#dist-behaviors tbody tr')].pop().querySelector('select[data-event-type="viewer-request"]').selectedOptions[0].text === 'greeter'`),
+	)
+	// A change made meanwhile (here with the SDK) is not overwritten: the
+	// page's save holds the ETag it loaded.
+	cfc := s.cloudFront(devAccount)
+	got, err := cfc.GetDistributionConfig(ctx(t), &cloudfront.GetDistributionConfigInput{Id: aws.String(distID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.DistributionConfig.Comment = aws.String("changed elsewhere")
+	if _, err := cfc.UpdateDistribution(ctx(t), &cloudfront.UpdateDistributionInput{Id: aws.String(distID), IfMatch: got.ETag, DistributionConfig: got.DistributionConfig}); err != nil {
+		t.Fatalf("UpdateDistribution: %v", err)
+	}
+	b.do("a stale save is refused",
+		chromedp.Click(chromedp.CSS("#save-associations")),
+		until(`document.querySelector('#dist-status').classList.contains('error') && `+textHas("#dist-status", "PreconditionFailed")),
+		chromedp.Reload(),
+		until(textHas("#dist-general", "changed elsewhere")),
+		until(`[...document.querySelectorAll('#dist-behaviors tbody tr')].pop().querySelector('select[data-event-type="viewer-request"]').selectedOptions[0].text === 'greeter'`),
+	)
+
+	// The edge runs it: the origin sees the header the function adds. Each
+	// try asks for a new path, so that no copy cached before the change
+	// answers.
+	viewerGetUntil(t, s, domain, "x-greeting=bonjour")
 	b.do("see the first burst in the chart",
 		until(`Number(document.querySelector('.chart[data-function="greeter"]')?.dataset.invocations) >= 1`),
 		until(`[...document.querySelectorAll('.chart[data-function="greeter"] figcaption')].some(e => /^Invocations: 1\b/.test(e.textContent)) || [...document.querySelectorAll('.chart[data-function="greeter"] svg:first-of-type rect')].some(r => Number(r.getAttribute('height')) > 0)`),
 	)
-	viewerGets(t, s, domain, 5)
-	b.do("see the chart update",
+	// Traffic the cache answers, and a 404: the distribution's rates move.
+	viewerGets(t, s, domain, "/same", http.StatusOK, 5)
+	viewerGets(t, s, domain, "/missing", http.StatusNotFound, 1)
+	b.do("see the rates move",
+		until(`Number(document.querySelector('#dist-rates')?.dataset.hits) >= 4 && Number(document.querySelector('#dist-rates')?.dataset.errors) >= 1`),
+		until(`[...document.querySelectorAll('#dist-rates figure[data-metric="cachehits"] rect')].some(r => Number(r.getAttribute('height')) > 0)`),
+		until(`[...document.querySelectorAll('#dist-rates figure[data-metric="errors4xx"] rect')].some(r => Number(r.getAttribute('height')) > 0)`),
+		until(`[...document.querySelectorAll('#dist-rates figure[data-metric="requests"] rect')].some(r => Number(r.getAttribute('height')) > 0)`),
 		until(`Number(document.querySelector('.chart[data-function="greeter"]')?.dataset.invocations) >= 6`),
-		until(`[...document.querySelectorAll('.chart[data-function="greeter"] figcaption')].some(e => /^Invocations: [1-9]/.test(e.textContent))`),
 		until(`[...document.querySelectorAll('.chart[data-function="greeter"] svg rect')].some(r => Number(r.getAttribute('height')) > 0)`),
 	)
+	b.do("create an invalidation",
+		chromedp.SendKeys(chromedp.CSS("#invalidation-paths"), "/same\n/images/*"),
+		chromedp.Click(chromedp.CSS("#create-invalidation")),
+		until(textHas("#invalidation-status", "Created invalidation")),
+		until(textHas("#invalidations", "/same /images/*")+" && "+textHas("#invalidations", "Completed")),
+	)
+	// The edge dropped its copy: the next request goes to the origin.
+	if got := viewerResponse(t, s, domain, "/same").Header.Get("X-Cache"); !strings.HasPrefix(got, "Miss") {
+		t.Errorf("after the invalidation, X-Cache %q, want a Miss", got)
+	}
 
 	b.do("see the lists",
 		chromedp.Navigate(s.url+"/console/#/functions"),
@@ -340,59 +409,92 @@ func TestConsoleInBrowser(t *testing.T) {
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
 }
 
-// distributionRunning creates a distribution whose default behavior runs the
-// LIVE function name on viewer requests, in front of a local origin; it
-// returns the distribution's domain name.
-func distributionRunning(t *testing.T, s *server, name string) string {
+// consoleDistribution creates a distribution for the console to show and
+// change: two aliases, two origins, a default behavior cached with
+// CachingOptimized and AllViewerExceptHostHeader and an /api/* behavior with CachingDisabled and
+// AllViewer, and no function. Its origin answers 404 under /missing and
+// otherwise names the x-greeting request header it got. It returns the
+// distribution's id and domain name.
+func consoleDistribution(t *testing.T, s *server) (string, string) {
 	t.Helper()
-	c := ctx(t)
-	cf := s.cloudFront(devAccount)
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+			return
+		}
 		fmt.Fprintf(w, "x-greeting=%s", r.Header.Get("X-Greeting"))
 	}))
 	t.Cleanup(origin.Close)
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(origin.URL, "http://"))
 	originPort, _ := strconv.Atoi(port)
-	live, err := cf.DescribeFunction(c, &cloudfront.DescribeFunctionInput{Name: aws.String(name), Stage: cftypes.FunctionStageLive})
-	if err != nil {
-		t.Fatalf("DescribeFunction LIVE: %v", err)
-	}
-	d, err := cf.CreateDistribution(c, &cloudfront.CreateDistributionInput{DistributionConfig: localOrigin("console-e2e", originPort,
-		&cftypes.DefaultCacheBehavior{
-			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
-			FunctionAssociations: onViewerRequest(live.FunctionSummary.FunctionMetadata.FunctionARN),
-		})})
+	cfg := localOrigin("console-e2e", originPort, &cftypes.DefaultCacheBehavior{
+		ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll,
+		CachePolicyId:        aws.String(edgefn.CachingOptimizedID),
+		// The origin sees the function's header: headers reach it only
+		// through an origin request policy.
+		OriginRequestPolicyId: aws.String(edgefn.AllViewerExceptHostHeaderID),
+	})
+	cfg.Aliases = &cftypes.Aliases{Quantity: aws.Int32(2), Items: []string{"www.console-e2e.example", "static.console-e2e.example"}}
+	api := cfg.Origins.Items[0]
+	api.Id, api.OriginPath = aws.String("api-origin"), aws.String("/v1")
+	cfg.Origins = &cftypes.Origins{Quantity: aws.Int32(2), Items: []cftypes.Origin{cfg.Origins.Items[0], api}}
+	cfg.CacheBehaviors = &cftypes.CacheBehaviors{Quantity: aws.Int32(1), Items: []cftypes.CacheBehavior{{
+		PathPattern: aws.String("/api/*"), TargetOriginId: aws.String("api-origin"),
+		ViewerProtocolPolicy:  cftypes.ViewerProtocolPolicyHttpsOnly,
+		CachePolicyId:         aws.String(edgefn.CachingDisabledID),
+		OriginRequestPolicyId: aws.String(edgefn.AllViewerID),
+	}}}
+	d, err := s.cloudFront(devAccount).CreateDistribution(ctx(t), &cloudfront.CreateDistributionInput{DistributionConfig: cfg})
 	if err != nil {
 		t.Fatalf("CreateDistribution: %v", err)
 	}
-	return aws.ToString(d.Distribution.DomainName)
+	return aws.ToString(d.Distribution.Id), aws.ToString(d.Distribution.DomainName)
 }
 
-// viewerGets sends n viewer requests for domain through the edge, waiting at
-// first for the edge to know the distribution.
-func viewerGets(t *testing.T, s *server, domain string, n int) {
+// viewerResponse sends one viewer request for path of domain through the edge.
+func viewerResponse(t *testing.T, s *server, domain, path string) *http.Response {
 	t.Helper()
-	c := ctx(t)
-	client := &http.Client{Timeout: 10 * time.Second}
+	req, err := http.NewRequestWithContext(ctx(t), "GET", s.edgeURL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = domain
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("viewer GET %s: %v", path, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(strings.NewReader(string(body)))
+	return resp
+}
+
+// viewerGetUntil asks for new paths of domain until a response body holds
+// want: the edge applies a distribution's change a moment after the API
+// stored it.
+func viewerGetUntil(t *testing.T, s *server, domain, want string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for i := 0; i < n; {
-		req, err := http.NewRequestWithContext(c, "GET", s.edgeURL+"/page", nil)
-		if err != nil {
-			t.Fatal(err)
+	for i := 0; ; i++ {
+		resp := viewerResponse(t, s, domain, "/try/"+strconv.Itoa(i))
+		body, _ := io.ReadAll(resp.Body)
+		if strings.Contains(string(body), want) {
+			return
 		}
-		req.Host = domain
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("viewer GET: %v", err)
+		if time.Now().After(deadline) {
+			t.Fatalf("viewer GET %s: %d %q, want a body with %q", domain, resp.StatusCode, body, want)
 		}
-		resp.Body.Close()
-		switch {
-		case resp.StatusCode == http.StatusOK:
-			i++
-		case time.Now().After(deadline):
-			t.Fatalf("viewer GET %s: %d", domain, resp.StatusCode)
-		default:
-			time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// viewerGets sends n viewer requests for path of domain through the edge,
+// each answered with status.
+func viewerGets(t *testing.T, s *server, domain, path string, status, n int) {
+	t.Helper()
+	for range n {
+		if resp := viewerResponse(t, s, domain, path); resp.StatusCode != status {
+			t.Fatalf("viewer GET %s%s: %d, want %d", domain, path, resp.StatusCode, status)
 		}
 	}
 }
@@ -430,6 +532,121 @@ func TestConsoleAccountsApart(t *testing.T) {
 	if _, c := consoleLogin(t, s, account{AccessKeyID: a.AccessKeyID, SecretAccessKey: b.SecretAccessKey}); c != http.StatusUnauthorized {
 		t.Errorf("sign-in with another key's secret: %d, want 401", c)
 	}
+
+	// b's distribution, as a reaches it through the distribution page's
+	// calls: every one answers as if it did not exist, and a's metrics leave
+	// it out.
+	d, err := s.cloudFront(b).CreateDistribution(ctx(t), &cloudfront.CreateDistributionInput{DistributionConfig: localOrigin("b-dist", 80,
+		&cftypes.DefaultCacheBehavior{ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyAllowAll})})
+	if err != nil {
+		t.Fatalf("CreateDistribution as b: %v", err)
+	}
+	bID, bETag := aws.ToString(d.Distribution.Id), aws.ToString(d.ETag)
+	viewerGet(t, s, aws.ToString(d.Distribution.DomainName), "/", true)
+	base := s.url + "/console/api/cloudfront/2020-05-31/distribution/" + bID
+	cb := consoleSignIn(t, s, b)
+	status, bConfig := consoleCall(t, cb, "GET", base+"/config", "", "", "")
+	if status != http.StatusOK {
+		t.Fatalf("GetDistributionConfig as b: %d %s", status, bConfig)
+	}
+	ca := consoleSignIn(t, s, a)
+	token := consoleCSRF(t, s, ca)
+	batch := `<InvalidationBatch xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Paths><Quantity>1</Quantity><Items><Path>/*</Path></Items></Paths><CallerReference>x</CallerReference></InvalidationBatch>`
+	for _, c := range []struct {
+		method, url, body string
+	}{
+		{"GET", base, ""},
+		{"GET", base + "/config", ""},
+		{"PUT", base + "/config", bConfig},
+		{"GET", base + "/invalidation", ""},
+		{"POST", base + "/invalidation", batch},
+	} {
+		status, body := consoleCall(t, ca, c.method, c.url, token, bETag, c.body)
+		if status != http.StatusNotFound || !strings.Contains(body, "NoSuchDistribution") {
+			t.Errorf("%s %s of b's distribution as a: %d %s, want 404 NoSuchDistribution", c.method, c.url, status, body)
+		}
+	}
+	// TestFunction's console route (which adds the error's position) on b's
+	// function: a cannot run it, and b needs its own CSRF token.
+	createFunction(t, s.cloudFront(b), "b-thrower", []byte("function handler(e) {\n  return e.nothing.here;\n}"), functionConfig(cftypes.FunctionRuntimeCloudfrontJs20))
+	testURL := s.url + "/console/api/cloudfront/2020-05-31/function/b-thrower/test"
+	testBody := `<TestFunctionRequest xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Stage>DEVELOPMENT</Stage><EventObject>` +
+		base64.StdEncoding.EncodeToString([]byte(`{"version":"1.0","context":{"eventType":"viewer-request"},"viewer":{"ip":"1.2.3.4"},"request":{"method":"GET","uri":"/","querystring":{},"headers":{},"cookies":{}}}`)) +
+		`</EventObject></TestFunctionRequest>`
+	bTestETag := func() string {
+		out, err := s.cloudFront(b).DescribeFunction(ctx(t), &cloudfront.DescribeFunctionInput{Name: aws.String("b-thrower")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.ETag)
+	}()
+	if status, body, h := consoleCallHeader(t, ca, "POST", testURL, token, bTestETag, testBody); status != http.StatusNotFound || !strings.Contains(body, "NoSuchFunction") || h.Get("X-Edgefn-Error-Position") != "" {
+		t.Errorf("TestFunction of b's function as a: %d %s %v, want 404 NoSuchFunction without a position", status, body, h)
+	}
+	for _, tok := range []string{"", token} {
+		if status, body, _ := consoleCallHeader(t, cb, "POST", testURL, tok, bTestETag, testBody); status != http.StatusForbidden {
+			t.Errorf("TestFunction as b with CSRF token %q: %d %s, want 403", tok, status, body)
+		}
+	}
+	status, body, h := consoleCallHeader(t, cb, "POST", testURL, consoleCSRF(t, s, cb), bTestETag, testBody)
+	if status != http.StatusOK || h.Get("X-Edgefn-Error-Position") != "2:20" || !strings.Contains(body, "<FunctionErrorMessage>TypeError: cannot get property &#34;here&#34; of undefined</FunctionErrorMessage>") {
+		t.Errorf("TestFunction as b: %d %s position %q, want 200, CloudFront's message and the position 2:20", status, body, h.Get("X-Edgefn-Error-Position"))
+	}
+
+	if status, body := consoleCall(t, ca, "GET", s.url+"/console/api/metrics", token, "", ""); status != http.StatusOK || strings.Contains(body, bID) {
+		t.Errorf("a's metrics: %d %s, want 200 without %s", status, body, bID)
+	}
+	// b's own session needs its CSRF token to change anything, and a's
+	// token is not b's.
+	for _, tok := range []string{"", token} {
+		if status, body := consoleCall(t, cb, "POST", base+"/invalidation", tok, "", batch); status != http.StatusForbidden {
+			t.Errorf("CreateInvalidation as b with CSRF token %q: %d %s, want 403", tok, status, body)
+		}
+	}
+	if status, body := consoleCall(t, cb, "POST", base+"/invalidation", consoleCSRF(t, s, cb), "", batch); status != http.StatusCreated {
+		t.Errorf("CreateInvalidation as b with its token: %d %s, want 201", status, body)
+	}
+}
+
+// consoleCSRF is the CSRF token of the client's console session.
+func consoleCSRF(t *testing.T, s *server, client *http.Client) string {
+	t.Helper()
+	status, body := consoleCall(t, client, "GET", s.url+"/console/api/session", "", "", "")
+	var info struct{ CSRFToken string }
+	if err := json.Unmarshal([]byte(body), &info); status != http.StatusOK || err != nil || info.CSRFToken == "" {
+		t.Fatalf("console session: %d %s", status, body)
+	}
+	return info.CSRFToken
+}
+
+// consoleCall sends one console API call with the CSRF token and If-Match
+// given (when not empty).
+func consoleCall(t *testing.T, client *http.Client, method, url, token, ifMatch, body string) (int, string) {
+	t.Helper()
+	status, b, _ := consoleCallHeader(t, client, method, url, token, ifMatch, body)
+	return status, b
+}
+
+// consoleCallHeader is consoleCall with the answer's header.
+func consoleCallHeader(t *testing.T, client *http.Client, method, url, token, ifMatch, body string) (int, string, http.Header) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx(t), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("X-CSRF-Token", token)
+	}
+	if ifMatch != "" {
+		req.Header.Set("If-Match", ifMatch)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
 }
 
 var loginToken = regexp.MustCompile(`name="token" value="([^"]+)"`)

@@ -192,6 +192,35 @@ func localOrigin(ref string, port int, behavior *cftypes.DefaultCacheBehavior) *
 	}
 }
 
+// atEdge sends a viewer request for host to the edge, again while the
+// distribution is not there yet (403), and returns the response and its body.
+func (s *server) atEdge(t testing.TB, host, method, target string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	viewer := &http.Client{Timeout: 10 * time.Second}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		req, err := http.NewRequestWithContext(ctx(t), method, s.edgeURL+target, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := viewer.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, target, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusForbidden && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond) // not at the edge yet
+			continue
+		}
+		return resp, body
+	}
+}
+
 // onViewerRequest associates the function arn with viewer requests.
 func onViewerRequest(arn *string) *cftypes.FunctionAssociations {
 	return &cftypes.FunctionAssociations{Quantity: aws.Int32(1), Items: []cftypes.FunctionAssociation{{

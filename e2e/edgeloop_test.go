@@ -114,7 +114,7 @@ func TestEdgeLoop(t *testing.T) {
 			t.Fatalf("the spinning function: %d %s, want 503", status, body)
 		}
 	}
-	resp, err := http.Get(s.url + "/metrics")
+	resp, err := http.Get(s.MetricsURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,7 @@ type server struct {
 	cfg                 serverConfig
 	url, port           string
 	edgeURL, edgeTLSURL string
+	metricsURL          string
 	cmd                 *exec.Cmd
 	log                 *e2etest.LogLines
 }
@@ -84,7 +85,7 @@ func startServer(t testing.TB, cfg serverConfig) *server {
 		EdgeCert: cfg.edgeCert, EdgeKey: cfg.edgeKey, Args: cfg.args,
 	})
 	cfg.dataDir = s.Config.DataDir
-	return &server{Server: s, t: t, cfg: cfg, url: s.URL, port: s.Port, edgeURL: s.EdgeURL, edgeTLSURL: s.EdgeTLSURL, cmd: s.Cmd, log: s.Log}
+	return &server{Server: s, t: t, cfg: cfg, url: s.URL, port: s.Port, edgeURL: s.EdgeURL, edgeTLSURL: s.EdgeTLSURL, metricsURL: s.MetricsURL, cmd: s.Cmd, log: s.Log}
 }
 
 // serverEnv is this process's environment without the variables that would

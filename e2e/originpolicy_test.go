@@ -2,14 +2,12 @@ package e2e
 
 import (
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -78,35 +76,14 @@ func TestOriginRequestPolicyPoisoning(t *testing.T) {
 		t.Errorf("DeleteOriginRequestPolicy of a used policy: %v", err)
 	}
 
-	viewer := &http.Client{Timeout: 10 * time.Second}
 	get := func(target string, header ...string) (seen, string, string) {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			req, err := http.NewRequestWithContext(c, "GET", s.edgeURL+target, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Host = *d.Distribution.DomainName
-			for i := 0; i+1 < len(header); i += 2 {
-				req.Header.Set(header[i], header[i+1])
-			}
-			resp, err := viewer.Do(req)
-			if err != nil {
-				t.Fatalf("GET %s: %v", target, err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusForbidden && time.Now().Before(deadline) {
-				time.Sleep(20 * time.Millisecond) // not at the edge yet
-				continue
-			}
-			var got seen
-			if err := json.Unmarshal(body, &got); err != nil {
-				t.Fatalf("GET %s: %d %s", target, resp.StatusCode, body)
-			}
-			return got, resp.Header.Get("X-Cache"), string(body)
+		resp, body := s.atEdge(t, *d.Distribution.DomainName, "GET", target, header...)
+		var got seen
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("GET %s: %d %s", target, resp.StatusCode, body)
 		}
+		return got, resp.Header.Get("X-Cache"), string(body)
 	}
 
 	got, xCache, body := get("/keyed/q2?other=evil&v=1",

@@ -18,25 +18,39 @@ import (
 )
 
 // cacheOrigin answers with the headers the query asks for (cc:
-// Cache-Control, etag, cookie: a Set-Cookie, status, slow: a delay) and a
-// body naming the request's count; a request with an If-None-Match equal to
-// its etag gets a 304.
-type cacheOrigin struct{ *origin }
+// Cache-Control, etag, lm: Last-Modified, cookie: a Set-Cookie, ct:
+// Content-Type, ce: Content-Encoding, vary, status, slow: a delay) and a body
+// naming the request's count, padded to size bytes; a request with an
+// If-None-Match equal to its etag gets a 304. Every response carries
+// X-Count, the request's count; failing makes it answer 503, and last holds
+// the headers of the last request.
+type cacheOrigin struct {
+	*origin
+	failing atomic.Bool
+	last    atomic.Pointer[http.Header]
+}
 
 func (e *env) cacheOrigin() *cacheOrigin {
 	e.t.Helper()
 	o := &cacheOrigin{origin: &origin{name: "cached"}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := o.hits.Add(1)
+		h := r.Header.Clone()
+		o.last.Store(&h)
 		q := r.URL.Query()
+		w.Header().Set("X-Count", strconv.FormatInt(n, 10))
+		if o.failing.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		if d, err := time.ParseDuration(q.Get("slow")); err == nil {
 			time.Sleep(d)
 		}
-		if cc := q.Get("cc"); cc != "" {
-			w.Header().Set("Cache-Control", cc)
-		}
-		if c := q.Get("cookie"); c != "" {
-			w.Header().Set("Set-Cookie", c)
+		for param, header := range map[string]string{"cc": "Cache-Control", "cookie": "Set-Cookie", "lm": "Last-Modified",
+			"ct": "Content-Type", "ce": "Content-Encoding", "vary": "Vary"} {
+			if v := q.Get(param); v != "" {
+				w.Header().Set(header, v)
+			}
 		}
 		if tag := q.Get("etag"); tag != "" {
 			w.Header().Set("ETag", tag)
@@ -48,13 +62,20 @@ func (e *env) cacheOrigin() *cacheOrigin {
 		if s, err := strconv.Atoi(q.Get("status")); err == nil {
 			w.WriteHeader(s)
 		}
-		w.Write([]byte("response " + strconv.FormatInt(n, 10)))
+		body := "response " + strconv.FormatInt(n, 10)
+		if size, err := strconv.Atoi(q.Get("size")); err == nil && size > len(body) {
+			body += strings.Repeat(".", size-len(body))
+		}
+		w.Write([]byte(body))
 	}))
-	e.t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
+	e.t.Cleanup(o.srv.Close)
+	u, _ := url.Parse(o.srv.URL)
 	o.port, _ = strconv.Atoi(u.Port())
 	return o
 }
+
+// received is the header of the last request the origin got.
+func (o *cacheOrigin) received() http.Header { return *o.last.Load() }
 
 // sortQuery is a viewer-request function that puts the query strings in
 // name order: requests that differ only by that order share an object.
@@ -171,7 +192,7 @@ func TestCache(t *testing.T) {
 			t.Errorf("access log result types %v", results)
 		}
 		m := e.metrics()
-		for _, want := range []string{`edgefn_edge_cache_requests_total{result_type="Hit"}`, `edgefn_edge_cache_requests_total{result_type="Miss"}`, "edgefn_edge_cache_hit_bytes_total", "edgefn_edge_cache_bytes"} {
+		for _, want := range []string{`edgefn_edge_cache_requests_total{distribution_id="` + *d.Id + `",result_type="Hit"}`, `edgefn_edge_cache_requests_total{distribution_id="` + *d.Id + `",result_type="Miss"}`, `edgefn_edge_cache_hit_bytes_total{distribution_id="` + *d.Id + `"}`, `edgefn_edge_cache_hit_ratio{distribution_id="` + *d.Id + `"}`, "edgefn_edge_cache_bytes"} {
 			if !strings.Contains(m, want) {
 				t.Errorf("metrics lack %s", want)
 			}

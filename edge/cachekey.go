@@ -14,8 +14,10 @@ import (
 // in lower case, as replica.Behavior has them): the
 // distribution, the method (HEAD shares GET's objects), the path and the
 // query strings, headers and cookies p names, as the viewer-request function
-// left them. Parts are separated by bytes no URI or header value holds.
-func cacheKey(p *edgefn.CachePolicyConfig, distID, method string, req *event.Request) string {
+// left them, and encoding, the normalised Accept-Encoding (see
+// normalisedEncoding). Parts are separated by bytes no URI or header value
+// holds.
+func cacheKey(p *edgefn.CachePolicyConfig, distID, method string, req *event.Request, query, encoding string) string {
 	var b strings.Builder
 	b.Grow(len(distID) + len(req.URI) + len(req.RawQuery) + 32)
 	if method == "HEAD" {
@@ -27,14 +29,7 @@ func cacheKey(p *edgefn.CachePolicyConfig, distID, method string, req *event.Req
 	b.WriteByte(0)
 	b.WriteString(req.URI)
 	b.WriteByte(0)
-	// All query strings are the query as sent: CloudFront caches
-	// "a=1&b=2" and "b=2&a=1" apart, which is what a function that sorts
-	// them improves on.
-	if p.QueryStrings.Behavior == edgefn.CacheKeyAll {
-		b.WriteString(req.RawQuery)
-	} else {
-		writeFields(&b, req.Querystring, p.QueryStrings, '&')
-	}
+	b.WriteString(query)
 	b.WriteByte(0)
 	writeFields(&b, req.Headers, p.Headers, '\n')
 	b.WriteByte(0)
@@ -43,10 +38,24 @@ func cacheKey(p *edgefn.CachePolicyConfig, distID, method string, req *event.Req
 	slices.SortStableFunc(cookies, func(a, b event.Field) int { return strings.Compare(a.Name, b.Name) })
 	writeFields(&b, cookies, p.Cookies, ';')
 	b.WriteByte(0)
-	if p.EnableAcceptEncodingGzip || p.EnableAcceptEncodingBrotli {
-		b.WriteString(normalisedEncoding(p, req.Headers))
-	}
+	b.WriteString(encoding)
 	return b.String()
+}
+
+// keyQuery is the query strings of req that p puts in the key, as
+// invalidations match them. All query strings are the query as sent:
+// CloudFront caches "a=1&b=2" and "b=2&a=1" apart, which is what a function
+// that sorts them improves on.
+func keyQuery(p *edgefn.CachePolicyConfig, req *event.Request) string {
+	switch p.QueryStrings.Behavior {
+	case edgefn.CacheKeyAll:
+		return req.RawQuery
+	case edgefn.CacheKeyNone, "":
+		return ""
+	}
+	var b strings.Builder
+	writeFields(&b, req.Querystring, p.QueryStrings, '&')
+	return strings.TrimSuffix(b.String(), "&")
 }
 
 // writeFields writes the fields that which selects: none, those it lists
@@ -81,8 +90,11 @@ func writeFields(b *strings.Builder, fs event.Fields, which edgefn.CacheKeyItems
 	}
 }
 
-// normalisedEncoding is the Accept-Encoding CloudFront puts in the key when
-// a policy caches compressed objects: only the encodings it enables.
+// normalisedEncoding is the Accept-Encoding CloudFront puts in the key, and
+// sends to the origin, when a policy caches compressed objects: only the
+// encodings it enables, "br,gzip", "br", "gzip" or none. Without them in the
+// policy it is none: the origin is not asked for an encoding the key would
+// not tell apart.
 func normalisedEncoding(p *edgefn.CachePolicyConfig, headers event.Fields) string {
 	return normaliseEncoding(p.EnableAcceptEncodingGzip, p.EnableAcceptEncodingBrotli, fieldValues(headers, "accept-encoding"))
 }
@@ -125,11 +137,6 @@ func normaliseEncoding(gzipOK, brOK bool, values []string) string {
 	return ""
 }
 
-// errorCachingMinTTL is how long CloudFront caches an origin's error by
-// default (a distribution's CustomErrorResponses could change it; edgefn
-// does not read them).
-const errorCachingMinTTL = 10 * time.Second
-
 // The status codes whose responses CloudFront caches under the TTL rules,
 // and the errors it caches for errorCachingMinTTL.
 var (
@@ -141,6 +148,9 @@ var (
 type originCaching struct {
 	status                int
 	cacheControl, expires string // header values
+	// errorMinTTL is the distribution's error caching minimum TTL for
+	// status (replica.Distribution.ErrorCachingMinTTL).
+	errorMinTTL time.Duration
 }
 
 // cacheTTL is how long CloudFront keeps a response under policy p (0: it is
@@ -156,7 +166,12 @@ func cacheTTL(p *edgefn.CachePolicyConfig, o originCaching, now time.Time) time.
 		if d.noStore || d.private || d.noCache {
 			return 0
 		}
-		return errorCachingMinTTL
+		// An error is kept for its own max-age when that is longer.
+		age := d.maxAge
+		if d.sMaxAge >= 0 {
+			age = d.sMaxAge
+		}
+		return max(o.errorMinTTL, time.Duration(age)*time.Second)
 	}
 	if !slices.Contains(cachedStatuses, o.status) {
 		return 0
@@ -186,12 +201,15 @@ func cacheTTL(p *edgefn.CachePolicyConfig, o originCaching, now time.Time) time.
 // cacheDirectives are the Cache-Control directives CloudFront acts on;
 // the ages are -1 when absent.
 type cacheDirectives struct {
-	noStore, noCache, private bool
-	maxAge, sMaxAge           int64
+	noStore, noCache, private, noTransform bool
+	maxAge, sMaxAge                        int64
+	// How long past its TTL an object may be served while it is
+	// refreshed, or when the origin fails (RFC 5861).
+	staleWhileRevalidate, staleIfError int64
 }
 
 func parseCacheControl(v string) cacheDirectives {
-	d := cacheDirectives{maxAge: -1, sMaxAge: -1}
+	d := cacheDirectives{maxAge: -1, sMaxAge: -1, staleWhileRevalidate: -1, staleIfError: -1}
 	for tok := range strings.SplitSeq(v, ",") {
 		name, arg, _ := strings.Cut(strings.TrimSpace(tok), "=")
 		age := func() int64 {
@@ -212,6 +230,12 @@ func parseCacheControl(v string) cacheDirectives {
 			d.maxAge = age()
 		case "s-maxage":
 			d.sMaxAge = age()
+		case "no-transform":
+			d.noTransform = true
+		case "stale-while-revalidate":
+			d.staleWhileRevalidate = age()
+		case "stale-if-error":
+			d.staleIfError = age()
 		}
 	}
 	return d

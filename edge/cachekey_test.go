@@ -62,13 +62,54 @@ func TestCacheKey(t *testing.T) {
 		{"encodings not in key", policy(none, none, none), "GET", "GET", request("/a", "", h("accept-encoding", "gzip"), nil), request("/a", "", nil, nil), true},
 	}
 	for _, tt := range tests {
-		same := cacheKey(tt.p, "E1", tt.m1, tt.a) == cacheKey(tt.p, "E1", tt.m2, tt.b)
+		key := func(method string, r *event.Request) string {
+			return cacheKey(tt.p, "E1", method, r, keyQuery(tt.p, r), normalisedEncoding(tt.p, r.Headers))
+		}
+		same := key(tt.m1, tt.a) == key(tt.m2, tt.b)
 		if same != tt.sameWant {
 			t.Errorf("%s: same key %v, want %v", tt.name, same, tt.sameWant)
 		}
 	}
-	if cacheKey(policy(none, none, none), "E1", "GET", request("/a", "", nil, nil)) == cacheKey(policy(none, none, none), "E2", "GET", request("/a", "", nil, nil)) {
+	if cacheKey(policy(none, none, none), "E1", "GET", request("/a", "", nil, nil), "", "") == cacheKey(policy(none, none, none), "E2", "GET", request("/a", "", nil, nil), "", "") {
 		t.Error("two distributions share a key")
+	}
+}
+
+// TestNormalisedEncoding: the Accept-Encoding CloudFront keys on and sends
+// to the origin holds only the encodings the policy enables.
+func TestNormalisedEncoding(t *testing.T) {
+	both := &edgefn.CachePolicyConfig{EnableAcceptEncodingGzip: true, EnableAcceptEncodingBrotli: true}
+	gzipOnly := &edgefn.CachePolicyConfig{EnableAcceptEncodingGzip: true}
+	off := &edgefn.CachePolicyConfig{}
+	ae := func(v ...string) event.Fields {
+		f := event.Field{Name: "accept-encoding", Value: v[0]}
+		if len(v) > 1 {
+			for _, x := range v {
+				f.MultiValue = append(f.MultiValue, event.Value{Value: x})
+			}
+		}
+		return event.Fields{f}
+	}
+	for _, tt := range []struct {
+		name    string
+		p       *edgefn.CachePolicyConfig
+		headers event.Fields
+		want    string
+	}{
+		{"browser", both, ae("gzip, deflate, br, zstd"), "br,gzip"},
+		{"case and weights", both, ae("GZip;q=0.5, BR;q=1"), "br,gzip"},
+		{"gzip only policy", gzipOnly, ae("gzip, br"), "gzip"},
+		{"brotli not enabled, only br sent", gzipOnly, ae("br"), ""},
+		{"identity", both, ae("identity"), ""},
+		{"deflate only", both, ae("deflate"), ""},
+		{"none sent", both, event.Fields{}, ""},
+		{"lines repeated", both, ae("br", "gzip"), "br,gzip"},
+		{"compression not in the policy", off, ae("gzip, br"), ""},
+		{"token inside another", both, ae("x-gzip-ish, notbr"), ""},
+	} {
+		if got := normalisedEncoding(tt.p, tt.headers); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
 
@@ -102,13 +143,16 @@ func TestCacheTTL(t *testing.T) {
 		{"no-store under MinTTL", p(30, 86400, 31536000), 200, "no-store", "", 30 * time.Second},
 		{"caching disabled", p(0, 0, 0), 200, "max-age=60", "", 0},
 		{"404: error caching", p(0, 86400, 31536000), 404, "", "", 10 * time.Second},
+		{"404 with a longer max-age", p(0, 86400, 31536000), 404, "max-age=60", "", time.Minute},
+		{"404 with a shorter max-age", p(0, 86400, 31536000), 404, "max-age=3", "", 10 * time.Second},
+		{"404 s-maxage before max-age", p(0, 86400, 31536000), 404, "s-maxage=30, max-age=60", "", 30 * time.Second},
 		{"503 private", p(0, 86400, 31536000), 503, "private", "", 0},
 		{"201 not cached", p(0, 86400, 31536000), 201, "max-age=60", "", 0},
 		{"206 not cached", p(0, 86400, 31536000), 206, "", "", 0},
 		{"301 cached", p(0, 86400, 31536000), 301, "max-age=7", "", 7 * time.Second},
 	}
 	for _, tt := range tests {
-		got := cacheTTL(tt.p, originCaching{status: tt.status, cacheControl: tt.cc, expires: tt.exp}, now)
+		got := cacheTTL(tt.p, originCaching{status: tt.status, cacheControl: tt.cc, expires: tt.exp, errorMinTTL: 10 * time.Second}, now)
 		if got != tt.want {
 			t.Errorf("%s: TTL %v, want %v", tt.name, got, tt.want)
 		}

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"slices"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -30,70 +31,116 @@ func (s *Server) respond(x *exchange, rt *route, orig, out *event.Request) bool 
 		r := x.viewerRequest()
 		req = &r
 	}
-	key := cacheKey(x.behavior.Cache, x.dist.ID, method, req)
+	p := x.behavior.Cache
+	x.keyed, x.encoding = true, normalisedEncoding(p, req.Headers)
+	query := keyQuery(p, req)
+	key := cacheKey(p, x.dist.ID, method, req, query, x.encoding)
 	now := time.Now()
 	c := s.cache.get(key)
-	if c != nil && x.dist.Invalidated(c.rev, c.path) {
+	if c != nil && x.dist.Invalidated(c.rev, c.path, c.query) {
 		s.cache.drop(key)
 		c = nil
 	}
-	if c != nil && c.fresh(now) {
+	switch {
+	case c != nil && c.fresh(now):
 		s.hit(x, c, resultHit, now)
+		answerViewer(x, req)
 		return true
-	}
-	if c != nil && !c.revalidable() {
-		c = nil
+	case c != nil && c.servableWhileRevalidating(now):
+		s.refreshLater(x, rt, orig, out, key, c)
+		s.hit(x, c, resultHit, now)
+		answerViewer(x, req)
+		return true
 	}
 	led, ok := false, false
 	v, _, _ := s.cache.flight.Do(key, func() (any, error) {
 		led = true
-		x.revalidate = c
-		ok = s.forward(x, rt, orig, out)
-		x.revalidate = nil
-		if !ok {
-			return (*cached)(nil), nil
-		}
-		return s.store(x, key, req.URI, c, method), nil
+		var shared *cached
+		shared, ok = s.fill(x, rt, orig, out, entry{key: key, path: req.URI, query: query}, c)
+		return shared, nil
 	})
-	if led {
-		return ok
+	if !led {
+		// A request that waited for another's miss shares its object, if
+		// it was one to share: an uncacheable response may be meant for
+		// that viewer alone.
+		if shared := v.(*cached); shared != nil {
+			s.hit(x, shared, resultHit, time.Now())
+			ok = true
+		} else {
+			s.stats(x).misses.Add(1)
+			if ok = s.fetch(x, rt, orig, out); !ok {
+				return false
+			}
+		}
 	}
-	// A request that waited for another's miss shares its object, if it
-	// was one to share: an uncacheable response may be meant for that
-	// viewer alone.
-	if shared := v.(*cached); shared != nil {
-		s.hit(x, shared, resultHit, time.Now())
-		return true
+	if ok {
+		answerViewer(x, req)
 	}
-	s.metrics.cacheMisses.Inc()
-	return s.forward(x, rt, orig, out)
+	return ok
 }
 
-// store caches the origin's response to x, for path, when CloudFront would,
-// and returns what it cached (nil: nothing). A 304 to a revalidation of stale refreshes
-// it and answers the viewer with it, a RefreshHit.
-func (s *Server) store(x *exchange, key, path string, stale *cached, method string) *cached {
-	resp := &x.ctx.Response
-	now := time.Now()
-	p := x.behavior.Cache
-	if stale != nil && resp.StatusCode() == fasthttp.StatusNotModified {
-		ttl := cacheTTL(p, originCaching{
-			status:       stale.status,
-			cacheControl: string(resp.Header.Peek(fasthttp.HeaderCacheControl)),
-			expires:      string(resp.Header.Peek(fasthttp.HeaderExpires)),
-		}, now)
-		c := stale.refreshed(ttl, now, x.rev)
-		if ttl > 0 {
-			s.cache.set(key, c)
-		} else {
-			s.cache.drop(key)
-		}
-		s.hit(x, c, resultRefreshHit, now)
-		return c
+// fill asks the origin for the object of o, revalidating the stale object
+// when it has validators, and answers the viewer: with the stale object,
+// refreshed, on a 304 (RefreshHit); with it as it is when the origin fails
+// and it may stand in (see cached.servableOnError); else with the origin's
+// response, stored when CloudFront would store it. It returns the object the
+// viewer got, for the requests waiting on the same key (nil: none to
+// share), and false when the viewer got the edge's error page.
+func (s *Server) fill(x *exchange, rt *route, orig, out *event.Request, o entry, stale *cached) (*cached, bool) {
+	if stale != nil && stale.revalidable() {
+		x.revalidate = stale
 	}
-	s.metrics.cacheMisses.Inc()
+	ok := s.fetch(x, rt, orig, out)
+	x.revalidate = nil
+	now := time.Now()
+	resp := &x.ctx.Response
+	status := resp.StatusCode()
+	if stale != nil && (!ok || status >= fasthttp.StatusInternalServerError) && stale.servableOnError(now) {
+		// CloudFront serves the expired object while its origin fails, for
+		// the error caching minimum TTL of the error before it asks again.
+		if !ok {
+			status = resp.StatusCode() // the edge's own 502 or 504
+		}
+		c := stale.extended(x.dist.ErrorCachingMinTTL(status), now)
+		s.cache.set(o.key, c)
+		s.hit(x, c, resultHit, now)
+		return c, true
+	}
+	if !ok {
+		return nil, false
+	}
+	if stale != nil && stale.revalidable() && status == fasthttp.StatusNotModified {
+		c := stale.refreshed(&resp.Header, s.ttl(x, stale.status, &resp.Header, now), now, x.rev)
+		s.cache.set(o.key, c)
+		s.hit(x, c, resultRefreshHit, now)
+		return c, true
+	}
+	s.stats(x).misses.Add(1)
+	return s.store(x, o, now), true
+}
+
+// fetch forwards x to the origin and compresses the response as the
+// behavior says; on the cache's path it notes the origin's ETag first, the
+// validator a stale copy is revalidated with.
+func (s *Server) fetch(x *exchange, rt *route, orig, out *event.Request) bool {
+	if !s.forward(x, rt, orig, out) {
+		return false
+	}
+	resp := &x.ctx.Response
+	x.originETag = string(resp.Header.Peek(fasthttp.HeaderETag))
+	if x.behavior.Compress && !x.ctx.IsHead() {
+		compress(resp, x.encoding)
+	}
+	return true
+}
+
+// store caches the origin's response to x when CloudFront would, and
+// returns what it cached (nil: nothing).
+func (s *Server) store(x *exchange, o entry, now time.Time) *cached {
+	resp := &x.ctx.Response
+	p := x.behavior.Cache
 	// A HEAD response has no body to serve a GET with.
-	if method == fasthttp.MethodHead || resp.IsBodyStream() {
+	if x.ctx.IsHead() || resp.IsBodyStream() {
 		return nil
 	}
 	// An object that sets a cookie is the viewer's own unless cookies are
@@ -101,27 +148,102 @@ func (s *Server) store(x *exchange, key, path string, stale *cached, method stri
 	if p.Cookies.Behavior == edgefn.CacheKeyNone && resp.Header.Peek(fasthttp.HeaderSetCookie) != nil {
 		return nil
 	}
-	ttl := cacheTTL(p, originCaching{
-		status:       resp.StatusCode(),
-		cacheControl: string(resp.Header.Peek(fasthttp.HeaderCacheControl)),
-		expires:      string(resp.Header.Peek(fasthttp.HeaderExpires)),
-	}, now)
-	if ttl <= 0 {
+	// Vary: * says no two requests get the same answer (RFC 9111 §4.1).
+	// Vary: Accept-Encoding is what the key holds already: the origin only
+	// ever sees the normalised Accept-Encoding of the key.
+	if varies(string(resp.Header.Peek(fasthttp.HeaderVary)), "*") {
 		return nil
 	}
-	c := newCached(resp, key, ttl, now, x.rev, path)
-	s.cache.set(key, c)
+	o.ttl = s.ttl(x, resp.StatusCode(), &resp.Header, now)
+	if o.ttl <= 0 {
+		return nil
+	}
+	o.rev, o.etag = x.rev, x.originETag
+	c := newCached(resp, o, now)
+	s.cache.set(o.key, c)
 	return c
+}
+
+// ttl is how long the behavior keeps a response of status with header h.
+func (s *Server) ttl(x *exchange, status int, h *fasthttp.ResponseHeader, now time.Time) time.Duration {
+	return cacheTTL(x.behavior.Cache, originCaching{
+		status:       status,
+		cacheControl: string(h.Peek(fasthttp.HeaderCacheControl)),
+		expires:      string(h.Peek(fasthttp.HeaderExpires)),
+		errorMinTTL:  x.dist.ErrorCachingMinTTL(status),
+	}, now)
 }
 
 // hit answers x with a cached object.
 func (s *Server) hit(x *exchange, c *cached, result string, now time.Time) {
 	c.writeTo(&x.ctx.Response, now)
 	x.result, x.detail = result, result
+	st := s.stats(x)
 	if result == resultRefreshHit {
-		s.metrics.cacheRefreshHits.Inc()
+		st.refreshHits.Add(1)
 	} else {
-		s.metrics.cacheHits.Inc()
+		st.hits.Add(1)
 	}
-	s.metrics.cacheHitBytes.Add(float64(len(c.body)))
+	st.hitBytes.Add(uint64(len(c.body)))
+}
+
+// stats are the cache statistics x counts in: its distribution's, or none
+// for the edge's own requests.
+func (s *Server) stats(x *exchange) *cacheStats {
+	if x.background {
+		return &s.metrics.uncounted
+	}
+	return s.metrics.cache(x.dist.ID)
+}
+
+// detached is x's request on an exchange of its own, for a request the edge
+// makes by itself (a refresh in the background, a custom error page), which
+// may outlive x and counts in no statistics.
+func (x *exchange) detached(uri, query string, hasQuery bool) *exchange {
+	ctx := new(fasthttp.RequestCtx)
+	x.ctx.Request.CopyTo(&ctx.Request)
+	return &exchange{
+		ctx: ctx, id: newRequestID(), start: time.Now(), dist: x.dist, behavior: x.behavior, rev: x.rev,
+		uri: uri, query: query, hasQuery: hasQuery, ip: x.viewerIP(), keyed: x.keyed, encoding: x.encoding,
+		result: resultMiss, detail: resultMiss, background: true,
+	}
+}
+
+// keyedOriginHeaders makes the origin request of a cacheable request one
+// whose answer fits every viewer of its key: with the normalised
+// Accept-Encoding of the key (none when the policy leaves encodings out),
+// and without the viewer's conditional and range headers: the edge fetches
+// the whole object, stores it, and answers those itself (answerViewer).
+func keyedOriginHeaders(h *fasthttp.RequestHeader, encoding string) {
+	for _, name := range viewerConditionals {
+		h.Del(name)
+	}
+	if encoding == "" {
+		h.Del(fasthttp.HeaderAcceptEncoding)
+	} else {
+		h.Set(fasthttp.HeaderAcceptEncoding, encoding)
+	}
+}
+
+// refreshLater asks the origin for a fresh copy of the stale c in the
+// background while the viewer gets c (stale-while-revalidate). The
+// background request is the viewer's, on its own exchange; it joins a miss
+// of the same key already under way rather than making another.
+func (s *Server) refreshLater(x *exchange, rt *route, orig, out *event.Request, key string, c *cached) {
+	bg := x.detached(x.uri, x.query, x.hasQuery)
+	route := *rt
+	// The targets live in x, which goes back to its pool before this ends.
+	route.targets = slices.Clone(rt.targets)
+	var o, u *event.Request
+	if out != nil {
+		oc, uc := *orig, *out
+		o, u = &oc, &uc
+	}
+	obj := entry{key: key, path: c.path, query: c.query}
+	go func() {
+		s.cache.flight.Do(key, func() (any, error) {
+			shared, _ := s.fill(bg, &route, o, u, obj, c)
+			return shared, nil
+		})
+	}()
 }

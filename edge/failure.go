@@ -33,10 +33,13 @@ var (
 	failHTTPSOnly = failure{403, "This distribution only answers requests made over HTTPS.", "Error"}
 	// A method outside the behavior's AllowedMethods.
 	failMethodNotAllowed = failure{403, "This distribution is not configured to allow the HTTP request method that was used for this request.", "Error"}
-	failURLTooLong       = failure{414, "The request URL is longer than CloudFront accepts.", "Error"}
-	failTooLarge         = failure{413, "The request headers or body are larger than CloudFront accepts.", "Error"}
-	failMalformed        = failure{400, "Bad request.", "Error"}
-	failTimeout          = failure{408, "The request took too long to arrive.", "Error"}
+	// A GET with a body.
+	failGetWithBody = failure{403, "This distribution does not accept a body in a GET request.", "Error"}
+	failURLTooLong  = failure{414, "The request URL is longer than CloudFront accepts.", "Error"}
+	failTooLarge    = failure{413, "The request headers or body are larger than CloudFront accepts.", "Error"}
+	failMalformed   = failure{400, "Bad request.", "Error"}
+	failTimeout     = failure{408, "The request took too long to arrive.", "Error"}
+	failVersion     = failure{505, "The HTTP version of the request is not supported.", "Error"}
 )
 
 // page is the error page. Nothing in it comes from the request: the message

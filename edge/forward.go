@@ -15,13 +15,16 @@ import (
 // could be reached.
 func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool {
 	uri, query, hasQuery := x.originURI(out)
+	fail, ok := s.readBody(x)
+	if !ok {
+		s.fail(x, fail)
+		return false
+	}
 	req := fasthttp.AcquireRequest()
 	defer fasthttp.ReleaseRequest(req)
-	var fail failure
 	for i := range rt.targets {
 		t := &rt.targets[i]
 		t.forViewer(x.ctx.IsTLS())
-		last := i == len(rt.targets)-1
 		if t.s3 {
 			if s.cfg.S3Dir == "" {
 				fail = failNoS3
@@ -32,14 +35,31 @@ func (s *Server) forward(x *exchange, rt *route, orig, out *event.Request) bool 
 			req.Reset()
 			s.originRequest(x, req, t, uri, query, hasQuery, orig, out)
 			setScheme(req, t.tls)
-			if err := s.origins.client(t).DoTimeout(req, &x.ctx.Response, t.read); err != nil {
+			// A burst beyond the origin's ceiling waits for a slot (never
+			// past the origin's read timeout), then is the origin's timeout.
+			p := s.origins.pool(t)
+			err := fasthttp.ErrNoFreeConns
+			if p.acquire(min(s.cfg.OriginConnWait, t.read)) {
+				err = p.client.DoTimeout(req, &x.ctx.Response, t.read)
+				p.release()
+			}
+			if x.body.err != nil {
+				// The viewer's upload failed, not the origin.
+				s.fail(x, viewerFailure(x.body.err))
+				return false
+			}
+			if err != nil {
 				fail = originFailure(err)
 				s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", t.addr(), "err", err)
+				if !x.replayable() {
+					break
+				}
 				continue
 			}
 			cleanOriginResponse(&x.ctx.Response)
 		}
-		if last || !rt.failsOver(x.ctx.Response.StatusCode()) {
+		// A streamed body went to this origin and cannot go to another.
+		if i == len(rt.targets)-1 || !x.replayable() || !rt.failsOver(x.ctx.Response.StatusCode()) {
 			return true
 		}
 	}
@@ -99,6 +119,9 @@ func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, ur
 	req.Header.SetCanonical(headerForward, x.appendViewerIP(xff))
 	req.Header.SetCanonical(headerVia, s2b(x.viaValue(req.Header.PeekBytes(headerVia))))
 	req.Header.SetCanonical(headerCfID, s2b(x.id))
+	if x.keyed {
+		keyedOriginHeaders(&req.Header, x.encoding)
+	}
 	if c := x.revalidate; c != nil {
 		if c.etag != "" {
 			req.Header.Set(fasthttp.HeaderIfNoneMatch, c.etag)
@@ -107,10 +130,8 @@ func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, ur
 			req.Header.Set(fasthttp.HeaderIfModifiedSince, c.lastModified)
 		}
 	}
-	req.SetBodyRaw(viewer.Body())
+	x.setBody(req)
 }
-
-var http11 = []byte("HTTP/1.1")
 
 // cleanOriginResponse drops what the origin sent that CloudFront never
 // passes on: hop-by-hop headers and the ones the edge sets itself.

@@ -102,6 +102,7 @@ func (s *Server) generated(x *exchange, out *event.Response) {
 	}
 	x.result, x.detail = resultGenerated, resultGenerated
 	x.ctx.Response.Header.Set(fasthttp.HeaderVia, x.viaValue(nil))
+	s.responseHeaders(x)
 	s.edgeHeaders(x)
 }
 

@@ -3,7 +3,6 @@ package edge
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -37,8 +36,16 @@ type exchange struct {
 	behavior *replica.Behavior
 	// rev is the revision of the State the request was served from.
 	rev int64
-	// revalidate is the stale object the origin request asks to confirm.
+	// keyed is set for a request on the cache's path; encoding is then the
+	// normalised Accept-Encoding of its key, the one the origin gets.
+	keyed    bool
+	encoding string
+	// revalidate is the stale object the origin request asks to confirm;
+	// originETag the ETag of the origin's response, before compression.
 	revalidate *cached
+	originETag string
+	// background is set for the edge's own requests (see detached).
+	background bool
 	// uri is the request path as received; query the text after '?'.
 	uri      string
 	query    string
@@ -55,6 +62,11 @@ type exchange struct {
 	// targets backs the route of requestPhase (an origin group's two
 	// targets fit).
 	targets [2]target
+	// The viewer's body for the origin (see body.go): small is a body read
+	// whole (its buffer kept across requests), body a streamed one.
+	small    []byte
+	body     viewerBody
+	streamed bool
 }
 
 // newExchange takes an exchange from the server's pool (one per request is
@@ -70,7 +82,7 @@ func (s *Server) newExchange(ctx *fasthttp.RequestCtx) *exchange {
 
 // releaseExchange returns x to the pool; nothing may use it afterwards.
 func (s *Server) releaseExchange(x *exchange) {
-	*x = exchange{}
+	*x = exchange{small: x.small[:0]}
 	s.exchanges.Put(x)
 }
 
@@ -105,8 +117,8 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 		s.releaseExchange(x)
 	}()
 	rt, orig, out, ok := s.requestPhase(x)
-	if ok && s.respond(x, &rt, orig, out) {
-		s.responsePhase(x, out)
+	if ok {
+		s.finish(x, s.respond(x, &rt, orig, out), out)
 	}
 }
 
@@ -129,11 +141,17 @@ func (s *Server) admit(x *exchange) bool {
 	ctx := x.ctx
 	rawURI := ctx.Request.Header.RequestURI()
 	switch {
+	case !servedVersion(ctx.Request.Header.Protocol()):
+		s.fail(x, failVersion)
+		return false
 	case len(rawURI) > maxURLBytes:
 		s.fail(x, failURLTooLong)
 		return false
-	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes:
+	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes, s.declaredTooLarge(ctx):
 		s.fail(x, failTooLarge)
+		return false
+	case !validHeaderNames(ctx.Request.Header.RawHeaders()):
+		s.fail(x, failMalformed)
 		return false
 	}
 	// Before any refusal, so that its access log line has the path.
@@ -161,17 +179,31 @@ func (s *Server) routeRequest(x *exchange) (rt route, orig, out *event.Request, 
 	return rt, orig, out, ok
 }
 
-// responsePhase finishes a response the origin (or the cache) gave: Via,
-// the viewer-response function, the edge's headers. out is the request the
-// viewer-request function returned, if any.
-func (s *Server) responsePhase(x *exchange, out *event.Request) {
+// finish runs the response phase on what the origin (or the cache)
+// answered, or on the distribution's custom error page for an error status
+// (the origin's or the edge's own). answered is false when the edge has
+// answered the viewer itself.
+func (s *Server) finish(x *exchange, answered bool, out *event.Request) {
+	errorPage := s.customErrorPage(x)
+	if answered || errorPage {
+		s.responsePhase(x, out, errorPage)
+	}
+}
+
+// responsePhase finishes a response the origin (or the cache, or a custom
+// error page) gave: Via, the viewer-response function, the edge's headers.
+// out is the request the viewer-request function returned, if any.
+func (s *Server) responsePhase(x *exchange, out *event.Request, errorPage bool) {
 	resp := &x.ctx.Response
 	resp.Header.Set(fasthttp.HeaderVia, x.viaValue(resp.Header.Peek(fasthttp.HeaderVia)))
-	if resp.StatusCode() >= 400 {
+	failed := resp.StatusCode() >= 400 || errorPage
+	if failed {
 		// CloudFront reports an origin's error status as an Error (X-Cache
 		// and access log), and runs no viewer-response function on it.
 		x.result, x.detail = resultError, resultError
-	} else if f := x.behavior.ViewerResponse; f != nil && !s.viewerResponse(x, f, out) {
+	}
+	s.responseHeaders(x)
+	if f := x.behavior.ViewerResponse; f != nil && !failed && !s.viewerResponse(x, f, out) {
 		return
 	}
 	s.edgeHeaders(x)
@@ -193,6 +225,12 @@ func (s *Server) viewerAllowed(x *exchange) bool {
 	}
 	if !x.behavior.Allows(string(x.ctx.Method())) {
 		s.fail(x, failMethodNotAllowed)
+		return false
+	}
+	// CloudFront refuses a GET with a body.
+	// Declared, not read: the body may be streaming.
+	if n := x.ctx.Request.Header.ContentLength(); x.ctx.IsGet() && (n > 0 || n == -1) {
+		s.fail(x, failGetWithBody)
 		return false
 	}
 	return true
@@ -352,16 +390,7 @@ func (s *Server) page(x *exchange, status int, body string) {
 
 // serveError answers a request fasthttp could not read.
 func (s *Server) serveError(ctx *fasthttp.RequestCtx, err error) {
-	f := failMalformed
-	var small *fasthttp.ErrSmallBuffer
-	var ne net.Error
-	switch {
-	case errors.As(err, &small), errors.Is(err, fasthttp.ErrBodyTooLarge):
-		f = failTooLarge
-	case errors.As(err, &ne) && ne.Timeout():
-		f = failTimeout
-	}
 	x := &exchange{ctx: ctx, id: newRequestID(), start: time.Now()}
-	s.fail(x, f)
+	s.fail(x, viewerFailure(err))
 	s.logAccess(x)
 }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +60,8 @@ type env struct {
 	kvs     *kvsapi.Client
 	apiURL  string
 	edgeURL string
+	// metricsURL serves the registry, as serve's --metrics-addr does.
+	metricsURL string
 	// tlsURL is the edge's HTTPS listener, by a name its certificate holds.
 	tlsURL string
 	s3Dir  string
@@ -98,11 +99,18 @@ func (b *syncBuffer) lines() []map[string]any {
 	return out
 }
 
-// envOption changes how newEnv serves.
-type envOption int
+// envOption changes how newEnv serves: the edge's configuration, or the
+// path plain-HTTP viewers take.
+type envOption struct {
+	config func(*edge.Config)
+	loop   bool
+}
 
 // onLoop serves plain-HTTP viewers with ServeLoop instead of Serve.
-const onLoop envOption = 1
+var onLoop = envOption{loop: true}
+
+// withConfig changes the edge's configuration.
+func withConfig(f func(*edge.Config)) envOption { return envOption{config: f} }
 
 // allOnLoop runs every test's edge on the event loop (go test -loop).
 var allOnLoop = flag.Bool("loop", false, "serve plain-HTTP viewers with ServeLoop in every test")
@@ -127,9 +135,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		Verifier:      sigv4.NewVerifier(keys),
 		CloudFront:    cf,
 		KeyValueStore: kvs.New(kvs.Config{Store: st, Limits: limits, Logger: log}),
-		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:        log,
 	}))
+	metricsSrv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	rep := replica.New(st, runtime.New(edge.RuntimeOptions()), log)
 	ctx, stopReplica := context.WithCancel(context.Background())
@@ -138,7 +146,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		defer close(replicaDone)
 		rep.Run(ctx)
 	}()
-	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, s3Dir: t.TempDir(), logs: logs, logDir: t.TempDir()}
+	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, metricsURL: metricsSrv.URL, s3Dir: t.TempDir(), logs: logs, logDir: t.TempDir()}
 	e.accessLogs, err = accesslog.New(accesslog.Config{Dir: e.logDir, FlushInterval: time.Hour, Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -153,14 +161,22 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	tlsPort := tlsLn.Addr().(*net.TCPAddr).Port
 	cert := originCert(t)
-	srv, err := edge.New(edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
-		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20, AccessLogs: e.accessLogs})
+	cfg := edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
+		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20, AccessLogs: e.accessLogs}
+	loop := *allOnLoop
+	for _, o := range opts {
+		if o.config != nil {
+			o.config(&cfg)
+		}
+		loop = loop || o.loop
+	}
+	srv, err := edge.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	served, servedTLS := make(chan error, 1), make(chan error, 1)
 	serve := srv.Serve
-	if *allOnLoop || slices.Contains(opts, onLoop) {
+	if loop {
 		serve = srv.ServeLoop
 	}
 	go func() { served <- serve(ln) }()
@@ -192,6 +208,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		stopReplica()
 		<-replicaDone
 		apiSrv.Close()
+		metricsSrv.Close()
 		if err := cf.Close(sctx); err != nil {
 			t.Error(err)
 		}
@@ -421,10 +438,10 @@ func (e *env) try(method, host, target, body string, header ...string) (reply, e
 	return reply{status: resp.StatusCode, reason: reason, header: resp.Header, body: string(data)}, nil
 }
 
-// metrics returns the API's /metrics text.
+// metrics returns the metrics text.
 func (e *env) metrics() string {
 	e.t.Helper()
-	resp, err := http.Get(e.apiURL + "/metrics")
+	resp, err := http.Get(e.metricsURL)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -19,9 +19,9 @@ import (
 // requests and the origins' responses on one loop per core, and runs the
 // handler's two phases there (requestPhase, then responsePhase once the
 // origin answered). Only plain HTTP to one custom HTTP origin stays on the
-// loop; S3 origins, HTTPS origins, origin groups and cached behaviors go to
-// a goroutine (Offload), as do bodies that stream (evloop hands the
-// connection to the fasthttp server).
+// loop; S3 origins, HTTPS origins, origin groups, cached behaviors and
+// functions found slow go to a goroutine (Offload), as do bodies that stream
+// (evloop hands the connection to the fasthttp server).
 
 // loopHandler is the edge's handler for evloop.
 type loopHandler struct {
@@ -32,8 +32,9 @@ type loopHandler struct {
 
 // loopState is a forwarded request between its two phases.
 type loopState struct {
-	x   *exchange
-	out *event.Request
+	x    *exchange
+	out  *event.Request
+	pool *pool // holds one of its slots until the origin answered
 }
 
 func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
@@ -45,12 +46,12 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 		return evloop.Done
 	}
 	if b := x.behavior; ranLong(b.ViewerRequest, x.start) || ranLong(b.ViewerResponse, x.start) {
-		// A function that recently ran long runs on a goroutine: on the
-		// loop, each run would hold up every other connection of the loop.
+		// A function found slow runs on a goroutine: on the loop, each run
+		// would hold up every other connection of the loop.
 		s.metrics.loopOffloads.slowFunction.Inc()
 		lx.Slow = func() {
 			rt, orig, out, ok := s.routeRequest(x)
-			s.finish(x, &rt, orig, out, ok)
+			s.answerOffloaded(x, &rt, orig, out, ok)
 		}
 		return evloop.Offload
 	}
@@ -62,13 +63,22 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	}
 	t := &rt.targets[0]
 	t.forViewer(false)
-	if len(rt.targets) > 1 || t.bucket != "" || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) {
+	var p *pool
+	if !t.s3 {
+		p = s.origins.pool(t)
+	}
+	// A request beyond the origin's ceiling waits for a slot on a goroutine;
+	// a custom error page is fetched from the origin (or cache) on one too.
+	if len(rt.targets) > 1 || t.s3 || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) ||
+		x.dist.HasErrorResponses() || !p.tryAcquire() {
 		s.metrics.loopOffloads.origin.Inc()
 		// A copy for the closure: rt itself stays on the stack.
 		rt := rt
-		lx.Slow = func() { s.finish(x, &rt, orig, out, true) }
+		lx.Slow = func() { s.answerOffloaded(x, &rt, orig, out, true) }
 		return evloop.Offload
 	}
+	// The loop has read the whole body (evloop hands larger ones off).
+	s.readBody(x)
 	uri, query, hasQuery := x.originURI(out)
 	req := fasthttp.AcquireRequest()
 	s.originRequest(x, req, t, uri, query, hasQuery, orig, out)
@@ -78,18 +88,19 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	if st == nil {
 		st = new(loopState)
 	}
-	st.x, st.out = x, out
+	st.x, st.out, st.pool = x, out, p
 	lx.Out, lx.State = req, st
 	lx.Origin = evloop.Origin{Host: t.domain, Port: t.port, Attempts: t.attempts,
 		ConnectTimeout: t.connect, ReadTimeout: t.read, IdleTimeout: t.idle}
 	return evloop.Forward
 }
 
-// finish answers an offloaded request on its goroutine: the origin (or the
-// cache) and the response phase, when routeRequest let it go on (ok).
-func (s *Server) finish(x *exchange, rt *route, orig, out *event.Request, ok bool) {
-	if ok && s.respond(x, rt, orig, out) {
-		s.responsePhase(x, out)
+// answerOffloaded answers an offloaded request on its goroutine: the
+// origin (or the cache) and the response phase, when routeRequest let it go
+// on (ok).
+func (s *Server) answerOffloaded(x *exchange, rt *route, orig, out *event.Request, ok bool) {
+	if ok {
+		s.finish(x, s.respond(x, rt, orig, out), out)
 	}
 	s.logAccess(x)
 	s.releaseExchange(x)
@@ -145,12 +156,14 @@ func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
 	st := lx.State.(*loopState)
 	x := st.x
 	fasthttp.ReleaseRequest(lx.Out)
+	st.pool.release()
 	if err != nil {
 		s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", lx.Origin.Host, "err", err)
 		s.fail(x, originFailure(err))
+		s.finish(x, false, st.out)
 	} else {
 		cleanOriginResponse(&x.ctx.Response)
-		s.responsePhase(x, st.out)
+		s.finish(x, true, st.out)
 	}
 	s.logAccess(x)
 	s.releaseExchange(x)

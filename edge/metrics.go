@@ -3,6 +3,7 @@ package edge
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -19,9 +20,10 @@ type metrics struct {
 	utilization      *prometheus.HistogramVec
 	requests         *prometheus.CounterVec
 	duration         prometheus.Histogram
-	// The cache's lookups by outcome, and the body bytes served from it.
-	cacheHits, cacheRefreshHits, cacheMisses prometheus.Counter
-	cacheHitBytes                            prometheus.Counter
+	// caches are the cache statistics by distribution id (*cacheStats);
+	// uncounted takes those of the edge's own requests.
+	caches    sync.Map
+	uncounted cacheStats
 	// loopOffloads counts the requests the event loops hand to goroutines,
 	// by reason.
 	loopOffloads struct{ slowFunction, origin prometheus.Counter }
@@ -30,6 +32,63 @@ type metrics struct {
 	fns sync.Map // fnKey -> *fnMetrics
 	// reqs caches the request counters the same way.
 	reqs sync.Map // reqKey -> prometheus.Counter
+}
+
+// cacheStats are one distribution's cache lookups by outcome, and the body
+// bytes served from the cache.
+type cacheStats struct {
+	hits, refreshHits, misses, hitBytes atomic.Uint64
+}
+
+// cache returns the cache statistics of a distribution.
+func (m *metrics) cache(distribution string) *cacheStats {
+	if st, ok := m.caches.Load(distribution); ok {
+		return st.(*cacheStats)
+	}
+	st, _ := m.caches.LoadOrStore(distribution, new(cacheStats))
+	return st.(*cacheStats)
+}
+
+// cacheCollector exposes the cache statistics of every distribution: the
+// counters are atomics on the request path, read only when scraped.
+type cacheCollector struct {
+	m                         *metrics
+	requests, bytes, hitRatio *prometheus.Desc
+}
+
+func newCacheCollector(m *metrics) *cacheCollector {
+	dist := []string{"distribution_id"}
+	return &cacheCollector{
+		m: m,
+		requests: prometheus.NewDesc("edgefn_edge_cache_requests_total",
+			"Cacheable viewer requests by distribution and outcome: Hit, RefreshHit (stale, confirmed by the origin) or Miss.",
+			[]string{"distribution_id", "result_type"}, nil),
+		bytes: prometheus.NewDesc("edgefn_edge_cache_hit_bytes_total",
+			"Body bytes served from the cache, by distribution.", dist, nil),
+		hitRatio: prometheus.NewDesc("edgefn_edge_cache_hit_ratio",
+			"Hits and refresh hits over cacheable requests since the edge started, by distribution.", dist, nil),
+	}
+}
+
+func (c *cacheCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.requests
+	ch <- c.bytes
+	ch <- c.hitRatio
+}
+
+func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
+	c.m.caches.Range(func(k, v any) bool {
+		id, st := k.(string), v.(*cacheStats)
+		hits, refresh, misses := float64(st.hits.Load()), float64(st.refreshHits.Load()), float64(st.misses.Load())
+		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, hits, id, resultHit)
+		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, refresh, id, resultRefreshHit)
+		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, misses, id, resultMiss)
+		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.CounterValue, float64(st.hitBytes.Load()), id)
+		if total := hits + refresh + misses; total > 0 {
+			ch <- prometheus.MustNewConstMetric(c.hitRatio, prometheus.GaugeValue, (hits+refresh)/total, id)
+		}
+		return true
+	})
 }
 
 type reqKey struct {
@@ -108,27 +167,16 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12),
 		}),
 	}
-	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "edgefn_edge_cache_requests_total",
-		Help: "Cacheable viewer requests by outcome: Hit, RefreshHit (stale, confirmed by the origin) or Miss.",
-	}, []string{"result_type"})
-	m.cacheHits = lookups.WithLabelValues(resultHit)
-	m.cacheRefreshHits = lookups.WithLabelValues(resultRefreshHit)
-	m.cacheMisses = lookups.WithLabelValues(resultMiss)
 	offloads := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "edgefn_edge_loop_offloads_total",
-		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function that recently ran long), origin (S3, HTTPS, origin groups, cached behaviors).",
+		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, cached behaviors, custom error pages, a full origin pool).",
 	}, []string{"reason"})
 	m.loopOffloads.slowFunction = offloads.WithLabelValues("slow_function")
 	m.loopOffloads.origin = offloads.WithLabelValues("origin")
-	m.cacheHitBytes = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "edgefn_edge_cache_hit_bytes_total",
-		Help: "Body bytes served from the cache.",
-	})
 	if reg == nil {
 		return m, nil
 	}
-	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, lookups, m.cacheHitBytes, offloads}
+	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, newCacheCollector(m), offloads}
 	if cacheSize != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "edgefn_edge_cache_bytes",

@@ -62,8 +62,16 @@ type Config struct {
 	// writing the response (default 60 s each); IdleTimeout a kept-alive
 	// viewer connection between requests (default 60 s).
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
-	// MaxBodyBytes bounds a viewer's request body (default 20 MiB).
+	// MaxBodyBytes bounds a viewer's request body (default 20 MiB). Bodies
+	// stream to the origin (see body.go): the bound is on what an origin
+	// may be sent, not on memory.
 	MaxBodyBytes int
+	// MaxOriginConns bounds the connections to one origin (default 512,
+	// fasthttp's). A request that finds them all busy waits for one, up to
+	// OriginConnWait (default 10 s, CloudFront's longest connection timeout)
+	// and never past the origin's read timeout; then it is answered 504.
+	MaxOriginConns int
+	OriginConnWait time.Duration
 	// OriginTLS configures the TLS connections to HTTPS origins (RootCAs for
 	// origins with certificates of a private CA); nil verifies them against
 	// the system's roots, as CloudFront verifies against public ones.
@@ -109,6 +117,12 @@ func (c Config) withDefaults() Config {
 	if c.MaxOriginBodyBytes <= 0 {
 		c.MaxOriginBodyBytes = 64 << 20
 	}
+	if c.MaxOriginConns <= 0 {
+		c.MaxOriginConns = fasthttp.DefaultMaxConnsPerHost
+	}
+	if c.OriginConnWait <= 0 {
+		c.OriginConnWait = defaultConnect
+	}
 	return c
 }
 
@@ -147,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		metrics: m,
-		origins: newOrigins(cfg.MaxOriginBodyBytes, cfg.OriginTLS),
+		origins: newOrigins(cfg),
 		cache:   cache,
 	}
 	s.http = &fasthttp.Server{
@@ -160,6 +174,7 @@ func New(cfg Config) (*Server, error) {
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		MaxRequestBodySize:    cfg.MaxBodyBytes,
+		StreamRequestBody:     true,
 		NoDefaultServerHeader: true,
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,

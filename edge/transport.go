@@ -28,14 +28,52 @@ type originKey struct {
 	idle     time.Duration
 }
 
-// origins holds one fasthttp.HostClient, and so one connection pool, per
-// originKey; they outlive distribution updates, so a new configuration of
-// the same origin keeps its connections.
+// origins holds one pool per originKey; they outlive distribution updates,
+// so a new configuration of the same origin keeps its connections.
 type origins struct {
-	maxBody int
-	tls     *tls.Config
-	clients sync.Map // originKey -> *fasthttp.HostClient
+	maxBody  int
+	maxConns int
+	connWait time.Duration
+	tls      *tls.Config
+	pools    sync.Map // originKey -> *pool
 }
+
+// pool is one origin's fasthttp.HostClient (its kept-alive connections for
+// the goroutine path) and the slots that bound the requests in flight to the
+// origin on both viewer paths: the event loop keeps connections of its own,
+// so the client's MaxConns alone would let the two paths together exceed
+// the ceiling.
+type pool struct {
+	client *fasthttp.HostClient
+	slots  chan struct{}
+}
+
+// tryAcquire takes a slot if one is free at once.
+func (p *pool) tryAcquire() bool {
+	select {
+	case p.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// acquire takes a slot, waiting at most wait for one.
+func (p *pool) acquire(wait time.Duration) bool {
+	if p.tryAcquire() {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case p.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+func (p *pool) release() { <-p.slots }
 
 // Unused pools are dropped after poolTTL; sweep looks every sweepEvery.
 const (
@@ -46,18 +84,18 @@ const (
 // originHeaderBytes bounds an origin's response headers.
 const originHeaderBytes = 32 << 10
 
-func newOrigins(maxBody int, tlsConfig *tls.Config) *origins {
-	return &origins{maxBody: maxBody, tls: tlsConfig}
+func newOrigins(cfg Config) *origins {
+	return &origins{maxBody: cfg.MaxOriginBodyBytes, maxConns: cfg.MaxOriginConns, connWait: cfg.OriginConnWait, tls: cfg.OriginTLS}
 }
 
-func (o *origins) client(t *target) *fasthttp.HostClient {
+func (o *origins) pool(t *target) *pool {
 	k := originKey{domain: t.domain, port: t.port, tls: t.tls, sni: t.sni, names: strings.Join(t.certNames, "\n"),
 		attempts: t.attempts, connect: t.connect, idle: t.idle}
-	if c, ok := o.clients.Load(k); ok {
-		return c.(*fasthttp.HostClient)
+	if p, ok := o.pools.Load(k); ok {
+		return p.(*pool)
 	}
 	connect := k.connect
-	c, _ := o.clients.LoadOrStore(k, &fasthttp.HostClient{
+	p, _ := o.pools.LoadOrStore(k, &pool{slots: make(chan struct{}, o.maxConns), client: &fasthttp.HostClient{
 		Addr:      t.addr(),
 		IsTLS:     k.tls,
 		TLSConfig: o.tlsConfig(t.sni, t.certNames),
@@ -66,6 +104,10 @@ func (o *origins) client(t *target) *fasthttp.HostClient {
 			return fasthttp.DialTimeout(addr, connect)
 		},
 		MaxIdleConnDuration: k.idle,
+		// The pool's slots bound the requests in flight first (see pool);
+		// these are the client's own bounds, never the tighter.
+		MaxConns:           o.maxConns,
+		MaxConnWaitTimeout: o.connWait,
 		// fasthttp retries idempotent requests on connection failures,
 		// which is what CloudFront's connection attempts are.
 		MaxIdemponentCallAttempts: k.attempts,
@@ -74,8 +116,8 @@ func (o *origins) client(t *target) *fasthttp.HostClient {
 		NoDefaultUserAgentHeader:  true,
 		// The path goes to the origin as the viewer (or the function) wrote it.
 		DisablePathNormalizing: true,
-	})
-	return c.(*fasthttp.HostClient)
+	}})
+	return p.(*pool)
 }
 
 // tlsConfig is the TLS configuration for an origin: the edge's, with the
@@ -163,10 +205,11 @@ func (o *origins) sweep(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		o.clients.Range(func(k, v any) bool {
-			c := v.(*fasthttp.HostClient)
-			if c.PendingRequests() == 0 && time.Since(c.LastUseTime()) > poolTTL {
-				o.clients.Delete(k)
+		o.pools.Range(func(k, v any) bool {
+			p := v.(*pool)
+			c := p.client
+			if c.PendingRequests() == 0 && len(p.slots) == 0 && time.Since(c.LastUseTime()) > poolTTL {
+				o.pools.Delete(k)
 				c.CloseIdleConnections()
 			}
 			return true
@@ -175,8 +218,8 @@ func (o *origins) sweep(ctx context.Context) {
 }
 
 func (o *origins) closeIdle() {
-	o.clients.Range(func(_, v any) bool {
-		v.(*fasthttp.HostClient).CloseIdleConnections()
+	o.pools.Range(func(_, v any) bool {
+		v.(*pool).client.CloseIdleConnections()
 		return true
 	})
 }
@@ -185,7 +228,8 @@ func (o *origins) closeIdle() {
 func originFailure(err error) failure {
 	var ne net.Error
 	switch {
-	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout):
+	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrNoFreeConns):
+		// ErrNoFreeConns comes only once the wait for a connection expired.
 		return failOriginTimeout
 	case errors.As(err, &ne) && ne.Timeout():
 		return failOriginTimeout

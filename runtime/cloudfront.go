@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgefn/edgefn/event"
 	"github.com/edgefn/edgefn/runtime/modules/buffer"
+	"github.com/edgefn/edgefn/runtime/modules/cwt"
 )
 
 // OriginChange records an origin-modification helper a viewer-request
@@ -36,6 +37,7 @@ func (r *realm) cloudfrontModule() *goja.Object {
 	_ = m.Set("selectRequestOriginById", r.originHelper("selectRequestOriginById"))
 	_ = m.Set("createRequestOriginGroup", r.originHelper("createRequestOriginGroup"))
 	_ = m.Set("logCustomData", r.logCustomData)
+	_ = m.Set("cwt", cwt.New(vm))
 	_ = m.DefineAccessorProperty("edgeLocation", vm.ToValue(r.edgeLocation), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 
 	h := vm.NewObject()
@@ -158,7 +160,7 @@ func (r *realm) kvsMeta(goja.FunctionCall) goja.Value {
 func (r *realm) originHelper(method string) func(goja.FunctionCall) goja.Value {
 	return func(call goja.FunctionCall) goja.Value {
 		inv := r.inv
-		if inv == nil || inv.ev.Response != nil {
+		if inv == nil || inv.ev == nil || inv.ev.Response != nil {
 			r.throw("Error", "%s() is only available in viewer-request functions", method)
 		}
 		ch := &OriginChange{Method: method}
@@ -199,7 +201,7 @@ func (r *realm) logCustomData(call goja.FunctionCall) goja.Value {
 // edgeLocation is populated in viewer-request and empty in viewer-response.
 func (r *realm) edgeLocation(goja.FunctionCall) goja.Value {
 	o := r.vm.NewObject()
-	if r.inv != nil && r.inv.ev.Context.EventType != event.ViewerResponse {
+	if r.inv != nil && (r.inv.ev == nil || r.inv.ev.Context.EventType != event.ViewerResponse) {
 		loc := r.e.opts.EdgeLocation
 		_ = o.Set("name", loc.Name)
 		_ = o.Set("serverIp", loc.ServerIP)

@@ -110,6 +110,16 @@ func New(opts Options) *Engine {
 
 // Compile checks code against the runtime's feature set and compiles it.
 func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
+	return e.compile(code, rt, entryHandler)
+}
+
+// CompileConnection compiles a connection function: cloudfront-js-2.0 code
+// defining connectionHandler(connection), run with RunConnection.
+func (e *Engine) CompileConnection(code []byte) (*Program, error) {
+	return e.compile(code, edgefn.RuntimeJS2, entryConnection)
+}
+
+func (e *Engine) compile(code []byte, rt edgefn.Runtime, entry string) (*Program, error) {
 	if !rt.Valid() {
 		return nil, fmt.Errorf("runtime %q: %w", rt, edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceFunction, "Runtime must be cloudfront-js-1.0 or cloudfront-js-2.0"))
 	}
@@ -123,7 +133,7 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	if _, err := parser.ParseFile(nil, programName, strictHead+src, 0, parser.WithDisableSourceMaps); err != nil {
 		return nil, syntaxError(err, strictHead, src)
 	}
-	wrapped := wrapperHead + src + wrapperTail
+	wrapped := wrapperHead + src + wrapperTail(entry)
 	ast, err := parser.ParseFile(nil, programName, wrapped, 0, parser.WithDisableSourceMaps)
 	if err != nil {
 		return nil, syntaxError(err, wrapperHead, src)
@@ -141,7 +151,7 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	funcs, static := staticTop(ast, an)
 	if static && !fresh {
 		// Same code, with a tail that also hands back the functions to freeze.
-		wrapped = wrapperHead + src + staticTail(funcs)
+		wrapped = wrapperHead + src + staticTail(entry, funcs)
 		if ast, err = parser.ParseFile(nil, programName, wrapped, 0, parser.WithDisableSourceMaps); err != nil {
 			return nil, syntaxError(err, wrapperHead, src)
 		}
@@ -152,6 +162,7 @@ func (e *Engine) Compile(code []byte, rt edgefn.Runtime) (*Program, error) {
 	}
 	p := newProgram(e, rt, prog, fresh)
 	p.static = static && !fresh
+	p.entry = entry
 	return p, nil
 }
 

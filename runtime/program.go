@@ -23,8 +23,9 @@ type Program struct {
 	e      *Engine
 	rt     edgefn.Runtime
 	prog   *goja.Program
-	fresh  bool // every run on a new, unfrozen VM (see Engine)
-	static bool // the top level is evaluated once per VM (see staticTop)
+	fresh  bool   // every run on a new, unfrozen VM (see Engine)
+	static bool   // the top level is evaluated once per VM (see staticTop)
+	entry  string // the entry function's name (handler, connectionHandler)
 	// The pool, under one mutex (a channel as the bound cost more than all
 	// the rest): idle realms, most recently used last, so that the next run
 	// takes the realm whose memory is most likely still in the CPU's caches;
@@ -54,9 +55,21 @@ type Result struct {
 	Duration           time.Duration
 	// Origin is the last origin-modification helper the function called.
 	Origin *OriginChange
-	// CustomLogData is what cf.logCustomData() recorded last.
+	// CustomLogData is what cf.logCustomData() (connection.logCustomData()
+	// in a connection function) recorded last.
 	CustomLogData string
+	// Decision is a connection function's verdict: DecisionAllow only when
+	// the function called allow(), never deny(), and did not fail.
+	Decision Decision
 }
+
+// Decision is a connection function's verdict.
+type Decision string
+
+const (
+	DecisionAllow Decision = "allow"
+	DecisionDeny  Decision = "deny"
+)
 
 // ExecutionError is an exception, a timeout or an exhausted limit.
 type ExecutionError struct {
@@ -79,17 +92,28 @@ func (e *OutputError) Error() string { return e.Message }
 
 // Run invokes the handler with ev. kvs is the associated store, or nil.
 func (p *Program) Run(ctx context.Context, ev *event.Event, kvs KeyValueStore) *Result {
+	return p.exec(ctx, invocation{ev: ev, kvs: kvs})
+}
+
+// RunConnection invokes a connection function (see CompileConnection) with
+// conn; the Result's Decision is its verdict, Output is nil.
+func (p *Program) RunConnection(ctx context.Context, conn *event.Connection, kvs KeyValueStore) *Result {
+	return p.exec(ctx, invocation{conn: conn, kvs: kvs})
+}
+
+// exec runs one invocation, given its event and store, on a pooled realm.
+func (p *Program) exec(ctx context.Context, in invocation) *Result {
 	if err := ctx.Err(); err != nil {
-		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
+		return failed(in, &ExecutionError{Message: "InternalError: " + err.Error()})
 	}
 	if p.fresh {
-		return p.runFresh(ctx, ev, kvs)
+		return p.runFresh(ctx, in)
 	}
 	r, err := p.get(ctx)
 	if err != nil {
-		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
+		return failed(in, &ExecutionError{Message: "InternalError: " + err.Error()})
 	}
-	res, reusable := r.run(ctx, ev, kvs)
+	res, reusable := r.run(ctx, in)
 	if !reusable {
 		r = nil
 	}
@@ -97,17 +121,26 @@ func (p *Program) Run(ctx context.Context, ev *event.Event, kvs KeyValueStore) *
 	if ee, ok := errors.AsType[*ExecutionError](res.Err); ok && !ee.Timeout {
 		// The frozen built-ins may have caused the throw; a fresh VM gives the
 		// answer CloudFront would.
-		return p.runFresh(ctx, ev, kvs)
+		return p.runFresh(ctx, in)
 	}
 	return res
 }
 
-func (p *Program) runFresh(ctx context.Context, ev *event.Event, kvs KeyValueStore) *Result {
+func (p *Program) runFresh(ctx context.Context, in invocation) *Result {
 	r, err := p.newRealm(false)
 	if err != nil {
-		return &Result{Err: &ExecutionError{Message: "InternalError: " + err.Error()}}
+		return failed(in, &ExecutionError{Message: "InternalError: " + err.Error()})
 	}
-	res, _ := r.run(ctx, ev, kvs)
+	res, _ := r.run(ctx, in)
+	return res
+}
+
+// failed is the Result of a run that could not start: a connection is denied.
+func failed(in invocation, err error) *Result {
+	res := &Result{Err: err}
+	if in.conn != nil {
+		res.Decision = DecisionDeny
+	}
 	return res
 }
 
@@ -184,6 +217,7 @@ func (p *Program) newRealm(sealed bool) (*realm, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.entry = p.entry
 	w, err := r.vm.RunProgram(p.prog)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
@@ -204,14 +238,18 @@ func (p *Program) newRealm(sealed bool) (*realm, error) {
 
 // invocation is the state of one run.
 type invocation struct {
-	ctx       context.Context
-	start     time.Time
-	ev        *event.Event
-	kvs       KeyValueStore
-	logs      []string
-	logBytes  int
-	origin    *OriginChange
-	customLog string
+	ctx   context.Context
+	start time.Time
+	ev    *event.Event
+	// conn is a connection function's event (ev is nil then), and allowed,
+	// denied what it called.
+	conn            *event.Connection
+	allowed, denied bool
+	kvs             KeyValueStore
+	logs            []string
+	logBytes        int
+	origin          *OriginChange
+	customLog       string
 }
 
 var errTimeout = errors.New("timeout")
@@ -226,10 +264,11 @@ type outcome struct {
 }
 
 // run executes one invocation; reusable is false when the realm must be dropped.
-func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (res *Result, reusable bool) {
+func (r *realm) run(ctx context.Context, in invocation) (res *Result, reusable bool) {
 	// The invocation's state lives in the realm, which runs one at a time and
 	// keeps nothing of it past the run: an allocation per run saved.
-	r.invState = invocation{ctx: ctx, start: time.Now(), ev: ev, kvs: kvs}
+	in.ctx, in.start = ctx, time.Now()
+	r.invState = in
 	inv := &r.invState
 	r.inv, r.nEntries = inv, 0
 	r.pcg.Seed(uint64(inv.start.UnixNano()), 0x9e3779b97f4a7c15)
@@ -250,7 +289,11 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 				res.Err = &ExecutionError{Message: fmt.Sprintf("InternalError: %v", p)}
 			}
 		}()
-		out, err := r.invoke(ev, o)
+		if in.conn != nil {
+			res.Err = r.invokeConnection(in.conn)
+			return
+		}
+		out, err := r.invoke(in.ev, o)
 		if err != nil {
 			res.Err = err
 			return
@@ -268,6 +311,14 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 		}
 	}
 	res.Logs, res.Origin, res.CustomLogData = inv.logs, inv.origin, inv.customLog
+	if inv.conn != nil {
+		// A failed run, or one that decided nothing, is denied: CloudFront's
+		// default; a deny() anywhere in the run outweighs an allow().
+		res.Decision = DecisionDeny
+		if res.Err == nil && inv.allowed && !inv.denied {
+			res.Decision = DecisionAllow
+		}
+	}
 	if ee, ok := errors.AsType[*ExecutionError](res.Err); ok && ee.Timeout {
 		reusable = false
 	}
@@ -276,12 +327,21 @@ func (r *realm) run(ctx context.Context, ev *event.Event, kvs KeyValueStore) (re
 }
 
 func (r *realm) invoke(ev *event.Event, o *outcome) (*event.Output, error) {
+	v, err := r.call(r.toJS(ev))
+	if err != nil {
+		return nil, err
+	}
+	return r.fromJS(v, ev, o)
+}
+
+// call runs the entry function with arg and settles what it returns.
+func (r *realm) call(arg goja.Value) (goja.Value, error) {
 	handler, err := r.handler()
 	if err != nil {
 		return nil, err
 	}
 	// A variadic call through a func value would allocate its argument slice.
-	r.args[0] = r.toJS(ev)
+	r.args[0] = arg
 	v, err := handler(goja.Undefined(), r.args[:]...)
 	r.args[0] = nil
 	if err != nil {
@@ -300,7 +360,7 @@ func (r *realm) invoke(ev *event.Event, o *outcome) (*event.Output, error) {
 			return nil, &ExecutionError{Message: "InternalError: the handler's promise never settled"}
 		}
 	}
-	return r.fromJS(v, ev, o)
+	return v, nil
 }
 
 // handler evaluates the top level and returns the handler. A static program's
@@ -324,7 +384,7 @@ func (r *realm) handler() (goja.Callable, error) {
 	}
 	h, ok := goja.AssertFunction(v)
 	if !ok {
-		return nil, &ExecutionError{Message: `ReferenceError: "handler" is not defined`}
+		return nil, &ExecutionError{Message: `ReferenceError: "` + r.entry + `" is not defined`}
 	}
 	if r.cache {
 		if _, err := r.freezeFuncs(goja.Undefined(), funcs); err != nil {

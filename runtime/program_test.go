@@ -352,7 +352,7 @@ func (f fakeKVS) Meta(context.Context) (KVSMeta, error) {
 
 func TestCloudFrontModule(t *testing.T) {
 	kvs := fakeKVS{id: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", items: map[string]string{
-		"/old": "/new", "cfg": `{"on":true,"n":3}`, "raw": "bytes",
+		"/old": "/new", "cfg": `{"on":true,"n":3}`, "raw": "bytes", "cwt-key": "secret",
 	}}
 	tests := []struct {
 		name, code string
@@ -373,7 +373,16 @@ func TestCloudFrontModule(t *testing.T) {
 		{"exists", `import cf from 'cloudfront';
 			async function handler(e) { const a = await cf.kvs().exists('cfg'), b = await cf.kvs().exists('nope'); console.log(a + ' ' + b); return e.request; }`, kvs, []string{"true false"}, ""},
 		{"meta", `import cf from 'cloudfront';
-			async function handler(e) { const m = await cf.kvs().meta(); console.log(m.keyCount + ' ' + m.creationDateTime); return e.request; }`, kvs, []string{"3 2023-11-30T23:07:55.765Z"}, ""},
+			async function handler(e) { const m = await cf.kvs().meta(); console.log(m.keyCount + ' ' + m.creationDateTime); return e.request; }`, kvs, []string{"4 2023-11-30T23:07:55.765Z"}, ""},
+		{"cwt with a key from the store", `import cf from 'cloudfront';
+			async function handler(e) {
+				const key = await cf.kvs().get('cwt-key');
+				const tok = cf.cwt.generateToken({protected: {1: 5}, unprotected: {}, payload: {4: 1}}, {coseTag: 'MAC0', key: key});
+				const t = cf.cwt.validateToken(Buffer.from(tok.toString('base64url'), 'base64url'), {key: key});
+				try { cf.cwt.validateToken(tok, {key: 'other'}); } catch (err) { console.log(err.message); }
+				console.log('exp ' + t.payload['4']);
+				return e.request;
+			}`, kvs, []string{"token signature verification failed", "exp 1"}, ""},
 		{"no store", `import cf from 'cloudfront';
 			const h = cf.kvs();
 			function handler(e) { return e.request; }`, nil, nil, "KVSNamespaceNotFound"},

@@ -29,6 +29,7 @@ type realm struct {
 	args     [1]goja.Value // the handler's arguments (see invoke)
 
 	wrapper goja.Callable // the program's top level, evaluated per invocation
+	entry   string        // the name of the function wrapper returns
 	// static: the program's tail also returns its functions (see staticTop);
 	// cache: this sealed realm evaluates that top level once, and cached is
 	// its handler for the store it was made with (cachedKVS: whether there
@@ -48,6 +49,7 @@ type realm struct {
 	jsonStringify                                            goja.Callable
 	rawQueryFn                                               goja.Value
 	kvsHandle                                                *goja.Object
+	conn                                                     connectionHelpers
 	slots                                                    [slotCount]fieldsHolder
 	eventRec, contextRec, viewerRec, requestRec, responseRec recordHolder
 	entries                                                  []recordHolder // see entryJS
@@ -312,6 +314,7 @@ func (r *realm) installModules() error {
 		return err
 	}
 	r.rawQueryFn = vm.ToValue(r.rawQueryString)
+	r.installConnectionHelpers()
 	r.objectProto = vm.Get("Object").ToObject(vm).Get("prototype").ToObject(vm)
 	return nil
 }
@@ -335,8 +338,9 @@ func (r *realm) seal() error {
 	if r.kvsHandle != nil {
 		roots = append(roots, r.kvsHandle)
 	}
-	// request.rawQueryString is one function object for every invocation.
-	roots = append(roots, r.rawQueryFn)
+	// request.rawQueryString and the connection helpers are one function
+	// object each for every invocation.
+	roots = append(roots, r.rawQueryFn, r.conn.allow, r.conn.deny, r.conn.logCustomData)
 	fn, _ := goja.AssertFunction(r.freeze)
 	names, err := fn(goja.Undefined(), vm.ToValue(roots))
 	if err != nil {

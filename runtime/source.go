@@ -84,11 +84,22 @@ const (
 	// engine runs strict code only. It shares the first line, as wrapperHead.
 	strictHead  = `"use strict";`
 	wrapperHead = `(function(){"use strict";`
-	wrapperTail = "\n;return typeof handler === 'function' ? handler : undefined;})"
 )
 
-// staticTail returns [handler, [top-level functions]] for a static program
+// Entry points: viewer functions define handler(event), connection functions
+// connectionHandler(connection).
+const (
+	entryHandler    = "handler"
+	entryConnection = "connectionHandler"
+)
+
+// wrapperTail returns the entry function, or undefined.
+func wrapperTail(entry string) string {
+	return "\n;return typeof " + entry + " === 'function' ? " + entry + " : undefined;})"
+}
+
+// staticTail returns [entry, [top-level functions]] for a static program
 // (see staticTop), which is evaluated once per VM.
-func staticTail(funcs []string) string {
-	return "\n;return [typeof handler === 'function' ? handler : undefined, [" + strings.Join(funcs, ",") + "]];})"
+func staticTail(entry string, funcs []string) string {
+	return "\n;return [typeof " + entry + " === 'function' ? " + entry + " : undefined, [" + strings.Join(funcs, ",") + "]];})"
 }

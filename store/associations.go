@@ -23,7 +23,8 @@ func parseStoreARN(account, arn string) (id string, ok bool) {
 // store serves at most FunctionsPerKVS functions (both copies of a function
 // count once). Stores are checked to exist in the account; CloudFront reports
 // a bad association as InvalidArgument.
-func (s *Store) associate(tx Tx, account, name string, stage edgefn.Stage, old, new []string) error {
+func (s *Store) associate(tx Tx, f family, account, name string, stage edgefn.Stage, old, new []string) error {
+	name = f.ref + name
 	ref := name + "/" + string(stage)
 	for _, arn := range old {
 		if slices.Contains(new, arn) {
@@ -47,7 +48,7 @@ func (s *Store) associate(tx Tx, account, name string, stage edgefn.Stage, old, 
 		if _, ok, err := tx.Get(storeKey(account, id)); err != nil {
 			return err
 		} else if !ok {
-			return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceFunction, "The key value store %s does not exist.", arn)
+			return edgefn.Errorf(edgefn.ErrInvalidArgument, f.res, "The key value store %s does not exist.", arn)
 		}
 		key := storeUsersKey(account, id)
 		u, err := getUsers(tx, key)
@@ -58,7 +59,7 @@ func (s *Store) associate(tx Tx, account, name string, stage edgefn.Stage, old, 
 			continue
 		}
 		if fns := u.functions(); !fns[name] && len(fns) >= s.limits.FunctionsPerKVS {
-			return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceFunction,
+			return edgefn.Errorf(edgefn.ErrInvalidArgument, f.res,
 				"The key value store %s is already associated with the maximum of %d functions.", arn, s.limits.FunctionsPerKVS)
 		}
 		if err := putUsers(tx, key, u.add(ref)); err != nil {

@@ -263,7 +263,7 @@ func loadCurrentDistribution(tx Tx, account, id, ifMatch string) (*distributionR
 // link moves what a distribution references from its old configuration to
 // its new one (nil: none): its aliases, claimed across all accounts, the
 // fu/ users sets that make functions DEPLOYED and keep them from deletion,
-// and the cpu/ and opu/ ones that keep policies from deletion.
+// and the cpu/, opu/ and rpu/ ones that keep policies from deletion.
 func (s *Store) link(tx Tx, account, id string, old, new *edgefn.DistributionConfig) error {
 	if err := relinkAliases(tx, account, id, aliasesOf(old), aliasesOf(new)); err != nil {
 		return err
@@ -290,7 +290,10 @@ func (s *Store) link(tx Tx, account, id string, old, new *edgefn.DistributionCon
 	if err := cachePolicies.relink(tx, account, id, old, new, func(b *edgefn.CacheBehavior) string { return b.CachePolicyID }); err != nil {
 		return err
 	}
-	return originRequestPolicies.relink(tx, account, id, old, new, func(b *edgefn.CacheBehavior) string { return b.OriginRequestPolicyID })
+	if err := originRequestPolicies.relink(tx, account, id, old, new, func(b *edgefn.CacheBehavior) string { return b.OriginRequestPolicyID }); err != nil {
+		return err
+	}
+	return responseHeadersPolicies.relink(tx, account, id, old, new, responseHeadersPolicyOf)
 }
 
 // relinkUsers moves the distribution id from the users sets (at key(name))

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/edgefn/edgefn"
@@ -18,8 +19,12 @@ func (s *Store) checkDistribution(account string, cfg *edgefn.DistributionConfig
 	if err := checkComment(edgefn.ResourceDistribution, cfg.Comment); err != nil {
 		return err
 	}
-	if strings.HasPrefix(cfg.DefaultRootObject, "/") {
-		return invalid("The DefaultRootObject %q must not start with '/'.", cfg.DefaultRootObject)
+	if o := cfg.DefaultRootObject; strings.HasPrefix(o, "/") || len(o) > 255 || strings.ContainsFunc(o, badObjectRune) {
+		return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceDefaultRootObject,
+			"The DefaultRootObject %q is not valid: at most 255 printable characters, not starting with '/'.", o)
+	}
+	if err := checkErrorResponses(cfg.CustomErrorResponses); err != nil {
+		return err
 	}
 	if len(cfg.Aliases) > s.limits.AliasesPerDistribution {
 		return invalid("A distribution can have at most %d aliases.", s.limits.AliasesPerDistribution)
@@ -155,4 +160,37 @@ func hasEvent(as []edgefn.FunctionAssociation, eventType string) bool {
 		}
 	}
 	return false
+}
+
+// badObjectRune is a character no object name holds: controls and spaces.
+func badObjectRune(r rune) bool { return r <= ' ' || r == 0x7f }
+
+// checkErrorResponses applies CloudFront's rules to CustomErrorResponses:
+// codes it knows, one entry per code, a page path with a response code
+// and the other way round.
+func checkErrorResponses(rs []edgefn.CustomErrorResponse) error {
+	invalid := func(format string, args ...any) error {
+		return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceDistribution, format, args...)
+	}
+	seen := map[int]bool{}
+	for _, r := range rs {
+		switch {
+		case !slices.Contains(edgefn.ErrorCodes, r.ErrorCode):
+			return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceErrorCode,
+				"The ErrorCode %d is not valid: use one of %v.", r.ErrorCode, edgefn.ErrorCodes)
+		case r.ResponseCode != 0 && !slices.Contains(edgefn.ResponseCodes, r.ResponseCode):
+			return edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceResponseCode,
+				"The ResponseCode %d is not valid: use one of %v.", r.ResponseCode, edgefn.ResponseCodes)
+		case seen[r.ErrorCode]:
+			return invalid("The ErrorCode %d has more than one CustomErrorResponse.", r.ErrorCode)
+		case (r.ResponsePagePath == "") != (r.ResponseCode == 0):
+			return invalid("The CustomErrorResponse of %d needs both a ResponsePagePath and a ResponseCode, or neither.", r.ErrorCode)
+		case r.ResponsePagePath != "" && !strings.HasPrefix(r.ResponsePagePath, "/"):
+			return invalid("The ResponsePagePath %q must start with '/'.", r.ResponsePagePath)
+		case r.ErrorCachingMinTTL != nil && *r.ErrorCachingMinTTL < 0:
+			return invalid("The ErrorCachingMinTTL of %d must not be negative.", r.ErrorCode)
+		}
+		seen[r.ErrorCode] = true
+	}
+	return nil
 }

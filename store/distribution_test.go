@@ -189,7 +189,26 @@ func TestDistributionErrors(t *testing.T) {
 		{"duplicate origin", func(c *edgefn.DistributionConfig) { c.Origins = append(c.Origins, c.Origins[0]) }, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
 		{"bad origin path", func(c *edgefn.DistributionConfig) { c.Origins[0].OriginPath = "/trailing/" }, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
 		{"bad port", func(c *edgefn.DistributionConfig) { c.Origins[0].Custom.HTTPPort = 0 }, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
-		{"root object with slash", func(c *edgefn.DistributionConfig) { c.DefaultRootObject = "/index.html" }, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
+		{"root object with slash", func(c *edgefn.DistributionConfig) { c.DefaultRootObject = "/index.html" }, edgefn.ErrInvalidArgument, edgefn.ResourceDefaultRootObject},
+		{"root object with a space", func(c *edgefn.DistributionConfig) { c.DefaultRootObject = "index .html" }, edgefn.ErrInvalidArgument, edgefn.ResourceDefaultRootObject},
+		{"error code not an error", func(c *edgefn.DistributionConfig) {
+			c.CustomErrorResponses = []edgefn.CustomErrorResponse{{ErrorCode: 200}}
+		}, edgefn.ErrInvalidArgument, edgefn.ResourceErrorCode},
+		{"response code unknown", func(c *edgefn.DistributionConfig) {
+			c.CustomErrorResponses = []edgefn.CustomErrorResponse{{ErrorCode: 404, ResponsePagePath: "/e.html", ResponseCode: 302}}
+		}, edgefn.ErrInvalidArgument, edgefn.ResourceResponseCode},
+		{"page without response code", func(c *edgefn.DistributionConfig) {
+			c.CustomErrorResponses = []edgefn.CustomErrorResponse{{ErrorCode: 404, ResponsePagePath: "/e.html"}}
+		}, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
+		{"page path relative", func(c *edgefn.DistributionConfig) {
+			c.CustomErrorResponses = []edgefn.CustomErrorResponse{{ErrorCode: 404, ResponsePagePath: "e.html", ResponseCode: 200}}
+		}, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
+		{"error code twice", func(c *edgefn.DistributionConfig) {
+			c.CustomErrorResponses = []edgefn.CustomErrorResponse{{ErrorCode: 404}, {ErrorCode: 404}}
+		}, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
+		{"negative error caching TTL", func(c *edgefn.DistributionConfig) {
+			c.CustomErrorResponses = []edgefn.CustomErrorResponse{{ErrorCode: 404, ErrorCachingMinTTL: new(int64(-1))}}
+		}, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},
 		{"behavior without pattern", func(c *edgefn.DistributionConfig) {
 			c.CacheBehaviors = []edgefn.CacheBehavior{{TargetOriginID: "web"}}
 		}, edgefn.ErrInvalidArgument, edgefn.ResourceDistribution},

@@ -27,12 +27,15 @@ type Snapshot struct {
 	// OriginRequestPolicies are the accounts' own origin request policies,
 	// by CachePolicyKey too.
 	OriginRequestPolicies map[string]*edgefn.OriginRequestPolicy
+	// ResponseHeadersPolicies are the accounts' own response headers
+	// policies, by CachePolicyKey too.
+	ResponseHeadersPolicies map[string]*edgefn.ResponseHeadersPolicy
 	// Invalidations are by distribution ARN, oldest first.
 	Invalidations map[string][]*edgefn.Invalidation
 }
 
-// CachePolicyKey is the key of a policy in Snapshot.CachePolicies and
-// Snapshot.OriginRequestPolicies.
+// CachePolicyKey is the key of a policy in Snapshot.CachePolicies,
+// Snapshot.OriginRequestPolicies and Snapshot.ResponseHeadersPolicies.
 func CachePolicyKey(account, id string) string { return account + "/" + id }
 
 // StoreContents is a store and its items.
@@ -75,6 +78,10 @@ const (
 	EventOriginRequestPolicyPut
 	// EventOriginRequestPolicyDeleted: the policy Account/PolicyID was deleted.
 	EventOriginRequestPolicyDeleted
+	// EventResponseHeadersPolicyPut: ResponseHeadersPolicy was created or updated.
+	EventResponseHeadersPolicyPut
+	// EventResponseHeadersPolicyDeleted: the policy Account/PolicyID was deleted.
+	EventResponseHeadersPolicyDeleted
 )
 
 // Event is one decoded change.
@@ -90,10 +97,12 @@ type Event struct {
 	Function            *edgefn.Function
 	CachePolicy         *edgefn.CachePolicy
 	OriginRequestPolicy *edgefn.OriginRequestPolicy
-	Invalidation        *edgefn.Invalidation
-	Store               *edgefn.KeyValueStore
-	Item                edgefn.Item
-	Distribution        *edgefn.Distribution
+	// ResponseHeadersPolicy is set for EventResponseHeadersPolicyPut.
+	ResponseHeadersPolicy *edgefn.ResponseHeadersPolicy
+	Invalidation          *edgefn.Invalidation
+	Store                 *edgefn.KeyValueStore
+	Item                  edgefn.Item
+	Distribution          *edgefn.Distribution
 }
 
 // Batch is the events of one revision, to be applied together. A batch may
@@ -108,12 +117,13 @@ type Batch struct {
 // Status is left empty: it is a management view the edge has no use for.
 func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 	snap := &Snapshot{
-		Functions:             map[string]*edgefn.Function{},
-		Stores:                map[string]*StoreContents{},
-		Distributions:         map[string]*edgefn.Distribution{},
-		CachePolicies:         map[string]*edgefn.CachePolicy{},
-		OriginRequestPolicies: map[string]*edgefn.OriginRequestPolicy{},
-		Invalidations:         map[string][]*edgefn.Invalidation{},
+		Functions:               map[string]*edgefn.Function{},
+		Stores:                  map[string]*StoreContents{},
+		Distributions:           map[string]*edgefn.Distribution{},
+		CachePolicies:           map[string]*edgefn.CachePolicy{},
+		OriginRequestPolicies:   map[string]*edgefn.OriginRequestPolicy{},
+		ResponseHeadersPolicies: map[string]*edgefn.ResponseHeadersPolicy{},
+		Invalidations:           map[string][]*edgefn.Invalidation{},
 	}
 	err := s.view(ctx, "snapshot", func(tx Tx) error {
 		snap.Rev = tx.Rev()
@@ -143,6 +153,9 @@ func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
 			return err
 		}
 		if err := snapshotPolicies(tx, originRequestPolicies, snap.OriginRequestPolicies); err != nil {
+			return err
+		}
+		if err := snapshotPolicies(tx, responseHeadersPolicies, snap.ResponseHeadersPolicies); err != nil {
 			return err
 		}
 		err = tx.Range(prefixInval, "", 0, func(kv KV) error {
@@ -240,6 +253,10 @@ func (snap *Snapshot) Apply(b Batch) {
 			snap.OriginRequestPolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.OriginRequestPolicy
 		case EventOriginRequestPolicyDeleted:
 			delete(snap.OriginRequestPolicies, CachePolicyKey(e.Account, e.PolicyID))
+		case EventResponseHeadersPolicyPut:
+			snap.ResponseHeadersPolicies[CachePolicyKey(e.Account, e.PolicyID)] = e.ResponseHeadersPolicy
+		case EventResponseHeadersPolicyDeleted:
+			delete(snap.ResponseHeadersPolicies, CachePolicyKey(e.Account, e.PolicyID))
 		case EventInvalidationCreated:
 			arn := edgefn.DistributionARN(e.Account, e.DistributionID)
 			snap.Invalidations[arn] = append(snap.Invalidations[arn], e.Invalidation)
@@ -326,6 +343,11 @@ var keyed = []struct {
 		return Event{Kind: EventOriginRequestPolicyPut, Account: p.Account, PolicyID: p.ID, OriginRequestPolicy: p}
 	}), func(account, id string) *Event {
 		return &Event{Kind: EventOriginRequestPolicyDeleted, Account: account, PolicyID: id}
+	}},
+	{prefixRHP, putEvent(responseHeadersPolicies.decode, func(p *edgefn.ResponseHeadersPolicy) Event {
+		return Event{Kind: EventResponseHeadersPolicyPut, Account: p.Account, PolicyID: p.ID, ResponseHeadersPolicy: p}
+	}), func(account, id string) *Event {
+		return &Event{Kind: EventResponseHeadersPolicyDeleted, Account: account, PolicyID: id}
 	}},
 	// Invalidations are deleted only with their distribution, whose
 	// deletion says it all.

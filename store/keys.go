@@ -13,6 +13,8 @@ import (
 //	fd/<account>/<name>           DEVELOPMENT copy (functionRecord)
 //	fl/<account>/<name>           LIVE copy (functionRecord)
 //	fu/<account>/<name>           distributions using the function (users)
+//	cd/, cl/, cu/<account>/<name> the same for connection functions
+//	ci/<account>/<id>             connection function id -> name
 //	k/<account>/<id>/m            store resource (storeRecord); ETag = ModRev
 //	k/<account>/<id>/s            store contents totals (statsRecord); DataETag = ModRev
 //	k/<account>/<id>/i/<key>      item value, raw
@@ -34,16 +36,23 @@ import (
 //	op/<account>/<id>             origin request policy (policyRecord); ETag = ModRev
 //	opn/<account>/<name>          origin request policy name -> id
 //	opu/<account>/<id>            distributions using the policy (users)
+//	rp/<account>/<id>             response headers policy (policyRecord); ETag = ModRev
+//	rpn/<account>/<name>          response headers policy name -> id
+//	rpu/<account>/<id>            distributions using the policy (users)
 //	iv/<account>/<dist>/<id>      invalidation (invalidationRecord); its ModRev is
 //	                              the revision the edges invalidate from
 //	ivc/<account>/<dist>/<ref>    invalidation CallerReference -> id
 //
-// Follow replicates fl/, k/, d/, cp/, op/ and iv/; a new replicated kind gets its
+// Follow replicates fl/, k/, d/, cp/, op/, rp/ and iv/; a new replicated kind gets its
 // own prefix here and a case in decode.
 const (
 	prefixDev        = "fd/"
 	prefixLive       = "fl/"
 	prefixFuncUsers  = "fu/"
+	prefixConnDev    = "cd/"
+	prefixConnLive   = "cl/"
+	prefixConnUsers  = "cu/"
+	prefixConnID     = "ci/"
 	prefixStore      = "k/"
 	prefixStoreName  = "kn/"
 	prefixStoreUsers = "ku/"
@@ -61,6 +70,9 @@ const (
 	prefixORP        = "op/"
 	prefixORPName    = "opn/"
 	prefixORPUser    = "opu/"
+	prefixRHP        = "rp/"
+	prefixRHPName    = "rpn/"
+	prefixRHPUser    = "rpu/"
 	prefixInval      = "iv/"
 	prefixInvalRef   = "ivc/"
 
@@ -71,22 +83,21 @@ const (
 
 // Counter names under prefixCount.
 const (
-	countFunctions = "functions"
-	countStores    = "stores"
-	countDists     = "distributions"
-	countPolicies  = "cache-policies"
-	countORPs      = "origin-request-policies"
+	countFunctions     = "functions"
+	countConnFunctions = "connection-functions"
+	countStores        = "stores"
+	countDists         = "distributions"
+	countPolicies      = "cache-policies"
+	countORPs          = "origin-request-policies"
+	countRHPs          = "response-headers-policies"
 )
 
 func functionKey(account, name string, stage edgefn.Stage) string {
-	if stage == edgefn.StageLive {
-		return prefixLive + account + "/" + name
-	}
-	return prefixDev + account + "/" + name
+	return viewerFunctions.key(account, name, stage)
 }
 
 func functionUsersKey(account, name string) string {
-	return prefixFuncUsers + account + "/" + name
+	return viewerFunctions.usersKey(account, name)
 }
 
 func storePrefix(account, id string) string  { return prefixStore + account + "/" + id + "/" }

@@ -14,6 +14,7 @@ import (
 
 // functionRecord is one copy of a function (fd/ or fl/).
 type functionRecord struct {
+	ID       string         `json:"id,omitempty"` // connection functions
 	Comment  string         `json:"comment"`
 	Runtime  edgefn.Runtime `json:"runtime"`
 	Stores   []string       `json:"stores,omitempty"` // KeyValueStore ARNs
@@ -34,6 +35,7 @@ func (r *functionRecord) function(account, name string, stage edgefn.Stage, modR
 	}
 	return &edgefn.Function{
 		Account: account,
+		ID:      r.ID,
 		Name:    name,
 		Stage:   stage,
 		Config: edgefn.FunctionConfig{

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/edgefn/edgefn"
 )
@@ -22,6 +24,9 @@ type distributionConfigXML struct {
 	CacheBehaviors       struct {
 		Items []cacheBehaviorXML `xml:"Items>CacheBehavior"`
 	} `xml:"CacheBehaviors"`
+	CustomErrorResponses struct {
+		Items []customErrorResponseXML `xml:"Items>CustomErrorResponse"`
+	} `xml:"CustomErrorResponses"`
 	Comment *string `xml:"Comment"`
 	Enabled *bool   `xml:"Enabled"`
 	Logging *struct {
@@ -30,6 +35,30 @@ type distributionConfigXML struct {
 		Bucket         string `xml:"Bucket"`
 		Prefix         string `xml:"Prefix"`
 	} `xml:"Logging"`
+}
+
+type customErrorResponseXML struct {
+	ErrorCode          *int   `xml:"ErrorCode"`
+	ResponsePagePath   string `xml:"ResponsePagePath"`
+	ResponseCode       string `xml:"ResponseCode"`
+	ErrorCachingMinTTL *int64 `xml:"ErrorCachingMinTTL"`
+}
+
+// errorResponse reads a CustomErrorResponse; the store checks its codes.
+func (r *customErrorResponseXML) errorResponse() (edgefn.CustomErrorResponse, error) {
+	out := edgefn.CustomErrorResponse{ResponsePagePath: r.ResponsePagePath, ErrorCachingMinTTL: r.ErrorCachingMinTTL}
+	if r.ErrorCode == nil {
+		return out, invalidDist("CustomErrorResponse.ErrorCode is required.")
+	}
+	out.ErrorCode = *r.ErrorCode
+	if code := strings.TrimSpace(r.ResponseCode); code != "" {
+		n, err := strconv.Atoi(code)
+		if err != nil {
+			return out, edgefn.Errorf(edgefn.ErrInvalidArgument, edgefn.ResourceResponseCode, "The ResponseCode %q is not a status code.", r.ResponseCode)
+		}
+		out.ResponseCode = n
+	}
+	return out, nil
 }
 
 // listXMLOf reads the Items of a wrapped list whatever its entries are named
@@ -75,7 +104,10 @@ type cacheBehaviorXML struct {
 	} `xml:"AllowedMethods"`
 	CachePolicyID         string `xml:"CachePolicyId"`
 	OriginRequestPolicyID string `xml:"OriginRequestPolicyId"`
-	ForwardedValues       *struct {
+	Compress              bool   `xml:"Compress"`
+	// ResponseHeadersPolicyID goes with a cache policy or ForwardedValues.
+	ResponseHeadersPolicyID string `xml:"ResponseHeadersPolicyId"`
+	ForwardedValues         *struct {
 		QueryString          bool     `xml:"QueryString"`
 		QueryStringCacheKeys []string `xml:"QueryStringCacheKeys>Items>Name"`
 		Headers              []string `xml:"Headers>Items>Name"`
@@ -131,6 +163,13 @@ func (c *distributionConfigXML) config() (edgefn.DistributionConfig, error) {
 		}
 		cfg.Origins = append(cfg.Origins, origin)
 	}
+	for _, r := range c.CustomErrorResponses.Items {
+		er, err := r.errorResponse()
+		if err != nil {
+			return edgefn.DistributionConfig{}, err
+		}
+		cfg.CustomErrorResponses = append(cfg.CustomErrorResponses, er)
+	}
 	var err error
 	if cfg.DefaultCacheBehavior, err = c.DefaultCacheBehavior.behavior(false); err != nil {
 		return edgefn.DistributionConfig{}, err
@@ -180,7 +219,7 @@ func (o *originXML) origin() (edgefn.Origin, error) {
 }
 
 func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) {
-	out := edgefn.CacheBehavior{TargetOriginID: b.TargetOriginID, ViewerProtocolPolicy: b.ViewerProtocolPolicy}
+	out := edgefn.CacheBehavior{TargetOriginID: b.TargetOriginID, ViewerProtocolPolicy: b.ViewerProtocolPolicy, Compress: b.Compress}
 	if ordered {
 		if b.PathPattern == nil {
 			return out, invalidDist("CacheBehavior.PathPattern is required.")
@@ -217,6 +256,7 @@ func (b *cacheBehaviorXML) behavior(ordered bool) (edgefn.CacheBehavior, error) 
 		return out, invalidDist("The parameter OriginRequestPolicyId requires a CachePolicyId (ForwardedValues cannot take one).")
 	}
 	out.OriginRequestPolicyID = b.OriginRequestPolicyID
+	out.ResponseHeadersPolicyID = b.ResponseHeadersPolicyID
 	return out, nil
 }
 

@@ -42,11 +42,16 @@ func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request, account st
 	if err != nil {
 		return err
 	}
+	writeCode(w, fn)
+	return nil
+}
+
+// writeCode answers GetFunction and GetConnectionFunction: the code as the body.
+func writeCode(w http.ResponseWriter, fn *edgefn.Function) {
 	w.Header().Set("ETag", fn.ETag)
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", strconv.Itoa(len(fn.Code)))
 	w.Write(fn.Code)
-	return nil
 }
 
 // getStage reads the copy that the Name path and Stage query select.

@@ -68,22 +68,29 @@ type functionDoc struct {
 }
 
 func (d *functionDoc) validate(edgefn.Limits) error {
-	if d.FunctionConfig == nil {
-		return invalid(edgefn.ResourceFunction, "FunctionConfig is required.")
+	var err error
+	d.config, d.code, err = configAndCode(edgefn.ResourceFunction, "Function", d.FunctionConfig, d.FunctionCode)
+	return err
+}
+
+// configAndCode checks the <prefix>Config and <prefix>Code members of a
+// Create or Update request (of a function or a connection function).
+func configAndCode(res edgefn.Resource, prefix string, c *functionConfigXML, code64 *string) (edgefn.FunctionConfig, []byte, error) {
+	if c == nil {
+		return edgefn.FunctionConfig{}, nil, invalid(res, "%sConfig is required.", prefix)
 	}
-	cfg, err := d.FunctionConfig.config()
+	cfg, err := c.config()
 	if err != nil {
-		return err
+		return edgefn.FunctionConfig{}, nil, err
 	}
-	if d.FunctionCode == nil {
-		return invalid(edgefn.ResourceFunction, "FunctionCode is required.")
+	if code64 == nil {
+		return edgefn.FunctionConfig{}, nil, invalid(res, "%sCode is required.", prefix)
 	}
-	code, err := base64.StdEncoding.DecodeString(*d.FunctionCode)
+	code, err := base64.StdEncoding.DecodeString(*code64)
 	if err != nil {
-		return invalid(edgefn.ResourceFunction, "FunctionCode is not valid base64: %v.", err)
+		return edgefn.FunctionConfig{}, nil, invalid(res, "%sCode is not valid base64: %v.", prefix, err)
 	}
-	d.config, d.code = cfg, code
-	return nil
+	return cfg, code, nil
 }
 
 type createFunctionRequest struct {
@@ -160,12 +167,9 @@ type functionMetadataXML struct {
 
 func summary(fn *edgefn.Function) functionSummaryXML {
 	s := functionSummaryXML{
-		Name:   fn.Name,
-		Status: string(fn.Status),
-		FunctionConfig: functionConfigXML{
-			Comment: &fn.Config.Comment,
-			Runtime: string(fn.Config.Runtime),
-		},
+		Name:           fn.Name,
+		Status:         string(fn.Status),
+		FunctionConfig: configXML(fn.Config),
 		FunctionMetadata: functionMetadataXML{
 			FunctionARN:      edgefn.FunctionARN(fn.Account, fn.Name),
 			Stage:            string(fn.Stage),
@@ -173,15 +177,21 @@ func summary(fn *edgefn.Function) functionSummaryXML {
 			LastModifiedTime: formatTime(fn.LastModified),
 		},
 	}
+	return s
+}
+
+// configXML is a FunctionConfig as responses carry it.
+func configXML(cfg edgefn.FunctionConfig) functionConfigXML {
+	c := functionConfigXML{Comment: &cfg.Comment, Runtime: string(cfg.Runtime)}
 	// The associations are optional in the model: left out when there are none.
-	if arns := fn.Config.KeyValueStoreARNs; len(arns) > 0 {
+	if arns := cfg.KeyValueStoreARNs; len(arns) > 0 {
 		a := &associationsXML{Quantity: new(len(arns))}
 		for _, arn := range arns {
 			a.Items = append(a.Items, associationXML{KeyValueStoreARN: arn})
 		}
-		s.FunctionConfig.KeyValueStoreAssociations = a
+		c.KeyValueStoreAssociations = a
 	}
-	return s
+	return c
 }
 
 // testResultXML is TestResult. The logs are always sent, empty or not, and so

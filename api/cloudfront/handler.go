@@ -45,18 +45,33 @@ type Store interface {
 	CachePolicyStore
 	OriginRequestPolicyStore
 	TagStore
+	ConnectionFunctionStore
+	ResponseHeadersPolicyStore
+}
+
+// ConnectionFunctionStore keeps connection functions (mTLS); *store.Store
+// implements it. Update, Publish and Delete take the id, Get either.
+type ConnectionFunctionStore interface {
+	CreateConnectionFunction(ctx context.Context, account, name string, cfg edgefn.FunctionConfig, code []byte) (*edgefn.Function, error)
+	GetConnectionFunction(ctx context.Context, account, identifier string, stage edgefn.Stage) (*edgefn.Function, error)
+	ListConnectionFunctions(ctx context.Context, account string, stage edgefn.Stage, marker string, max int) ([]*edgefn.Function, string, error)
+	UpdateConnectionFunction(ctx context.Context, account, id, ifMatch string, cfg edgefn.FunctionConfig, code []byte) (*edgefn.Function, error)
+	PublishConnectionFunction(ctx context.Context, account, id, ifMatch string) (*edgefn.Function, error)
+	DeleteConnectionFunction(ctx context.Context, account, id, ifMatch string) error
 }
 
 // Engine compiles function code. A *runtime.CompileError is code the runtime
 // refuses to load. RuntimeEngine adapts *runtime.Engine.
 type Engine interface {
 	Compile(code []byte, rt edgefn.Runtime) (Program, error)
+	CompileConnection(code []byte) (Program, error)
 }
 
 // Program is compiled function code; *runtime.Program implements it. It must be
 // safe for concurrent use: compiled programs are cached and shared.
 type Program interface {
 	Run(ctx context.Context, ev *event.Event, kvs runtime.KeyValueStore) *runtime.Result
+	RunConnection(ctx context.Context, conn *event.Connection, kvs runtime.KeyValueStore) *runtime.Result
 }
 
 // RuntimeEngine adapts *runtime.Engine, whose Compile returns the concrete
@@ -65,7 +80,15 @@ type RuntimeEngine struct{ *runtime.Engine }
 
 // Compile compiles code with the wrapped engine.
 func (e RuntimeEngine) Compile(code []byte, rt edgefn.Runtime) (Program, error) {
-	p, err := e.Engine.Compile(code, rt)
+	return program(e.Engine.Compile(code, rt))
+}
+
+// CompileConnection compiles a connection function with the wrapped engine.
+func (e RuntimeEngine) CompileConnection(code []byte) (Program, error) {
+	return program(e.Engine.CompileConnection(code))
+}
+
+func program(p *runtime.Program, err error) (Program, error) {
 	if err != nil {
 		return nil, err // not p: a nil *runtime.Program would make a non-nil Program
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // policyStore is the store's side of one kind of policy (cache, origin
-// request): *store.Store has a set of these methods per kind.
+// request, response headers): *store.Store has a set of these methods per kind.
 type policyStore[C any] struct {
 	create func(ctx context.Context, account string, cfg C) (*edgefn.Policy[C], error)
 	get    func(ctx context.Context, account, id string) (*edgefn.Policy[C], error)
@@ -143,7 +143,7 @@ func (a *policyAPI[C]) write(w http.ResponseWriter, status int, p *edgefn.Policy
 	return writeXML(w, status, a.root, a.policyXML(p))
 }
 
-// policyXML is CachePolicy or OriginRequestPolicy: its configuration is
+// policyXML is CachePolicy, OriginRequestPolicy or ResponseHeadersPolicy: its configuration is
 // written under the name the config document carries.
 type policyXML struct {
 	XMLName          xml.Name
@@ -156,7 +156,8 @@ func (a *policyAPI[C]) policyXML(p *edgefn.Policy[C]) *policyXML {
 	return &policyXML{XMLName: xml.Name{Local: a.root}, ID: p.ID, LastModifiedTime: formatTime(p.LastModified), Config: a.configXML(&p.Config)}
 }
 
-// policySummaryXML is an entry of CachePolicyList or OriginRequestPolicyList.
+// policySummaryXML is an entry of CachePolicyList, OriginRequestPolicyList
+// or ResponseHeadersPolicyList.
 type policySummaryXML struct {
 	XMLName xml.Name
 	Type    string `xml:"Type"`

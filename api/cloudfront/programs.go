@@ -21,10 +21,15 @@ const programCacheSize = 256
 // again does not compile it again.
 func (h *Handler) compile(fn *edgefn.Function) (Program, error) {
 	key := fn.Account + "/" + fn.Name + "/" + fn.ETag
+	compile := func() (Program, error) { return h.engine.Compile(fn.Code, fn.Config.Runtime) }
+	if fn.ID != "" { // a connection function
+		key = fn.Account + "/connection-function/" + fn.ID + "/" + fn.ETag
+		compile = func() (Program, error) { return h.engine.CompileConnection(fn.Code) }
+	}
 	if c, ok := h.programs.get(key); ok {
 		return c.prog, c.err
 	}
-	prog, err := h.engine.Compile(fn.Code, fn.Config.Runtime)
+	prog, err := compile()
 	var ce *runtime.CompileError
 	if err == nil || errors.As(err, &ce) {
 		h.programs.add(key, compiled{prog: prog, err: err})

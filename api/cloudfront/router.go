@@ -22,6 +22,14 @@ func (h *Handler) routes() {
 	h.handle("GET /2020-05-31/function/{Name}/describe", h.describeFunction)
 	h.handle("POST /2020-05-31/function/{Name}/publish", h.publishFunction)
 	h.handle("POST /2020-05-31/function/{Name}/test", h.testFunction)
+	h.handle("POST /2020-05-31/connection-function", h.createConnectionFunction)
+	h.handle("POST /2020-05-31/connection-functions", h.listConnectionFunctions)
+	h.handle("GET /2020-05-31/connection-function/{Identifier}", h.getConnectionFunction)
+	h.handle("GET /2020-05-31/connection-function/{Identifier}/describe", h.describeConnectionFunction)
+	h.handle("PUT /2020-05-31/connection-function/{Id}", h.updateConnectionFunction)
+	h.handle("DELETE /2020-05-31/connection-function/{Id}", h.deleteConnectionFunction)
+	h.handle("POST /2020-05-31/connection-function/{Id}/publish", h.publishConnectionFunction)
+	h.handle("POST /2020-05-31/connection-function/{Id}/test", h.testConnectionFunction)
 
 	h.handle("POST /2020-05-31/key-value-store", h.createKeyValueStore)
 	h.handle("GET /2020-05-31/key-value-store", h.listKeyValueStores)
@@ -40,6 +48,7 @@ func (h *Handler) routes() {
 
 	routePolicies(h, h.cachePolicyAPI())
 	routePolicies(h, h.originRequestPolicyAPI())
+	routePolicies(h, h.responseHeadersPolicyAPI())
 	h.handle("POST /2020-05-31/distribution/{DistributionId}/invalidation", h.createInvalidation)
 	h.handle("GET /2020-05-31/distribution/{DistributionId}/invalidation", h.listInvalidations)
 	h.handle("GET /2020-05-31/distribution/{DistributionId}/invalidation/{Id}", h.getInvalidation)

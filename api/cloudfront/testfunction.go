@@ -50,6 +50,11 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 		switch {
 		case res.Err != nil:
 			result.FunctionErrorMessage = res.Err.Error()
+			if ee, ok := errors.AsType[*runtime.ExecutionError](res.Err); ok {
+				if p, ok := r.Context().Value(errorPositionKey{}).(*ErrorPosition); ok {
+					p.Line, p.Column = ee.Line, ee.Column
+				}
+			}
 		case res.Output == nil:
 			return testFailed(errors.New("the runtime returned neither output nor error"))
 		default:
@@ -63,25 +68,46 @@ func (h *Handler) testFunction(w http.ResponseWriter, r *http.Request, account s
 	return writeXML(w, http.StatusOK, "TestResult", result)
 }
 
+// ErrorPosition is where in the code a TestFunction run threw (1-based; 0
+// when it was not running code). TestResult carries CloudFront's message
+// only, so a caller in this process that shows the position (the console)
+// asks for it with WithErrorPosition.
+type ErrorPosition struct{ Line, Column int }
+
+type errorPositionKey struct{}
+
+// WithErrorPosition returns ctx asking TestFunction to record a run's error
+// position in p.
+func WithErrorPosition(ctx context.Context, p *ErrorPosition) context.Context {
+	return context.WithValue(ctx, errorPositionKey{}, p)
+}
+
 // testedCopy returns the copy to test. If-Match is the DEVELOPMENT ETag, the
 // one every modifying operation takes; testing LIVE also accepts the LIVE
 // ETag, which DescribeFunction returns for Stage=LIVE.
 func (h *Handler) testedCopy(ctx context.Context, account, name string, stage edgefn.Stage, etag string) (*edgefn.Function, error) {
-	dev, err := h.store.GetFunction(ctx, account, name, edgefn.StageDevelopment)
+	return testedCopy(ctx, edgefn.ResourceFunction, stage, etag, func(ctx context.Context, st edgefn.Stage) (*edgefn.Function, error) {
+		return h.store.GetFunction(ctx, account, name, st)
+	})
+}
+
+// testedCopy picks the copy get reads for stage, checking etag as above.
+func testedCopy(ctx context.Context, res edgefn.Resource, stage edgefn.Stage, etag string, get func(context.Context, edgefn.Stage) (*edgefn.Function, error)) (*edgefn.Function, error) {
+	dev, err := get(ctx, edgefn.StageDevelopment)
 	if err != nil {
 		return nil, err
 	}
 	if stage == edgefn.StageDevelopment {
-		if err := matchETag(edgefn.ResourceFunction, etag, dev.ETag); err != nil {
+		if err := matchETag(res, etag, dev.ETag); err != nil {
 			return nil, err
 		}
 		return dev, nil
 	}
-	live, err := h.store.GetFunction(ctx, account, name, edgefn.StageLive)
+	live, err := get(ctx, edgefn.StageLive)
 	if err != nil {
 		return nil, err
 	}
-	if err := matchETag(edgefn.ResourceFunction, etag, dev.ETag, live.ETag); err != nil {
+	if err := matchETag(res, etag, dev.ETag, live.ETag); err != nil {
 		return nil, err
 	}
 	return live, nil

@@ -79,29 +79,58 @@ func NewVerifier(k *Keyring, opts ...Option) *Verifier {
 // Verify checks the SigV4 or SigV4A signature of r, whose body the caller has
 // already read into body. On failure the error is an *Error.
 func (v *Verifier) Verify(r *http.Request, body []byte) (*Identity, error) {
-	id, err := v.verify(r, body)
+	_, p, err := v.Head(r)
 	if err != nil {
 		return nil, err
 	}
-	return id, nil
+	return p.Verify(body)
 }
 
-func (v *Verifier) verify(r *http.Request, body []byte) (*Identity, *Error) {
-	ctx := r.Context()
+// Pending is a request whose head passed Head: only the signature is left to
+// check, and it covers the body's hash.
+type Pending struct {
+	v              *Verifier
+	r              *http.Request
+	a              *authInfo
+	cred           Credential
+	path, rawQuery string
+}
+
+// Head checks all that r's head decides before its body is read, so that a
+// request without a usable signature is refused without reading it: the
+// signature parameters are complete and coherent, the access key is known,
+// the request time is current. service is the service the credential scope
+// names ("" when it cannot be read), even when Head fails: it says which
+// plane's error format to answer in. On failure the error is an *Error.
+func (v *Verifier) Head(r *http.Request) (service string, p *Pending, err error) {
 	path, rawQuery := rawTarget(r)
-	a, err := parseAuth(r, rawQuery)
-	if err != nil {
-		v.reject(ctx, err, nil)
-		return nil, err
+	a, e := parseAuth(r, rawQuery)
+	if a != nil {
+		service = a.service
+	}
+	if e != nil {
+		v.reject(r.Context(), e, nil)
+		return service, nil, e
 	}
 	cred, ok := v.keys.Lookup(a.accessKeyID)
 	if !ok {
-		err = errUnknownKey()
-	} else if err = v.checkTime(a); err == nil {
-		err = v.checkSignature(ctx, r, a, cred, path, rawQuery, body)
+		e = errUnknownKey()
+	} else {
+		e = v.checkTime(a)
 	}
-	if err != nil {
-		v.reject(ctx, err, a)
+	if e != nil {
+		v.reject(r.Context(), e, a)
+		return service, nil, e
+	}
+	return service, &Pending{v: v, r: r, a: a, cred: cred, path: path, rawQuery: rawQuery}, nil
+}
+
+// Verify checks the signature against the request's body. On failure the
+// error is an *Error.
+func (p *Pending) Verify(body []byte) (*Identity, error) {
+	a := p.a
+	if err := p.v.checkSignature(p.r.Context(), p.r, a, p.cred, p.path, p.rawQuery, body); err != nil {
+		p.v.reject(p.r.Context(), err, a)
 		return nil, err
 	}
 	region := a.region
@@ -109,8 +138,8 @@ func (v *Verifier) verify(r *http.Request, body []byte) (*Identity, *Error) {
 		region = a.regionSet
 	}
 	return &Identity{
-		AccessKeyID: cred.AccessKeyID,
-		AccountID:   cred.AccountID,
+		AccessKeyID: p.cred.AccessKeyID,
+		AccountID:   p.cred.AccountID,
 		Service:     a.service,
 		Region:      region,
 		Algorithm:   a.algorithm,

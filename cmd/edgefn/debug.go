@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // debugHandler serves Go's profiles for --debug-addr: where a busy edge
@@ -26,16 +29,42 @@ func debugHandler() http.Handler {
 // Profiles tell much about the process, so an address beyond loopback is
 // served with a warning.
 func startDebug(addr string, log *slog.Logger) (*http.Server, error) {
+	// Profiles run for as long as asked (?seconds=), so no write timeout.
+	srv, url, err := startPrivate("debug", addr, debugHandler(), 0, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("profiles served", "debug", url+"/debug/pprof/")
+	return srv, nil
+}
+
+// metricsHandler serves the Prometheus registry at /metrics, and nothing else.
+func metricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// startMetrics serves metricsHandler on addr (--metrics-addr). The metrics
+// name every account's functions and distributions and are served to anyone
+// who reaches the address, so it is loopback by default, never the API's
+// listener, and an address beyond loopback is served with a warning. It
+// returns the server's URL.
+func startMetrics(addr string, reg *prometheus.Registry, log *slog.Logger) (*http.Server, string, error) {
+	return startPrivate("metrics", addr, metricsHandler(reg), 30*time.Second, log)
+}
+
+// startPrivate serves an operator's side listener (profiles, metrics) on
+// addr, warning when addr is beyond loopback, and returns its URL.
+func startPrivate(what, addr string, h http.Handler, writeTimeout time.Duration, log *slog.Logger) (*http.Server, string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("debug listener: %w", err)
+		return nil, "", fmt.Errorf("%s listener: %w", what, err)
 	}
 	if !loopback(addr) {
-		log.Warn("profiles are served beyond loopback: keep --debug-addr on a private network", "addr", addr)
+		log.Warn(what+" served beyond loopback: keep its address on a private network", "addr", addr)
 	}
-	// Profiles run for as long as asked (?seconds=), so no write timeout.
-	srv := &http.Server{Handler: debugHandler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: writeTimeout}
 	go func() { _ = srv.Serve(ln) }()
-	log.Info("profiles served", "debug", "http://"+ln.Addr().String()+"/debug/pprof/")
-	return srv, nil
+	return srv, "http://" + ln.Addr().String(), nil
 }

@@ -90,7 +90,8 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 	if e.ln, err = net.Listen("tcp", cfg.edgeAddr); err != nil {
 		return fail(fmt.Errorf("edge listener: %w", err))
 	}
-	if e.srv, err = edge.New(edge.Config{States: rep, S3Dir: s3Dir, Metrics: reg, Logger: log, HTTPSPort: httpsPort, CacheBytes: int64(cfg.cacheSize), AccessLogs: e.accessLogs}); err != nil {
+	if e.srv, err = edge.New(edge.Config{States: rep, S3Dir: s3Dir, Metrics: reg, Logger: log, HTTPSPort: httpsPort, CacheBytes: int64(cfg.cacheSize),
+		MaxOriginConns: cfg.originConns, OriginConnWait: cfg.originWait, AccessLogs: e.accessLogs}); err != nil {
 		return fail(err)
 	}
 	serveViewers := e.srv.Serve

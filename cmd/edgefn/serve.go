@@ -16,7 +16,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -31,6 +30,10 @@ import (
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
 )
+
+// defaultMetricsAddr is where metrics are served: loopback, on the port of
+// the OpenTelemetry Prometheus exporter's convention.
+const defaultMetricsAddr = "127.0.0.1:9464"
 
 // The development key pair: documented in README.md and printed at start, so
 // `edgefn serve` works with no set-up. It is refused beyond loopback.
@@ -55,6 +58,7 @@ type serveConfig struct {
 	logLevel    string
 	logFormat   string
 	debugAddr   string
+	metricsAddr string
 	cacheSize   byteSize
 	edgeLoop    bool
 	// Where distributions' access logs go, how often, compressed or not.
@@ -62,7 +66,12 @@ type serveConfig struct {
 	accessLogFlush time.Duration
 	accessLogPlain bool
 	gcHeadroom     byteSize
-	etcd           etcdConfig
+	// originConns and originWait bound each origin's connection pool and
+	// the wait for a free connection in it.
+	originConns int
+	originWait  time.Duration
+	apiBodies   byteSize
+	etcd        etcdConfig
 }
 
 func newServeCommand() *cobra.Command {
@@ -76,9 +85,10 @@ state in an embedded database under --data, and viewer traffic on --edge-addr:
 the distribution is chosen by Host (its DomainName or an alias), its LIVE
 functions run, requests go to its origins. --edge-tls-addr adds an HTTPS
 listener for viewers (behaviors that are https-only or redirect-to-https need
-it). Prometheus metrics are at the API's
-/metrics, and the web console at its /console/ (sign in with an access key). Every flag has an EDGEFN_* environment variable (--api-addr is
-EDGEFN_API_ADDR).
+it). Prometheus metrics are at /metrics on --metrics-addr (loopback by default:
+they name every account's functions and distributions), and the web console at
+the API's /console/ (sign in with an access key). Every flag has an EDGEFN_*
+environment variable (--api-addr is EDGEFN_API_ADDR).
 
 Credentials: --credentials FILE (a JSON list of {"accessKeyId",
 "secretAccessKey", "accountId"}), or EDGEFN_ACCESS_KEY_ID,
@@ -111,7 +121,12 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.BoolVar(&cfg.accessLogPlain, "access-log-plain", false, "write access log files uncompressed, without CloudFront's .gz")
 	cfg.gcHeadroom = 64 << 20
 	f.Var(&cfg.gcHeadroom, "gc-headroom", "how much the heap may grow past the live heap between collections when that is more than Go's default (the live heap); 0 keeps Go's default, as does a GOGC variable")
+	f.IntVar(&cfg.originConns, "origin-max-conns", 512, "most connections the edge opens to one origin; more requests wait for one")
+	f.DurationVar(&cfg.originWait, "origin-conn-wait", 10*time.Second, "longest a request waits for a free connection to its origin (never past the origin's read timeout) before it is answered 504")
+	cfg.apiBodies = 64 << 20
+	f.Var(&cfg.apiBodies, "api-body-memory", "memory all API request bodies in flight may hold at once, e.g. 64MiB; a request beyond it is answered 503")
 	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")
+	f.StringVar(&cfg.metricsAddr, "metrics-addr", defaultMetricsAddr, "listen address of the Prometheus metrics at /metrics, unauthenticated: keep it private (\"\": none)")
 	f.StringVar(&cfg.etcd.ca, "etcd-ca", "", "PEM CA certificates that sign the etcd members' certificates: talk to etcd over TLS")
 	f.StringVar(&cfg.etcd.cert, "etcd-cert", "", "PEM client certificate for etcd clusters that want one (with --etcd-key; implies TLS)")
 	f.StringVar(&cfg.etcd.key, "etcd-key", "", "PEM private key of --etcd-cert")
@@ -187,6 +202,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.checkLimits(); err != nil {
+		return err
+	}
 	keys, dev, err := keyring(cfg.credentials)
 	if err != nil {
 		return err
@@ -214,9 +232,18 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	limits := edgefn.DefaultLimits()
 	st := store.New(db, limits, store.WithDistributionDomain(cfg.distDomain), store.WithLogger(log))
 	// The server's metrics registry: the edge's function metrics and the
-	// process's, served at the API's /metrics.
+	// process's, served on --metrics-addr.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var metricsURL string
+	if cfg.metricsAddr != "" {
+		msrv, url, err := startMetrics(cfg.metricsAddr, reg, log)
+		if err != nil {
+			return err
+		}
+		defer msrv.Close()
+		metricsURL = url + "/metrics"
+	}
 
 	importer, err := newImporter(ctx, cfg)
 	if err != nil {
@@ -256,9 +283,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		CloudFront:    cf,
 		KeyValueStore: kv,
 		Console:       web,
-		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Logger:        log,
 		Ready:         readiness(db),
+		BodyBudget:    int64(cfg.apiBodies),
 	})
 	viewers, err := startEdge(cfg, st, reg, log)
 	if err != nil {
@@ -290,6 +317,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		ready = append(ready, "store", cfg.store)
 	} else {
 		ready = append(ready, "data", cfg.dataDir)
+	}
+	if metricsURL != "" {
+		ready = append(ready, "metrics", metricsURL)
 	}
 	log.Info("edgefn ready", append(ready, "health", "http://"+ln.Addr().String()+"/healthz", "console", "http://"+ln.Addr().String()+console.Prefix)...)
 
@@ -323,6 +353,19 @@ wait:
 		err = nil
 	}
 	return err
+}
+
+// checkLimits refuses pool and memory bounds that would serve nothing.
+func (cfg serveConfig) checkLimits() error {
+	switch {
+	case cfg.originConns < 1:
+		return usageError("--origin-max-conns %d: want at least 1", cfg.originConns)
+	case cfg.originWait <= 0:
+		return usageError("--origin-conn-wait %s: want a positive duration", cfg.originWait)
+	case cfg.apiBodies < api.DefaultMaxBodyBytes:
+		return usageError("--api-body-memory %d: want at least %d, the largest request body", cfg.apiBodies, api.DefaultMaxBodyBytes)
+	}
+	return nil
 }
 
 // newImporter reads KeyValueStore imports from a real S3 endpoint when one is

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestByteSize: --cache-size takes bytes or binary units, and prints back
 // in the largest unit that divides it.
@@ -24,6 +27,32 @@ func TestByteSize(t *testing.T) {
 		var b byteSize
 		if err := b.Set(bad); err == nil {
 			t.Errorf("Set(%q) accepted: %d", bad, int64(b))
+		}
+	}
+}
+
+// TestServeLimits: pool and memory bounds that would serve nothing are
+// usage errors, not silently replaced.
+func TestServeLimits(t *testing.T) {
+	ok := serveConfig{originConns: 512, originWait: 10 * time.Second, apiBodies: 64 << 20}
+	tests := []struct {
+		name   string
+		change func(*serveConfig)
+		fails  bool
+	}{
+		{"defaults", func(*serveConfig) {}, false},
+		{"one connection", func(c *serveConfig) { c.originConns = 1 }, false},
+		{"no connections", func(c *serveConfig) { c.originConns = 0 }, true},
+		{"no wait", func(c *serveConfig) { c.originWait = 0 }, true},
+		{"negative wait", func(c *serveConfig) { c.originWait = -time.Second }, true},
+		{"exactly one body", func(c *serveConfig) { c.apiBodies = 4 << 20 }, false},
+		{"less than one body", func(c *serveConfig) { c.apiBodies = 1 << 20 }, true},
+	}
+	for _, tt := range tests {
+		c := ok
+		tt.change(&c)
+		if err := c.checkLimits(); (err != nil) != tt.fails {
+			t.Errorf("%s: %v, want failure %v", tt.name, err, tt.fails)
 		}
 	}
 }

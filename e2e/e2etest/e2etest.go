@@ -100,14 +100,16 @@ type Server struct {
 	// EdgeURL and EdgeTLSURL are the edge's listeners for viewers over HTTP
 	// and HTTPS (a self-signed development certificate).
 	EdgeURL, EdgeTLSURL string
+	MetricsURL          string // http://127.0.0.1:PORT/metrics, "" with --metrics-addr=""
 	Log                 *LogLines
 	done                chan struct{} // closed once the process has exited
 	err                 error         // cmd.Wait's result, set before done closes
 }
 
 // readyLine matches the line serve logs once it listens, and captures the
-// addresses the kernel gave --api-addr, --edge-addr and --edge-tls-addr.
-var readyLine = regexp.MustCompile(`msg="edgefn ready".* api=(http://127\.0\.0\.1:(\d+)) edge=(http://\S+) edge_tls=(https://\S+)`)
+// addresses the kernel gave --api-addr, --edge-addr, --edge-tls-addr and
+// --metrics-addr.
+var readyLine = regexp.MustCompile(`msg="edgefn ready".* api=(http://127\.0\.0\.1:(\d+)) edge=(http://\S+) edge_tls=(https://\S+)(?:.* metrics=(http://\S+))?`)
 
 // Start runs bin's `serve` on free loopback ports and waits until it is
 // ready. The process is stopped (SIGTERM, then SIGKILL) when the test ends;
@@ -117,7 +119,8 @@ func Start(t testing.TB, bin string, cfg Config) *Server {
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
 	}
-	args := []string{"serve", "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--edge-tls-addr", "127.0.0.1:0", "--data", cfg.DataDir}
+	args := []string{"serve", "--api-addr", "127.0.0.1:0", "--edge-addr", "127.0.0.1:0", "--edge-tls-addr", "127.0.0.1:0",
+		"--metrics-addr", "127.0.0.1:0", "--data", cfg.DataDir}
 	if cfg.S3Dir != "" {
 		args = append(args, "--s3-dir", cfg.S3Dir)
 	}
@@ -159,7 +162,7 @@ func Start(t testing.TB, bin string, cfg Config) *Server {
 	})
 	select {
 	case m := <-s.Log.ready:
-		s.URL, s.Port, s.EdgeURL, s.EdgeTLSURL = m[1], m[2], m[3], m[4]
+		s.URL, s.Port, s.EdgeURL, s.EdgeTLSURL, s.MetricsURL = m[1], m[2], m[3], m[4], m[5]
 	case <-s.done:
 		t.Fatalf("edgefn serve exited before it was ready (%v):\n%s", s.err, s.Log)
 	case <-time.After(ReadyTimeout):

@@ -392,7 +392,9 @@ func TestConnectFailures(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "502 ") {
 		t.Errorf("refused: %q", got)
 	}
-	h.origin.Host = "no-such-host.invalid"
+	// A loop of its own: the first one reads h.origin on its goroutine.
+	h = &proxy{origin: Origin{Host: "no-such-host.invalid", Port: port, Attempts: 3, ConnectTimeout: time.Second, ReadTimeout: time.Second}, errs: make(chan error, 4)}
+	_, addr = startLoop(t, h, Config{})
 	exchange(t, addr, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", 0)
 	if err := <-h.errs; !errors.As(err, &op) || op.Op != "dial" {
 		t.Errorf("unknown name: %v, want a dial OpError", err)

@@ -170,8 +170,9 @@ func (l *loop) readRequest(v *viewer) bool {
 	if err == nil {
 		headLen := l.src.pos - l.reqBR.Buffered()
 		cl := req.Header.ContentLength()
-		if req.MayContinue() || cl == -1 || cl > l.cfg.InlineBodyBytes && cl <= l.cfg.MaxBodyBytes {
-			// A body that streams: the goroutine server reads it.
+		if req.MayContinue() || cl == -1 || cl > l.cfg.InlineBodyBytes {
+			// A body that streams: the goroutine server reads it (and
+			// refuses one declared over the limit without reading it).
 			l.detach(v, nil)
 			return false
 		}

@@ -212,9 +212,10 @@ func (r *Replica) build() *State {
 		return f
 	}
 	res := resolver{
-		function:            fn,
-		cachePolicy:         policyConfig(r.mirror.CachePolicies),
-		originRequestPolicy: policyConfig(r.mirror.OriginRequestPolicies),
+		function:              fn,
+		cachePolicy:           policyConfig(r.mirror.CachePolicies),
+		originRequestPolicy:   policyConfig(r.mirror.OriginRequestPolicies),
+		responseHeadersPolicy: policyConfig(r.mirror.ResponseHeadersPolicies),
 		invalidations: func(account, id string) []*edgefn.Invalidation {
 			return r.mirror.Invalidations[edgefn.DistributionARN(account, id)]
 		},

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/runtime"
@@ -95,6 +96,26 @@ type Distribution struct {
 	behaviors []*Behavior
 	// invalidations are the distribution's, oldest first.
 	invalidations []*edgefn.Invalidation
+	// errorResponses are the CustomErrorResponses by ErrorCode.
+	errorResponses map[int]*edgefn.CustomErrorResponse
+}
+
+// ErrorResponse returns the CustomErrorResponse for an error status, or nil.
+func (d *Distribution) ErrorResponse(status int) *edgefn.CustomErrorResponse {
+	return d.errorResponses[status]
+}
+
+// HasErrorResponses reports whether the distribution has CustomErrorResponses.
+func (d *Distribution) HasErrorResponses() bool { return len(d.errorResponses) > 0 }
+
+// ErrorCachingMinTTL is how long the edge caches an error status: its
+// CustomErrorResponse's ErrorCachingMinTTL, else CloudFront's 10 s.
+func (d *Distribution) ErrorCachingMinTTL(status int) time.Duration {
+	ttl := int64(edgefn.DefaultErrorCachingMinTTL)
+	if r := d.errorResponses[status]; r != nil && r.ErrorCachingMinTTL != nil {
+		ttl = *r.ErrorCachingMinTTL
+	}
+	return time.Duration(ttl) * time.Second
 }
 
 // Behavior returns the cache behavior for a request path: the first whose
@@ -131,6 +152,9 @@ type Behavior struct {
 	// case). nil, for distributions stored before edgefn read either,
 	// forwards everything.
 	Forward *edgefn.OriginForwarding
+	// ResponseHeaders is the response headers policy applied to every
+	// response, nil for none (or one that is gone).
+	ResponseHeaders *edgefn.ResponseHeaderRules
 }
 
 // Caches reports whether the behavior caches responses to method: GET and
@@ -145,12 +169,13 @@ func (b *Behavior) Caches(method string) bool {
 	return false
 }
 
-// Invalidated reports whether an invalidation created after rev covers path.
-func (d *Distribution) Invalidated(rev int64, path string) bool {
+// Invalidated reports whether an invalidation created after rev covers the
+// object of path and query (the query strings of its cache key).
+func (d *Distribution) Invalidated(rev int64, path, query string) bool {
 	// Newest first: most objects are younger than most invalidations.
 	for i := len(d.invalidations) - 1; i >= 0 && d.invalidations[i].Rev > rev; i-- {
 		for _, p := range d.invalidations[i].Paths {
-			if InvalidationCovers(p, path) {
+			if InvalidationCovers(p, path, query) {
 				return true
 			}
 		}
@@ -158,13 +183,28 @@ func (d *Distribution) Invalidated(rev int64, path string) bool {
 	return false
 }
 
-// InvalidationCovers reports whether an invalidation path covers the path of
-// a request: equal, or a prefix of it when it ends with '*'.
-func InvalidationCovers(pattern, path string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
-		return strings.HasPrefix(path, prefix)
+// InvalidationCovers reports whether an invalidation path covers an object,
+// as CloudFront matches them: against the path and, when there is one, '?'
+// and the query strings of the cache key; equal, or starting with the
+// invalidation path when it ends with '*'. So "/a" is the object without
+// query strings, "/a?v=2" that one version, and "/a*" or "/a?*" every one.
+func InvalidationCovers(pattern, path, query string) bool {
+	prefix, wildcard := strings.CutSuffix(pattern, "*")
+	p, rest, ok := strings.Cut(prefix, "?")
+	if !ok {
+		// The pattern ends within the path.
+		if wildcard {
+			return strings.HasPrefix(path, p)
+		}
+		return p == path && query == ""
 	}
-	return pattern == path
+	if p != path {
+		return false
+	}
+	if wildcard {
+		return strings.HasPrefix(query, rest)
+	}
+	return rest == query
 }
 
 // Function is a LIVE function as the edge runs it.
@@ -193,13 +233,15 @@ type Runs struct {
 }
 
 // resolver gives newDistribution what a distribution refers to: the
-// Function of an ARN, the account's cache and origin request policies of an
-// id (nil when there is none) and the distribution's invalidations.
+// Function of an ARN, the account's cache, origin request and response
+// headers policies of an id (nil when there is none) and the
+// distribution's invalidations.
 type resolver struct {
-	function            func(arn string) *Function
-	cachePolicy         func(account, id string) *edgefn.CachePolicyConfig
-	originRequestPolicy func(account, id string) *edgefn.OriginRequestPolicyConfig
-	invalidations       func(account, id string) []*edgefn.Invalidation
+	function              func(arn string) *Function
+	cachePolicy           func(account, id string) *edgefn.CachePolicyConfig
+	originRequestPolicy   func(account, id string) *edgefn.OriginRequestPolicyConfig
+	responseHeadersPolicy func(account, id string) *edgefn.ResponseHeadersPolicyConfig
+	invalidations         func(account, id string) []*edgefn.Invalidation
 }
 
 // newDistribution resolves d's behaviors.
@@ -217,6 +259,11 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 		origins:           make(map[string]*edgefn.Origin, len(cfg.Origins)),
 		behaviors:         make([]*Behavior, 0, len(cfg.CacheBehaviors)+1),
 		invalidations:     r.invalidations(d.Account, d.ID),
+		errorResponses:    make(map[int]*edgefn.CustomErrorResponse, len(cfg.CustomErrorResponses)),
+	}
+	for i := range cfg.CustomErrorResponses {
+		e := &cfg.CustomErrorResponses[i]
+		out.errorResponses[e.ErrorCode] = e
 	}
 	for i := range cfg.Origins {
 		out.origins[cfg.Origins[i].ID] = &cfg.Origins[i]
@@ -241,10 +288,17 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 			if key == nil {
 				key = &edgefn.CachePolicyConfig{}
 			}
-			rb.Forward = edgefn.PolicyForwarding(key, r.resolveORP(d.Account, b.OriginRequestPolicyID))
+			rb.Forward = edgefn.PolicyForwarding(key, resolvePolicy(edgefn.ManagedOriginRequestPolicy, r.originRequestPolicy, d.Account, b.OriginRequestPolicyID))
 		case b.Legacy != nil:
-			rb.Cache = lowerHeaders(b.Legacy.Policy())
+			p := b.Legacy.Policy()
+			// Legacy settings compress with gzip only (Brotli needs a
+			// cache policy), and the key then holds the encoding.
+			p.EnableAcceptEncodingGzip = b.Compress
+			rb.Cache = lowerHeaders(p)
 			rb.Forward = b.Legacy.Forwarding()
+		}
+		if p := resolvePolicy(edgefn.ManagedResponseHeadersPolicy, r.responseHeadersPolicy, d.Account, b.ResponseHeadersPolicyID); p != nil {
+			rb.ResponseHeaders = p.Rules()
 		}
 		return rb
 	}
@@ -255,15 +309,16 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 	return out
 }
 
-// resolveORP returns the origin request policy id names, nil for none.
-func (r resolver) resolveORP(account, id string) *edgefn.OriginRequestPolicyConfig {
+// resolvePolicy returns the configuration of the policy id names: a
+// managed one or the account's (own); nil for none.
+func resolvePolicy[C any](managed func(id string) *edgefn.Policy[C], own func(account, id string) *C, account, id string) *C {
 	if id == "" {
 		return nil
 	}
-	if p := edgefn.ManagedOriginRequestPolicy(id); p != nil {
+	if p := managed(id); p != nil {
 		return &p.Config
 	}
-	return r.originRequestPolicy(account, id)
+	return own(account, id)
 }
 
 // lowerHeaders is p with its header names in lower case, once per State

@@ -13,7 +13,8 @@ import (
 // invalidations cover what.
 func TestBehaviorCache(t *testing.T) {
 	own := &edgefn.CachePolicyConfig{Name: "own", MaxTTL: 60, Headers: edgefn.CacheKeyItems{Behavior: "whitelist", Items: []string{"X-Variant"}}}
-	invs := []*edgefn.Invalidation{{Rev: 5, Paths: []string{"/a"}}, {Rev: 9, Paths: []string{"/img/*"}}}
+	invs := []*edgefn.Invalidation{{Rev: 5, Paths: []string{"/a"}}, {Rev: 9, Paths: []string{"/img/*"}},
+		{Rev: 12, Paths: []string{"/allq/v.css?v=2", "/q?a=*", "/alls*"}}}
 	d := newDistribution(&edgefn.Distribution{Account: "1", ID: "E1", Config: edgefn.DistributionConfig{
 		Origins:              []edgefn.Origin{{ID: "o"}},
 		DefaultCacheBehavior: edgefn.CacheBehavior{TargetOriginID: "o"},
@@ -53,14 +54,25 @@ func TestBehaviorCache(t *testing.T) {
 		t.Errorf("managed policy: %+v", b.Cache)
 	}
 	for _, tt := range []struct {
-		rev  int64
-		path string
-		want bool
+		rev         int64
+		path, query string
+		want        bool
 	}{
-		{4, "/a", true}, {5, "/a", false}, {4, "/a/b", false}, {8, "/img/x.png", true}, {9, "/img/x.png", false}, {1, "/im", false}, {1, "/img/", true},
+		{4, "/a", "", true}, {5, "/a", "", false}, {4, "/a/b", "", false}, {8, "/img/x.png", "", true}, {9, "/img/x.png", "", false},
+		{1, "/im", "", false}, {1, "/img/", "", true},
+		// A path without a query is the object without one.
+		{4, "/a", "v=1", false},
+		// A wildcard in the path covers every query.
+		{8, "/img/x.png", "v=1", true},
+		// A query names one version.
+		{11, "/allq/v.css", "v=2", true}, {11, "/allq/v.css", "v=3", false}, {11, "/allq/v.css", "v=2&x=1", false},
+		{11, "/allq/v.css", "", false}, {11, "/allsorts", "x=1", true},
+		{12, "/allq/v.css", "v=2", false},
+		// A wildcard in the query.
+		{11, "/q", "a=1&b=2", true}, {11, "/q", "b=2&a=1", false}, {11, "/q2", "a=1", false}, {11, "/q", "", false},
 	} {
-		if got := d.Invalidated(tt.rev, tt.path); got != tt.want {
-			t.Errorf("Invalidated(%d, %q) = %v, want %v", tt.rev, tt.path, got, tt.want)
+		if got := d.Invalidated(tt.rev, tt.path, tt.query); got != tt.want {
+			t.Errorf("Invalidated(%d, %q, %q) = %v, want %v", tt.rev, tt.path, tt.query, got, tt.want)
 		}
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/status"
 
 	"github.com/edgefn/edgefn"
 )
@@ -60,13 +63,37 @@ func (d *DB) guard(ctx context.Context) (context.Context, func()) {
 }
 
 // unavailable turns a call's failure into the typed outage error when guard
-// ended it, so that the API answers 503 rather than hiding it as internal.
+// ended it, or when etcd refused it for the want of a leader, so that the API
+// answers 503 (which the SDKs retry) rather than hiding it as internal.
 func unavailable(ctx context.Context, err error) error {
-	if err == nil || !errors.Is(context.Cause(ctx), errUnreachable) {
+	why := "its store cannot be reached"
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(context.Cause(ctx), errUnreachable):
+	case leaderless(err):
+		why = "its store did not commit in time (it may be electing a leader)"
+	default:
 		return err
 	}
 	return fmt.Errorf("%w: %w", edgefn.Errorf(edgefn.ErrUnavailable, "",
-		"The service is unavailable: its store cannot be reached. Please try again later."), err)
+		"The service is unavailable: %s. Please try again later.", why), err)
+}
+
+// leaderless reports whether err is etcd's answer while the cluster has no
+// leader, elects one, or cannot reach it: during a failover a write fails
+// with "no leader", "leader changed" or one of the timeouts a leader loss
+// causes, and a member cut off answers Unavailable. Each means "not now",
+// not a fault of the request.
+func leaderless(err error) bool {
+	for _, e := range []error{rpctypes.ErrNoLeader, rpctypes.ErrLeaderChanged, rpctypes.ErrNotCapable, rpctypes.ErrStopped,
+		rpctypes.ErrTimeout, rpctypes.ErrTimeoutDueToLeaderFail, rpctypes.ErrTimeoutDueToConnectionLost,
+		rpctypes.ErrTimeoutWaitAppliedIndex, rpctypes.ErrUnhealthy} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return status.Code(err) == codes.Unavailable
 }
 
 // Ready reports whether the cluster answers a linearizable read (which needs

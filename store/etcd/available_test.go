@@ -2,8 +2,13 @@ package etcd
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/store"
@@ -71,5 +76,42 @@ func TestOutage(t *testing.T) {
 	}
 	if _, err := s.GetFunction(t.Context(), account, "before", edgefn.StageDevelopment); err != nil {
 		t.Errorf("read after etcd came back: %v", err)
+	}
+}
+
+// TestLeaderlessIsUnavailable: what etcd answers while it has no leader or
+// elects one is the store's outage (503 at the API), not an internal error;
+// other failures stay what they are.
+func TestLeaderlessIsUnavailable(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{rpctypes.ErrNoLeader, true},
+		{rpctypes.ErrGRPCNoLeader, true}, // as gRPC carries it
+		{rpctypes.ErrLeaderChanged, true},
+		{rpctypes.ErrTimeout, true},
+		{rpctypes.ErrTimeoutDueToLeaderFail, true},
+		{rpctypes.ErrTimeoutDueToConnectionLost, true},
+		{rpctypes.ErrTimeoutWaitAppliedIndex, true},
+		{rpctypes.ErrNotCapable, true},
+		{rpctypes.ErrStopped, true},
+		{rpctypes.ErrUnhealthy, true},
+		{fmt.Errorf("etcd: commit of 3 operations: %w", rpctypes.ErrLeaderChanged), true},
+		{status.Error(codes.Unavailable, "connection refused"), true},
+		{rpctypes.ErrCompacted, false},
+		{rpctypes.ErrTooManyOps, false},
+		{rpctypes.ErrPermissionDenied, false},
+		{errors.New("broken"), false},
+	}
+	for _, tt := range tests {
+		err := unavailable(t.Context(), tt.err)
+		var de *edgefn.Error
+		if got := errors.As(err, &de) && de.Kind == edgefn.ErrUnavailable; got != tt.want {
+			t.Errorf("unavailable(%v) = %v; unavailable: %v, want %v", tt.err, err, got, tt.want)
+		}
+		if !errors.Is(err, tt.err) {
+			t.Errorf("unavailable(%v) lost the cause: %v", tt.err, err)
+		}
 	}
 }

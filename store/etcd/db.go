@@ -25,8 +25,10 @@
 //
 //	--election-timeout=10000
 //
-// (a 25 s bound; the price is that a dead leader is replaced after up to 10 s
-// instead of 1 s). A commit that times out says so and names the flag.
+// (a 25 s bound; the price is that a dead leader is replaced after 10 to 20 s
+// instead of 1 to 2 s: followers wait a randomised one to two election
+// timeouts before they campaign). A commit that times out says so and names
+// the flag; during a failover writes fail as ErrUnavailable (503 at the API).
 package etcd
 
 import (

@@ -47,8 +47,8 @@ export function signOut() {
   return call('POST', '/console/logout').then(() => { location.href = '/console/login'; });
 }
 
-// cf calls a CloudFront operation; it resolves to { doc, text, etag } and
-// rejects with the API's error code and message.
+// cf calls a CloudFront operation; it resolves to { doc, text, etag,
+// headers } and rejects with the API's error code and message.
 export async function cf(method, path, opts = {}) {
   const r = await call(method, '/console/api/cloudfront/2020-05-31/' + path, { ...opts, type: opts.body ? 'application/xml' : undefined });
   const text = await r.text();
@@ -56,7 +56,18 @@ export async function cf(method, path, opts = {}) {
   if (!r.ok) {
     throw new APIError(r.status, doc ? txt(doc, 'Code') : '', doc ? txt(doc, 'Message') : text);
   }
-  return { doc, text, etag: r.headers.get('ETag') || '' };
+  return { doc, text, etag: r.headers.get('ETag') || '', headers: r.headers };
+}
+
+// cfPages reads every page of a CloudFront list operation: path carries its
+// query (MaxItems…); each(doc) is called per page.
+export async function cfPages(path, each) {
+  let marker = '';
+  do {
+    const { doc } = await cf('GET', path + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+    each(doc);
+    marker = txt(doc, 'NextMarker');
+  } while (marker);
 }
 
 // kvs calls a KeyValueStore data-plane operation on the store arn.

@@ -32,6 +32,12 @@ export function newEditor(parent, doc, runtime, onProblems, readOnly, onChange) 
     get value() { return view.state.doc.toString(); },
     set value(s) { view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: s } }); },
     recheck() { forceLinting(view); },
+    // reveal puts the cursor at a line and column and scrolls to it.
+    reveal(line, column) {
+      const { from } = diagnostic(view, { Line: line, Column: column });
+      view.dispatch({ selection: { anchor: from }, scrollIntoView: true });
+      view.focus();
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 // Functions: the list, and one function's page with DEVELOPMENT and LIVE side
 // by side, the editor, the test panel and publishing.
-import { cf, txt, all, xml, base64 } from './api.js';
+import { cf, cfPages, txt, all, xml, base64 } from './api.js';
 import { h, replace, table, status } from './ui.js';
 import { newEditor } from './editor.js';
 import { diffLines } from './diff.js';
@@ -17,15 +17,12 @@ const TEMPLATE = `function handler(event) {
 // summaries lists every function copy, grouped by name: {name: {DEVELOPMENT, LIVE}}.
 async function summaries() {
   const byName = {};
-  let marker = '';
-  do {
-    const { doc } = await cf('GET', 'function?MaxItems=100' + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+  await cfPages('function?MaxItems=100', (doc) => {
     for (const s of all(doc, 'FunctionSummary')) {
       const name = txt(s, 'Name');
       (byName[name] ||= {})[txt(s, 'Stage')] = s;
     }
-    marker = txt(doc, 'NextMarker');
-  } while (marker);
+  });
   return byName;
 }
 
@@ -134,11 +131,12 @@ function testPanel(fn) {
     replace(out, 'Running…');
     const etag = stage.value === 'LIVE' ? fn.liveETag : fn.devETag;
     try {
-      const { doc } = await cf('POST', `function/${encodeURIComponent(fn.name)}/test`, {
+      const { doc, headers } = await cf('POST', `function/${encodeURIComponent(fn.name)}/test`, {
         ifMatch: etag,
         body: xml('TestFunctionRequest', [['Stage', stage.value], ['EventObject', base64(JSON.stringify(ev))]]),
       });
-      showResult(out, ev, doc, (saved ? 'Saved the editor\'s code, then tested ' : 'Tested the saved code of ') + `${stage.value} (ETag ${etag})`);
+      showResult(out, ev, doc, (saved ? 'Saved the editor\'s code, then tested ' : 'Tested the saved code of ') + `${stage.value} (ETag ${etag})`,
+        errorPlace(headers.get('X-Edgefn-Error-Position'), fn.editorOf(stage.value)));
     } catch (e) { replace(out, h('p.error#test-error', `${e.code}: ${e.message}`)); }
   };
   fn.onDirty = () => {
@@ -157,7 +155,26 @@ function testPanel(fn) {
     out);
 }
 
-function showResult(out, ev, doc, source) {
+// errorPlace shows where a run threw: the console's TestFunction answers
+// carry the position in a header (FunctionErrorMessage stays CloudFront's),
+// shown with a frame of the code that ran and a link into its editor.
+function errorPlace(position, editor) {
+  const m = /^(\d+):(\d+)$/.exec(position || '');
+  if (!m || !editor) return null;
+  const line = Number(m[1]), column = Number(m[2]);
+  const lines = editor.value.split('\n');
+  const width = String(Math.min(line + 1, lines.length)).length;
+  const frame = [];
+  for (let n = Math.max(line - 1, 1); n <= Math.min(line + 1, lines.length); n++) {
+    frame.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1]}`);
+    if (n === line) frame.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(column - 1, 0))}^`);
+  }
+  return h('div#test-error-place',
+    h('a#test-error-position', { href: '#', onclick: (e) => { e.preventDefault(); editor.reveal(line, column); } }, `at line ${line}, column ${column}`),
+    h('pre#test-error-frame', frame.join('\n')));
+}
+
+function showResult(out, ev, doc, source, place) {
   const err = txt(doc, 'FunctionErrorMessage');
   const logs = all(doc, 'member').map((m) => m.textContent);
   const output = txt(doc, 'FunctionOutput');
@@ -173,6 +190,7 @@ function showResult(out, ev, doc, source) {
     h('p.meta#test-source', source),
     h('p#test-utilization', 'ComputeUtilization: ', h('strong', txt(doc, 'ComputeUtilization'))),
     err ? h('p.error#test-error', err) : null,
+    err ? place : null,
     h('h4', 'Logs'), h('pre#test-logs', logs.length ? logs.join('\n') : '(none)'),
     h('h4', 'Output against the event'), diff || h('p', '(no output)'));
 }
@@ -189,6 +207,9 @@ export async function functionPage(main, name) {
   const comment = h('input#function-comment', { maxlength: 128, size: 40, placeholder: 'comment' });
   const form = () => ({ code: editor ? editor.value : '', comment: comment.value, runtime: runtime.value, store: store.value });
   fn.dirty = () => fn.saved !== null && JSON.stringify(form()) !== JSON.stringify(fn.saved);
+  // editorOf is the editor showing a stage's saved code (DEVELOPMENT's once
+  // saved: Test saves edits first).
+  fn.editorOf = (stage) => (stage === 'LIVE' ? liveEditor : editor);
   const meta = h('p.meta#function-meta');
   const liveMeta = h('p.meta#live-meta');
   let editor = null, liveEditor = null;
@@ -219,7 +240,7 @@ export async function functionPage(main, name) {
     fn.onDirty();
     if (live) {
       fn.liveETag = live.etag;
-      liveMeta.textContent = `LIVE · ${txt(live.doc, 'Runtime')} · ETag ${live.etag} · modified ${txt(live.doc, 'LastModifiedTime')}`;
+      liveMeta.textContent = `LIVE · ${txt(live.doc, 'Runtime')} · ${txt(live.doc, 'Comment') || 'no comment'} · ETag ${live.etag} · modified ${txt(live.doc, 'LastModifiedTime')}`;
       const liveCode = await code('LIVE');
       if (liveEditor) liveEditor.value = liveCode; else liveEditor = newEditor(liveBox, liveCode, null, null, true);
     } else {

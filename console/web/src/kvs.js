@@ -1,6 +1,6 @@
 // KeyValueStores: the list (control plane), and one store's keys (data plane):
 // paging, prefix search, put and delete with the store's ETag, JSON import.
-import { cf, kvs, txt, all, xml } from './api.js';
+import { cf, cfPages, kvs, txt, all, xml } from './api.js';
 import { h, replace, table, status, formatBytes } from './ui.js';
 
 const QUOTA = 5 * 1024 * 1024; // a store's size limit, as on CloudFront
@@ -9,14 +9,11 @@ const BATCH = 50; // UpdateKeys' most keys
 
 export async function listStores() {
   const out = [];
-  let marker = '';
-  do {
-    const { doc } = await cf('GET', 'key-value-store?MaxItems=100' + (marker ? '&Marker=' + encodeURIComponent(marker) : ''));
+  await cfPages('key-value-store?MaxItems=100', (doc) => {
     for (const s of all(doc, 'KeyValueStore')) {
       out.push({ name: txt(s, 'Name'), id: txt(s, 'Id'), arn: txt(s, 'ARN'), status: txt(s, 'Status'), modified: txt(s, 'LastModifiedTime') });
     }
-    marker = txt(doc, 'NextMarker');
-  } while (marker);
+  });
   return out;
 }
 

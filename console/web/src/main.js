@@ -4,12 +4,13 @@ import { session, signOut } from './api.js';
 import { h, replace } from './ui.js';
 import { functionsPage, functionPage } from './functions.js';
 import { storesPage, storePage } from './kvs.js';
-import { distributionsPage } from './distributions.js';
+import { distributionsPage, distributionPage } from './distributions.js';
 
 const routes = [
   [/^#\/functions\/(.+)$/, (main, m) => functionPage(main, decodeURIComponent(m[1]))],
   [/^#\/kvs\/(.+)$/, (main, m) => storePage(main, decodeURIComponent(m[1]))],
   [/^#\/kvs$/, (main) => storesPage(main)],
+  [/^#\/distributions\/(.+)$/, (main, m) => distributionPage(main, decodeURIComponent(m[1]))],
   [/^#\/distributions$/, (main) => distributionsPage(main)],
   [/^/, (main) => functionsPage(main)],
 ];

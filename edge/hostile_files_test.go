@@ -44,7 +44,6 @@ function handler(event) {
 		{`{"domainName": "..s3.amazonaws.com"}`, 502},
 		{`{"domainName": "....s3.amazonaws.com"}`, 502},
 		{`{"domainName": "Media.s3.amazonaws.com"}`, 502},
-		{`{"domainName": "xn--media.s3.amazonaws.com"}`, 502},
 		{`{"domainName": "%2e%2e.s3.amazonaws.com"}`, 502},
 		{`{"domainName": "media\u0000.s3.amazonaws.com"}`, 502},
 		{`{"domainName": "localhost\r\nX-Injected: 1"}`, 502},
