@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -113,15 +112,15 @@ func (s *Server) logAccess(x *exchange) {
 	)
 }
 
-// logLines recycles the buffers access log lines are built in.
-var logLines = sync.Pool{New: func() any { return new([]byte) }}
-
 // writeAccessLog writes the request's line of the distribution's standard
 // access log (see accesslog.Entry for what each field holds).
 func (s *Server) writeAccessLog(x *exchange, l *edgefn.Logging, now time.Time, elapsed time.Duration, size int) {
 	req, resp := &x.ctx.Request, &x.ctx.Response
-	buf := logLines.Get().(*[]byte)
-	defer logLines.Put(buf)
+	buf, _ := s.logLines.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	defer s.logLines.Put(buf)
 	// The response's head as fasthttp writes it, for sc-bytes.
 	*buf = resp.Header.AppendBytes((*buf)[:0])
 	head := len(*buf)

@@ -136,6 +136,8 @@ type Server struct {
 	http    *fasthttp.Server
 	// exchanges recycles the per-request state (see newExchange).
 	exchanges sync.Pool
+	// logLines recycles the buffers access log lines are built in.
+	logLines sync.Pool
 	// loops are the event loops of ServeLoop.
 	loopsMu sync.Mutex
 	loops   []*evloop.Server
