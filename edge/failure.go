@@ -21,7 +21,8 @@ var (
 	failStarting = failure{503, "The edge is starting and has no configuration yet. Try again in a moment.", "Error"}
 	// spec/runtime.md §1.6: a function that threw, or cannot run.
 	failFunctionExecution = failure{503, "The CloudFront function associated with the CloudFront distribution is invalid or could not run.", "FunctionExecutionError"}
-	// A function stopped at its time limit, or code that does not load.
+	// A function stopped at its time limit, refused for hitting its limits
+	// again and again, or code that does not load.
 	failFunctionThrottled = failure{503, "The CloudFront function associated with the CloudFront distribution is invalid or could not run.", "FunctionThrottledError"}
 	// A function result CloudFront refuses (spec/runtime.md §2.8).
 	failFunctionValidation = failure{502, "The CloudFront function associated with the CloudFront distribution returned a result that is not valid.", "FunctionValidationError"}

@@ -3,6 +3,7 @@ package edge
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -53,6 +54,16 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 	// server shuts down, and a run in flight should finish all the same.
 	res := f.Program.Run(context.Background(), ev, f.KVS)
 	noteRun(f.Runs, res)
+	if ee, ok := res.Err.(*runtime.ExecutionError); ok && ee.Throttled {
+		// Refused without running (a function that keeps hitting its limits):
+		// not an invocation. The answer waits throttlePause, so that viewers
+		// looping on a throttled function cost the node next to nothing.
+		m.throttles.Inc()
+		s.logFunction(x, f, ev.Context.EventType, res, res.Err)
+		time.Sleep(throttlePause)
+		s.fail(x, failFunctionThrottled)
+		return nil
+	}
 	m.invocations.Inc()
 	m.utilization.Observe(float64(res.ComputeUtilization))
 	if ev.Context.EventType == event.ViewerRequest {

@@ -107,9 +107,10 @@ func (s *Server) answerOffloaded(x *exchange, rt *route, orig, out *event.Reques
 }
 
 // A function is slow, and the loops hand its requests to goroutines for
-// slowMemory, when a run was stopped at its time limit (20 ms of CPU time)
-// or longRunStreak runs in a row took longRun or more (half the limit, a
-// hundred times a typical run). Wall time is what the loop's other
+// slowMemory, when a run was stopped at its time or memory limit or refused
+// as throttled (a throttled answer waits throttlePause, which must not
+// happen on a loop), or longRunStreak runs in a row took longRun or more
+// (half the time limit, a hundred times a typical run). Wall time is what the loop's other
 // connections wait, but on a busy machine any run's wall time grows while
 // its thread waits for a core: one long run of a quick function must not
 // send it off the loops (it did at 2 ms, under wrk), a hostile one is found
@@ -128,7 +129,7 @@ func noteRun(runs *replica.Runs, res *runtime.Result) {
 	}
 	ee, _ := errors.AsType[*runtime.ExecutionError](res.Err)
 	switch {
-	case ee != nil && ee.Timeout:
+	case ee != nil && (ee.Timeout || ee.Memory || ee.Throttled):
 		runs.Slow.Store(time.Now().UnixNano())
 	case res.Duration >= longRun:
 		if runs.Streak.Add(1) >= longRunStreak {

@@ -35,13 +35,15 @@ func TestRanLong(t *testing.T) {
 	}
 }
 
-// TestNoteRun: a function is slow after a run stopped at its time limit,
-// or after longRunStreak long runs in a row; quick runs in between (a busy
+// TestNoteRun: a function is slow after a run stopped at its time or
+// memory limit or throttled, or after longRunStreak long runs in a row; quick runs in between (a busy
 // machine's long wall times) do not add up.
 func TestNoteRun(t *testing.T) {
 	quick := &runtime.Result{Duration: 100 * time.Microsecond}
 	long := &runtime.Result{Duration: longRun}
 	stopped := &runtime.Result{Duration: 30 * time.Millisecond, Err: &runtime.ExecutionError{Timeout: true}}
+	outOfMemory := &runtime.Result{Duration: time.Millisecond, Err: &runtime.ExecutionError{Memory: true}}
+	throttled := &runtime.Result{Err: &runtime.ExecutionError{Throttled: true}}
 	for _, tt := range []struct {
 		name string
 		runs []*runtime.Result
@@ -49,6 +51,8 @@ func TestNoteRun(t *testing.T) {
 	}{
 		{"quick runs", []*runtime.Result{quick, quick, quick, quick}, false},
 		{"stopped at the limit", []*runtime.Result{quick, stopped}, true},
+		{"stopped at the memory limit", []*runtime.Result{quick, outOfMemory}, true},
+		{"throttled", []*runtime.Result{throttled}, true},
 		{"long runs in a row", []*runtime.Result{quick, long, long, long}, true},
 		{"long runs between quick ones", []*runtime.Result{long, long, quick, long, long, quick, long}, false},
 	} {

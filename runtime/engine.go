@@ -34,9 +34,12 @@ type Options struct {
 	// deadline.go for the bounds): goja is slower than CloudFront's engine, so
 	// the hard stop leaves headroom above Budget.
 	Timeout time.Duration
-	// MemoryLimit bounds single allocations by built-ins (default 2 MB, the
-	// function memory quota).
+	// MemoryLimit bounds what one run allocates (default 2 MB, the function
+	// memory quota); past it the run is stopped (see docs/DESIGN.md).
 	MemoryLimit int
+	// Throttle refuses the runs of a program that keeps hitting the time or
+	// memory limit (default: none).
+	Throttle Throttle
 	// MaxCallDepth bounds recursion (default 512 frames).
 	MaxCallDepth int
 	// LogLimit caps the bytes of console output kept per run (default 10 KB).

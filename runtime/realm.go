@@ -103,7 +103,7 @@ var (
 
 // setupJS runs once per realm before user code. It is internal code, so it may
 // use what the gate refuses to functions.
-const setupJS = `(function (g, memLimit, js1) {
+const setupJS = `(function (g, js1) {
 	"use strict";
 	function defineError(name) {
 		function E(message) {
@@ -129,25 +129,6 @@ const setupJS = `(function (g, memLimit, js1) {
 	notImplemented.prototype = Function.prototype;
 	Object.defineProperty(g, "Function", {value: notImplemented, writable: true, configurable: true});
 	Object.defineProperty(g, "eval", {value: notImplemented, writable: true, configurable: true});
-
-	// goja cannot bound a VM's memory: refuse the built-ins that can allocate
-	// far past the function's memory in a single call.
-	function tooBig(n) {
-		if (n > memLimit) throw new RangeError("memory limit exceeded");
-	}
-	function guard(proto, name, size) {
-		var orig = proto[name];
-		var wrapped = {[name]: function () { tooBig(size(this, arguments)); return orig.apply(this, arguments); }}[name];
-		Object.defineProperty(wrapped, "length", {value: orig.length});
-		Object.defineProperty(proto, name, {value: wrapped, writable: true, configurable: true});
-	}
-	guard(String.prototype, "repeat", function (s, a) { return String(s).length * Number(a[0]) * 2; });
-	guard(String.prototype, "padStart", function (s, a) { return Number(a[0]) * 2; });
-	guard(String.prototype, "padEnd", function (s, a) { return Number(a[0]) * 2; });
-	guard(Array.prototype, "join", function (s, a) { return (s.length >>> 0) * (a[0] === undefined ? 1 : String(a[0]).length) * 2; });
-	guard(Array.prototype, "fill", function (s) { return (s.length >>> 0) * 8; });
-	var TypedArray = Object.getPrototypeOf(Uint8Array);
-	guard(TypedArray.prototype, "join", function (s, a) { return (s.length >>> 0) * (a[0] === undefined ? 2 : String(a[0]).length + 1) * 2; });
 })`
 
 // freezeFuncsJS freezes functions and their prototype objects, shallowly:
@@ -244,7 +225,7 @@ func (r *realm) install() error {
 	}
 	fn, _ := goja.AssertFunction(setup)
 	js1 := r.rt == edgefn.RuntimeJS1
-	if _, err := fn(goja.Undefined(), g, vm.ToValue(r.e.opts.MemoryLimit), vm.ToValue(js1)); err != nil {
+	if _, err := fn(goja.Undefined(), g, vm.ToValue(js1)); err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
 	r.jsonParse, _ = goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("parse"))

@@ -24,6 +24,7 @@ func (r *Runtime) newArrayObject() *arrayObject {
 }
 
 func setArrayValues(a *arrayObject, values []Value) *arrayObject {
+	a.val.runtime.chargeAlloc(len(values) * valueAllocCost)
 	a.values = values
 	a.length = uint32(len(values))
 	a.objCount = len(values)
@@ -215,6 +216,7 @@ func (r *Runtime) arrayproto_join(call FunctionCall) Value {
 	}
 
 	for i := 1; i < l; i++ {
+		r.checkAlloc(buf.allocSize())
 		buf.WriteString(sep)
 		element := o.self.getIdx(valueInt(int64(i)), nil)
 		if element != nil && element != _undefined && element != _null {
@@ -544,6 +546,7 @@ func (r *Runtime) arrayproto_unshift(call FunctionCall) Value {
 				arr.values = arr.values[:newSize]
 				copy(arr.values[argCount:], arr.values[:length])
 			} else {
+				r.chargeAlloc(int(argCount) * valueAllocCost)
 				values := make([]Value, newSize)
 				copy(values[argCount:], arr.values)
 				arr.values = values

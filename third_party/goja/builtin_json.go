@@ -279,6 +279,7 @@ func (ctx *_builtinJSON_stringifyContext) do(v Value) bool {
 }
 
 func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
+	ctx.r.checkAlloc(ctx.buf.Len())
 	value := nilSafe(holder.get(key, nil))
 
 	switch value.(type) {

@@ -1150,6 +1150,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 				resultBuf.WriteString(s.Substring(nextSourcePosition, position))
 				resultBuf.WriteString(replacement)
 				nextSourcePosition = position + matchLength
+				r.checkAlloc(resultBuf.allocSize())
 			}
 		} else {
 			var namedCaptures *Object
@@ -1175,6 +1176,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 					return nil
 				}, replaceStr, &resultBuf)
 				nextSourcePosition = position + matchLength
+				r.checkAlloc(resultBuf.allocSize())
 			}
 		}
 	}

@@ -253,6 +253,11 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 	}
 
 	if allAscii {
+		r.checkAlloc(totalLen)
+	} else {
+		r.checkAlloc(2 * totalLen)
+	}
+	if allAscii {
 		var buf strings.Builder
 		buf.Grow(totalLen)
 		for _, s := range strs {
@@ -503,6 +508,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 	}
 	remaining := toIntStrict(maxLength - stringLength)
 	if fillerUnicode == nil && strUnicode == nil {
+		r.checkAlloc(toIntStrict(maxLength))
 		fl := fillerAscii.Length()
 		var sb strings.Builder
 		sb.Grow(toIntStrict(maxLength))
@@ -521,6 +527,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 		}
 		return asciiString(sb.String())
 	}
+	r.checkAlloc(2 * toIntStrict(maxLength))
 	var sb unicodeStringBuilder
 	sb.Grow(toIntStrict(maxLength))
 	if !start {
@@ -564,6 +571,9 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 		return stringEmpty
 	}
 	num := toIntStrict(numInt)
+	if r.allocLimit > 0 && int64(stringAllocSize(s, s.Length())) > (r.allocLimit-r.allocUsed)/numInt {
+		r.allocLimitExceeded() // the result would not fit: refused before it is built
+	}
 	a, u := devirtualizeString(s)
 	if u == nil {
 		var sb strings.Builder
@@ -634,6 +644,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 				Arguments: argumentList,
 			}).toString()
 			buf.WriteString(replacement)
+			r.checkAlloc(buf.allocSize())
 			lastIndex = item.indexes[1]
 		}
 	} else {
@@ -668,6 +679,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 				}
 				return stringEmpty
 			}, newstring, &buf)
+			r.checkAlloc(buf.allocSize())
 			lastIndex = item.indexes[1]
 		}
 	}

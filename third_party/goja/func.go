@@ -577,6 +577,8 @@ func (f *nativeFuncObject) vmCall(vm *vm, n int) {
 		})
 		if ret == nil {
 			ret = _undefined
+		} else if s, ok := ret.(String); ok {
+			vm.r.chargeAlloc(stringAllocSize(s, s.Length()))
 		}
 		vm.stack[vm.sp-n-2] = ret
 		vm.popCtx()

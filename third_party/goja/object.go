@@ -270,6 +270,9 @@ func (f ConstructorCall) Argument(idx int) Value {
 }
 
 func (o *baseObject) init() {
+	if o.val != nil {
+		o.val.runtime.chargeAlloc(objectAllocCost)
+	}
 	o.values = make(map[unistring.String]Value)
 }
 
@@ -791,6 +794,9 @@ func (o *baseObject) defineOwnPropertySym(s *Symbol, descr PropertyDescriptor, t
 
 func (o *baseObject) _put(name unistring.String, v Value) {
 	if _, exists := o.values[name]; !exists {
+		if o.val != nil {
+			o.val.runtime.chargeAlloc(propertyAllocCost)
+		}
 		names := copyNamesIfNeeded(o.propNames, 1)
 		o.propNames = append(names, name)
 	}

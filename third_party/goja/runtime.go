@@ -206,6 +206,10 @@ type Runtime struct {
 	// Stack for tracking objects currently being converted to string
 	// to detect and handle circular references
 	toStringStack []*Object
+
+	// What scripts have allocated since SetAllocationLimit, and the limit
+	// (0: none).
+	allocUsed, allocLimit int64
 }
 
 type StackFrame struct {

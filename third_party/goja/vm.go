@@ -1303,6 +1303,7 @@ func (_add) exec(vm *vm) {
 		if !isRightString {
 			rightString = right.toString()
 		}
+		vm.r.chargeAlloc(concatAllocSize(leftString, rightString))
 		ret = leftString.Concat(rightString)
 	} else {
 		switch left := left.(type) {
@@ -5325,6 +5326,11 @@ func (n concatStrings) exec(vm *vm) {
 		}
 	}
 
+	if allAscii {
+		vm.r.chargeAlloc(length)
+	} else {
+		vm.r.chargeAlloc(2 * length)
+	}
 	vm.sp -= int(n) - 1
 	if allAscii {
 		var buf strings.Builder
