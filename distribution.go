@@ -51,6 +51,19 @@ type DistributionConfig struct {
 	// ConnectionFunctionID is the connection function whose LIVE copy runs
 	// on every TLS handshake with the distribution ("": none).
 	ConnectionFunctionID string
+	// Logging is the standard (access) logging configuration; nil when
+	// logging is disabled.
+	Logging *Logging
+}
+
+// Logging is an enabled Logging member of a DistributionConfig: the edge
+// writes the distribution's access logs as objects named
+// <Prefix>/<distribution id>.YYYY-MM-DD-HH.<unique id>.gz in Bucket, an S3
+// bucket endpoint ("logs.s3.amazonaws.com").
+type Logging struct {
+	IncludeCookies bool
+	Bucket         string
+	Prefix         string
 }
 
 // ViewerMtls is ViewerMtlsConfig.

@@ -129,3 +129,27 @@ func HasControl(s string) bool {
 	}
 	return false
 }
+
+// MaxLogPrefix bounds a Logging.Prefix: S3 keys are at most 1024 bytes and
+// the log file's own name takes about 50.
+const MaxLogPrefix = 900
+
+// ValidLogPrefix reports whether p may be a Logging.Prefix: the start of the
+// log files' object keys, which the edge writes as files under the bucket's
+// directory, so each '/'-separated segment must be a file name: not empty,
+// "." or "..", at most 255 bytes, no control characters, and p does not
+// start with '/'. The empty prefix is valid.
+func ValidLogPrefix(p string) bool {
+	if p == "" {
+		return true
+	}
+	if len(p) > MaxLogPrefix || p[0] == '/' || HasControl(p) {
+		return false
+	}
+	for seg := range strings.SplitSeq(strings.TrimSuffix(p, "/"), "/") {
+		if seg == "" || seg == "." || seg == ".." || len(seg) > 255 {
+			return false
+		}
+	}
+	return true
+}

@@ -148,3 +148,29 @@ func TestValidOriginPath(t *testing.T) {
 		}
 	}
 }
+
+func TestValidLogPrefix(t *testing.T) {
+	for p, want := range map[string]bool{
+		"":                               true,
+		"logs/":                          true,
+		"logs":                           true,
+		"a/b.c/..d/":                     true,
+		"%2e%2e/":                        true, // a key, never decoded
+		strings.Repeat("a", 255) + "/":   true,
+		strings.Repeat("a", 256) + "/":   false,
+		strings.Repeat("a/", 450):        true,
+		strings.Repeat("a/", 450) + "b/": false,
+		"/logs/":                         false,
+		"../":                            false,
+		"a/../../":                       false,
+		"./":                             false,
+		"a//b/":                          false,
+		"//":                             false,
+		"a\x00b/":                        false,
+		"a\r\nb/":                        false,
+	} {
+		if got := ValidLogPrefix(p); got != want {
+			t.Errorf("ValidLogPrefix(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

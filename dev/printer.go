@@ -67,7 +67,8 @@ func (p *printer) serving(name, file string, code []byte) {
 	p.sources[name] = source{file, code}
 }
 
-func (p *printer) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+// Enabled takes Debug too: the edge writes its access lines there.
+func (p *printer) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelDebug }
 func (p *printer) WithAttrs([]slog.Attr) slog.Handler           { return p }
 func (p *printer) WithGroup(string) slog.Handler                { return p }
 
@@ -110,7 +111,10 @@ func (p *printer) Handle(_ context.Context, r slog.Record) error {
 			Functions:  runs,
 		})
 	default:
-		// The edge's own warnings and errors.
+		// The edge's own warnings and errors (its debug lines are noise here).
+		if r.Level < slog.LevelInfo {
+			return nil
+		}
 		var b strings.Builder
 		b.WriteString(p.paint("\x1b[33m", r.Level.String()+" "+r.Message))
 		r.Attrs(func(a slog.Attr) bool {

@@ -1,12 +1,14 @@
 package edge_test
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/edge"
+	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
@@ -66,12 +69,73 @@ func BenchmarkProxy(b *testing.B) {
 	}
 }
 
+// BenchmarkHandler measures the edge's own work on a request, without the
+// network: the loop path's request phase (the checks, the function when
+// there is one, the origin request), then, with a canned origin response,
+// its response phase (cleaning the origin's headers, the edge's headers,
+// metrics and the access log). It is what callgrind counts best (see
+// CONTRIBUTING.md).
+func BenchmarkHandler(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		function bool
+	}{{"NoFunction", false}, {"Function", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			srv, host := benchServer(b, bc.function, "", nil)
+			h := srv.LoopHandler()
+			var viewer fasthttp.Request
+			viewer.SetRequestURI("/index.html?a=1")
+			viewer.Header.SetHost(host.domain)
+			viewer.Header.SetUserAgent("fasthttp")
+			var origin fasthttp.Response
+			head := "HTTP/1.1 200 OK\r\nServer: fasthttp\r\nDate: Mon, 07 Dec 2026 12:00:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 22\r\n\r\nhello from the origin\n"
+			if err := origin.Read(bufio.NewReader(strings.NewReader(head))); err != nil {
+				b.Fatal(err)
+			}
+			addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000}
+			var lx evloop.Exchange
+			b.ReportAllocs()
+			for b.Loop() {
+				lx.Ctx.Init(&viewer, addr, nil)
+				if step := h.Request(&lx); step != evloop.Forward {
+					b.Fatalf("request phase: step %d, %s", step, lx.Ctx.Response.Body())
+				}
+				origin.CopyTo(&lx.Ctx.Response)
+				h.Response(&lx, nil)
+				if lx.Ctx.Response.StatusCode() != 200 {
+					b.Fatalf("status %d", lx.Ctx.Response.StatusCode())
+				}
+			}
+		})
+	}
+}
+
 type benchHost struct{ addr, domain string }
 
 // benchEdge starts an origin, a store with one distribution (caching by
 // policy, when set; setup, when set, changes it before it is created) and
 // the edge, over HTTPS with tlsCfg when set.
 func benchEdge(b *testing.B, withFunction bool, policy string, setup func(*store.Store, *edgefn.DistributionConfig), tlsCfg *tls.Config) benchHost {
+	b.Helper()
+	srv, host := benchServer(b, withFunction, policy, setup)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if tlsCfg != nil {
+		go srv.ServeTLS(ln, tlsCfg)
+	} else {
+		go srv.Serve(ln)
+	}
+	b.Cleanup(func() { srv.Shutdown(context.Background()) })
+	host.addr = ln.Addr().String()
+	return host
+}
+
+// benchServer starts an origin and a store with one distribution (caching
+// by policy, when set; setup, when set, changes it before it is created),
+// and returns the edge that serves it, not yet listening.
+func benchServer(b *testing.B, withFunction bool, policy string, setup func(*store.Store, *edgefn.DistributionConfig)) (*edge.Server, benchHost) {
 	b.Helper()
 	originLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -137,15 +201,5 @@ func benchEdge(b *testing.B, withFunction bool, policy string, setup func(*store
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if tlsCfg != nil {
-		go srv.ServeTLS(ln, tlsCfg)
-	} else {
-		go srv.Serve(ln)
-	}
-	b.Cleanup(func() { srv.Shutdown(context.Background()) })
-	return benchHost{addr: ln.Addr().String(), domain: d.DomainName}
+	return srv, benchHost{domain: d.DomainName}
 }

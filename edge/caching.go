@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"slices"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -231,6 +232,8 @@ func keyedOriginHeaders(h *fasthttp.RequestHeader, encoding string) {
 func (s *Server) refreshLater(x *exchange, rt *route, orig, out *event.Request, key string, c *cached) {
 	bg := x.detached(x.uri, x.query, x.hasQuery)
 	route := *rt
+	// The targets live in x, which goes back to its pool before this ends.
+	route.targets = slices.Clone(rt.targets)
 	var o, u *event.Request
 	if out != nil {
 		oc, uc := *orig, *out

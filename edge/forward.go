@@ -107,13 +107,18 @@ func (s *Server) originRequest(x *exchange, req *fasthttp.Request, t *target, ur
 	for _, h := range t.headers {
 		req.Header.Set(h.Name, h.Value)
 	}
-	ip := x.viewerIP()
-	if xff := req.Header.Peek(fasthttp.HeaderXForwardedFor); len(xff) > 0 {
-		ip = string(xff) + ", " + ip
+	// The headers CloudFront adds, in place: SetCanonical with their
+	// canonical names skips Set's normalization.
+	var buf [128]byte
+	xff := req.Header.PeekBytes(headerForward)
+	if len(xff) > 0 {
+		xff = append(append(buf[:0], xff...), ", "...)
+	} else {
+		xff = buf[:0]
 	}
-	req.Header.Set(fasthttp.HeaderXForwardedFor, ip)
-	req.Header.Set(fasthttp.HeaderVia, x.viaValue(req.Header.Peek(fasthttp.HeaderVia)))
-	req.Header.Set("X-Amz-Cf-Id", x.id)
+	req.Header.SetCanonical(headerForward, x.appendViewerIP(xff))
+	req.Header.SetCanonical(headerVia, s2b(x.viaValue(req.Header.PeekBytes(headerVia))))
+	req.Header.SetCanonical(headerCfID, s2b(x.id))
 	if x.keyed {
 		keyedOriginHeaders(&req.Header, x.encoding)
 	}

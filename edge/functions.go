@@ -53,6 +53,7 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 	// The request's context is not the run's: fasthttp cancels it when the
 	// server shuts down, and a run in flight should finish all the same.
 	res := f.Program.Run(context.Background(), ev, f.KVS)
+	noteRun(f.Runs, res)
 	if ee, ok := res.Err.(*runtime.ExecutionError); ok && ee.Throttled {
 		// Refused without running (a function that keeps hitting its limits):
 		// not an invocation. The answer waits throttlePause, so that viewers

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
@@ -58,6 +59,9 @@ type exchange struct {
 	// The events of the functions run, held here rather than allocated
 	// (exchanges are pooled).
 	requestEvent, responseEvent event.Event
+	// targets backs the route of requestPhase (an origin group's two
+	// targets fit).
+	targets [2]target
 	// The viewer's body for the origin (see body.go): small is a body read
 	// whole (its buffer kept across requests), body a streamed one.
 	small    []byte
@@ -90,7 +94,10 @@ func newRequestID() string {
 	for i := 0; i < len(b); i += 8 {
 		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
 	}
-	return base64.URLEncoding.EncodeToString(b[:42])
+	// Encoded on the stack: one allocation, the string.
+	var id [56]byte
+	base64.URLEncoding.Encode(id[:], b[:42])
+	return string(id[:])
 }
 
 // viaValue is the Via value the edge adds (to what there may already be).
@@ -116,47 +123,61 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) {
 }
 
 // requestPhase runs what comes before the origin: the request's limits, the
-// distribution and behavior, the viewer policies and the viewer-request
-// function. It returns where the request goes, with the requests of
-// runViewerRequest, or false when it has answered the viewer.
+// distribution and behavior, the viewer policies (admit) and the
+// viewer-request function (routeRequest). It returns where the request goes,
+// with the requests of runViewerRequest, or false when it has answered the
+// viewer.
 func (s *Server) requestPhase(x *exchange) (rt route, orig, out *event.Request, ok bool) {
+	if !s.admit(x) {
+		return rt, nil, nil, false
+	}
+	return s.routeRequest(x)
+}
+
+// admit checks the request's limits, finds its distribution and behavior
+// and applies the viewer policies. It returns false when it has answered
+// the viewer.
+func (s *Server) admit(x *exchange) bool {
 	ctx := x.ctx
 	rawURI := ctx.Request.Header.RequestURI()
 	switch {
 	case !servedVersion(ctx.Request.Header.Protocol()):
 		s.fail(x, failVersion)
-		return
+		return false
 	case len(rawURI) > maxURLBytes:
 		s.fail(x, failURLTooLong)
-		return
+		return false
 	case len(ctx.Request.Header.RawHeaders()) > maxHeaderBytes, s.declaredTooLarge(ctx):
 		s.fail(x, failTooLarge)
-		return
+		return false
 	case !validHeaderNames(ctx.Request.Header.RawHeaders()):
 		s.fail(x, failMalformed)
-		return
+		return false
 	}
 	// Before any refusal, so that its access log line has the path.
 	x.splitURI(rawURI)
 	state := s.cfg.States.State()
 	if state == nil {
 		s.fail(x, failStarting)
-		return rt, nil, nil, false
+		return false
 	}
 	x.rev = state.Rev
 	x.dist = state.Distribution(string(ctx.Request.Header.Host()))
 	if x.dist == nil || !x.dist.Enabled {
 		s.fail(x, failBadRequest)
-		return rt, nil, nil, false
+		return false
 	}
 	if !s.mtlsRequest(x, state) {
-		return rt, nil, nil, false
+		return false
 	}
 	x.behavior = x.dist.Behavior(x.uri)
-	if !s.viewerAllowed(x) {
-		return rt, nil, nil, false
-	}
-	rt = route{targets: []target{originTarget(x.behavior.Origin)}}
+	return s.viewerAllowed(x)
+}
+
+// routeRequest runs the viewer-request function of an admitted request and
+// returns where it goes, as requestPhase does.
+func (s *Server) routeRequest(x *exchange) (rt route, orig, out *event.Request, ok bool) {
+	rt = route{targets: append(x.targets[:0], originTarget(x.behavior.Origin))}
 	orig, out, ok = s.runViewerRequest(x, &rt)
 	return rt, orig, out, ok
 }
@@ -288,6 +309,17 @@ func (x *exchange) splitURI(raw []byte) {
 	x.uri, x.query, x.hasQuery = strings.Cut(target, "?")
 }
 
+// appendViewerIP appends the viewer's address, as viewerIP has it, to dst
+// without making it a string first.
+func (x *exchange) appendViewerIP(dst []byte) []byte {
+	if x.ip == "" {
+		if a, ok := x.ctx.RemoteAddr().(*net.TCPAddr); ok {
+			return a.AddrPort().Addr().Unmap().WithZone("").AppendTo(dst)
+		}
+	}
+	return append(dst, x.viewerIP()...)
+}
+
 // viewerIP is the address the viewer connects from (event.viewer.ip).
 func (x *exchange) viewerIP() string {
 	if x.ip == "" {
@@ -301,14 +333,41 @@ func (x *exchange) viewerIP() string {
 	return x.ip
 }
 
+// The names of the headers the edge sets on every request and response,
+// in fasthttp's canonical form: set with SetCanonical, they skip the
+// normalization Set does on every call.
+var (
+	headerXCache  = []byte("X-Cache")
+	headerCfPop   = []byte("X-Amz-Cf-Pop")
+	headerCfID    = []byte("X-Amz-Cf-Id")
+	headerVia     = []byte(fasthttp.HeaderVia)
+	headerForward = []byte(fasthttp.HeaderXForwardedFor)
+)
+
+// xCacheValue is X-Cache for a result type, without building it each time.
+func xCacheValue(result string) string {
+	switch result {
+	case resultMiss:
+		return "Miss from cloudfront"
+	case resultHit:
+		return "Hit from cloudfront"
+	case resultError:
+		return "Error from cloudfront"
+	}
+	return result + " from cloudfront"
+}
+
 // edgeHeaders adds what CloudFront adds to every response it forwards;
 // X-Cache tells the result type.
 func (s *Server) edgeHeaders(x *exchange) {
 	h := &x.ctx.Response.Header
-	h.Set("X-Cache", x.result+" from cloudfront")
-	h.Set("X-Amz-Cf-Pop", s.cfg.Location)
-	h.Set("X-Amz-Cf-Id", x.id)
+	h.SetCanonical(headerXCache, s2b(xCacheValue(x.result)))
+	h.SetCanonical(headerCfPop, s2b(s.cfg.Location))
+	h.SetCanonical(headerCfID, s2b(x.id))
 }
+
+// s2b is a string's bytes, for fasthttp calls that copy them.
+func s2b(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // fail answers the viewer with an error page.
 func (s *Server) fail(x *exchange, f failure) {

@@ -34,6 +34,7 @@ import (
 	"github.com/edgefn/edgefn/api/kvs"
 	"github.com/edgefn/edgefn/api/sigv4"
 	"github.com/edgefn/edgefn/edge"
+	"github.com/edgefn/edgefn/edge/accesslog"
 	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
@@ -65,7 +66,11 @@ type env struct {
 	tlsURL string
 	s3Dir  string
 	logs   *syncBuffer
-	viewer *http.Client
+	// accessLogs writes distributions' access logs under logDir; the
+	// tests flush it.
+	accessLogs *accesslog.Writer
+	logDir     string
+	viewer     *http.Client
 }
 
 // syncBuffer collects log lines from concurrent writers.
@@ -141,7 +146,11 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		defer close(replicaDone)
 		rep.Run(ctx)
 	}()
-	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, metricsURL: metricsSrv.URL, s3Dir: t.TempDir(), logs: logs}
+	e := &env{t: t, st: st, rep: rep, apiURL: apiSrv.URL, metricsURL: metricsSrv.URL, s3Dir: t.TempDir(), logs: logs, logDir: t.TempDir()}
+	e.accessLogs, err = accesslog.New(accesslog.Config{Dir: e.logDir, FlushInterval: time.Hour, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +162,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	tlsPort := tlsLn.Addr().(*net.TCPAddr).Port
 	cert := originCert(t)
 	cfg := edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
-		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20}
+		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20, AccessLogs: e.accessLogs}
 	loop := *allOnLoop
 	for _, o := range opts {
 		if o.config != nil {
@@ -192,6 +201,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		}
 		if err := <-servedTLS; err != nil {
 			t.Errorf("edge ServeTLS: %v", err)
+		}
+		if err := e.accessLogs.Close(sctx); err != nil {
+			t.Errorf("access logs: %v", err)
 		}
 		stopReplica()
 		<-replicaDone

@@ -1,12 +1,18 @@
 package edge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"slices"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/edge/accesslog"
 	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/runtime"
 )
@@ -55,30 +61,36 @@ func (s *Server) logFunction(x *exchange, f *replica.Function, eventType string,
 	}
 }
 
-// logAccess counts a finished request and writes its access line, with the
-// fields of CloudFront's access logs that apply.
+// logAccess counts a finished request, writes its line to the
+// distribution's access logs when it enables them, and its access line to
+// the edge's log at Debug (every request at Info halved the edge's
+// throughput; `edgefn dev` shows them).
 func (s *Server) logAccess(x *exchange) {
 	resp := &x.ctx.Response
 	status := resp.StatusCode()
-	elapsed := time.Since(x.start)
+	now := time.Now()
+	elapsed := now.Sub(x.start)
 	distID := ""
 	if x.dist != nil {
 		distID = x.dist.ID
 	}
 	s.metrics.request(distID, status, x.result)
 	s.metrics.duration.Observe(elapsed.Seconds())
-	ctx := context.Background()
-	if !s.log.Enabled(ctx, slog.LevelInfo) {
-		return
-	}
-	req := &x.ctx.Request
 	// A streamed body (S3 files) is sent after this line: its length is
 	// the declared one.
 	size := resp.Header.ContentLength()
 	if !resp.IsBodyStream() {
 		size = len(resp.Body())
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
+	if x.dist != nil && x.dist.Logging != nil && s.cfg.AccessLogs != nil {
+		s.writeAccessLog(x, x.dist.Logging, now, elapsed, size)
+	}
+	ctx := context.Background()
+	if !s.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	req := &x.ctx.Request
+	s.log.LogAttrs(ctx, slog.LevelDebug, "request",
 		slog.String("log", "access"),
 		slog.String("request_id", x.id),
 		slog.String("distribution_id", distID),
@@ -99,4 +111,58 @@ func (s *Server) logAccess(x *exchange) {
 		slog.String("viewer_request_log_data", x.requestLogData),
 		slog.String("viewer_response_log_data", x.responseLogData),
 	)
+}
+
+// writeAccessLog writes the request's line of the distribution's standard
+// access log (see accesslog.Entry for what each field holds).
+func (s *Server) writeAccessLog(x *exchange, l *edgefn.Logging, now time.Time, elapsed time.Duration, size int) {
+	req, resp := &x.ctx.Request, &x.ctx.Response
+	buf, _ := s.logLines.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	defer s.logLines.Put(buf)
+	// The response's head as fasthttp writes it, for sc-bytes.
+	*buf = resp.Header.AppendBytes((*buf)[:0])
+	head := len(*buf)
+	// Never read a streamed request body here: its declared length.
+	reqBody := req.Header.ContentLength()
+	if !req.IsBodyStream() {
+		reqBody = len(req.Body())
+	}
+	h := &req.Header
+	e := accesslog.Entry{
+		Time:            now,
+		Location:        s.cfg.Location,
+		SCBytes:         head + max(size, 0),
+		CSBytes:         len(h.Method()) + len(h.RequestURI()) + len(h.Protocol()) + 4 + len(h.RawHeaders()) + max(reqBody, 0),
+		ClientIP:        x.viewerIP(),
+		Method:          h.Method(),
+		Host:            x.dist.DomainName,
+		HostHeader:      h.Host(),
+		URIStem:         x.uri,
+		Query:           x.query,
+		Status:          resp.StatusCode(),
+		Referer:         h.Referer(),
+		UserAgent:       h.UserAgent(),
+		Result:          x.result,
+		Detail:          x.detail,
+		RequestID:       x.id,
+		TLS:             x.ctx.TLSConnectionState(),
+		TimeTaken:       elapsed,
+		TimeToFirstByte: elapsed,
+		ForwardedFor:    h.Peek(fasthttp.HeaderXForwardedFor),
+		ProtocolVersion: h.Protocol(),
+		ContentType:     resp.Header.ContentType(),
+		ContentLength:   size,
+		ContentRange:    resp.Header.Peek(fasthttp.HeaderContentRange),
+	}
+	if a, ok := x.ctx.RemoteAddr().(*net.TCPAddr); ok {
+		e.ClientPort = a.Port
+	}
+	if l.IncludeCookies {
+		e.Cookie = bytes.Join(h.PeekAll(fasthttp.HeaderCookie), []byte("; "))
+	}
+	*buf = accesslog.AppendLine((*buf)[:0], &e)
+	s.cfg.AccessLogs.Write(accesslog.Destination{Bucket: l.Bucket, Prefix: l.Prefix, Distribution: x.dist.ID}, now, *buf)
 }

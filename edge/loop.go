@@ -5,20 +5,23 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn/edge/evloop"
+	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/event"
+	"github.com/edgefn/edgefn/runtime"
 )
 
 // The event-loop viewer path (serve --edge-loop): evloop reads the viewers'
 // requests and the origins' responses on one loop per core, and runs the
 // handler's two phases there (requestPhase, then responsePhase once the
 // origin answered). Only plain HTTP to one custom HTTP origin stays on the
-// loop; S3 origins, HTTPS origins, origin groups and cached behaviors go to
-// a goroutine (Offload), as do bodies that stream (evloop hands the
-// connection to the fasthttp server).
+// loop; S3 origins, HTTPS origins, origin groups, cached behaviors and
+// functions found slow go to a goroutine (Offload), as do bodies that stream
+// (evloop hands the connection to the fasthttp server).
 
 // loopHandler is the edge's handler for evloop.
 type loopHandler struct {
@@ -37,7 +40,22 @@ type loopState struct {
 func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	s := h.s
 	x := s.newExchange(&lx.Ctx)
-	rt, orig, out, ok := s.requestPhase(x)
+	if !s.admit(x) {
+		s.logAccess(x)
+		s.releaseExchange(x)
+		return evloop.Done
+	}
+	if b := x.behavior; ranLong(b.ViewerRequest, x.start) || ranLong(b.ViewerResponse, x.start) {
+		// A function found slow runs on a goroutine: on the loop, each run
+		// would hold up every other connection of the loop.
+		s.metrics.loopOffloads.slowFunction.Inc()
+		lx.Slow = func() {
+			rt, orig, out, ok := s.routeRequest(x)
+			s.answerOffloaded(x, &rt, orig, out, ok)
+		}
+		return evloop.Offload
+	}
+	rt, orig, out, ok := s.routeRequest(x)
 	if !ok {
 		s.logAccess(x)
 		s.releaseExchange(x)
@@ -53,11 +71,10 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	// a custom error page is fetched from the origin (or cache) on one too.
 	if len(rt.targets) > 1 || t.s3 || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) ||
 		x.dist.HasErrorResponses() || !p.tryAcquire() {
-		lx.Slow = func() {
-			s.finish(x, s.respond(x, &rt, orig, out), out)
-			s.logAccess(x)
-			s.releaseExchange(x)
-		}
+		s.metrics.loopOffloads.origin.Inc()
+		// A copy for the closure: rt itself stays on the stack.
+		rt := rt
+		lx.Slow = func() { s.answerOffloaded(x, &rt, orig, out, true) }
 		return evloop.Offload
 	}
 	// The loop has read the whole body (evloop hands larger ones off).
@@ -76,6 +93,63 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	lx.Origin = evloop.Origin{Host: t.domain, Port: t.port, Attempts: t.attempts,
 		ConnectTimeout: t.connect, ReadTimeout: t.read, IdleTimeout: t.idle}
 	return evloop.Forward
+}
+
+// answerOffloaded answers an offloaded request on its goroutine: the
+// origin (or the cache) and the response phase, when routeRequest let it go
+// on (ok).
+func (s *Server) answerOffloaded(x *exchange, rt *route, orig, out *event.Request, ok bool) {
+	if ok {
+		s.finish(x, s.respond(x, rt, orig, out), out)
+	}
+	s.logAccess(x)
+	s.releaseExchange(x)
+}
+
+// A function is slow, and the loops hand its requests to goroutines for
+// slowMemory, when a run was stopped at its time or memory limit or refused
+// as throttled (a throttled answer waits throttlePause, which must not
+// happen on a loop), or longRunStreak runs in a row took longRun or more
+// (half the time limit, a hundred times a typical run). Wall time is what the loop's other
+// connections wait, but on a busy machine any run's wall time grows while
+// its thread waits for a core: one long run of a quick function must not
+// send it off the loops (it did at 2 ms, under wrk), a hostile one is found
+// in a few runs. After slowMemory the function gets the loop back, until it
+// is found slow again.
+const (
+	longRun       = 10 * time.Millisecond
+	longRunStreak = 3
+	slowMemory    = 30 * time.Second
+)
+
+// noteRun records a run of a function's code (runs nil: no code).
+func noteRun(runs *replica.Runs, res *runtime.Result) {
+	if runs == nil {
+		return
+	}
+	ee, _ := errors.AsType[*runtime.ExecutionError](res.Err)
+	switch {
+	case ee != nil && (ee.Timeout || ee.Memory || ee.Throttled):
+		runs.Slow.Store(time.Now().UnixNano())
+	case res.Duration >= longRun:
+		if runs.Streak.Add(1) >= longRunStreak {
+			runs.Slow.Store(time.Now().UnixNano())
+		}
+	case runs.Streak.Load() != 0:
+		// Read first: a store on every run would bounce the cache line
+		// between cores.
+		runs.Streak.Store(0)
+	}
+}
+
+// ranLong reports whether f (nil: none) was found slow within slowMemory
+// before now.
+func ranLong(f *replica.Function, now time.Time) bool {
+	if f == nil || f.Runs == nil {
+		return false
+	}
+	t := f.Runs.Slow.Load()
+	return t != 0 && now.UnixNano()-t < int64(slowMemory)
 }
 
 func (h *loopHandler) Response(lx *evloop.Exchange, err error) {

@@ -27,6 +27,9 @@ type metrics struct {
 	// uncounted takes those of the edge's own requests.
 	caches    sync.Map
 	uncounted cacheStats
+	// loopOffloads counts the requests the event loops hand to goroutines,
+	// by reason.
+	loopOffloads struct{ slowFunction, origin prometheus.Counter }
 	// fns caches each function's metrics per distribution: looking up
 	// five labelled series on every run is a measurable share of it.
 	fns sync.Map // fnKey -> *fnMetrics
@@ -176,10 +179,16 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12),
 		}),
 	}
+	offloads := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "edgefn_edge_loop_offloads_total",
+		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, cached behaviors, custom error pages, a full origin pool).",
+	}, []string{"reason"})
+	m.loopOffloads.slowFunction = offloads.WithLabelValues("slow_function")
+	m.loopOffloads.origin = offloads.WithLabelValues("origin")
 	if reg == nil {
 		return m, nil
 	}
-	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, m.mtls, newCacheCollector(m)}
+	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, m.mtls, newCacheCollector(m), offloads}
 	if cacheSize != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "edgefn_edge_cache_bytes",

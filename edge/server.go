@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgefn/edgefn/edge/accesslog"
 	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
 )
@@ -44,10 +45,13 @@ type Config struct {
 	S3Dir string
 	// Metrics registers the function and request metrics; nil collects none.
 	Metrics prometheus.Registerer
-	// Logger receives one access line per request and the function logs at
-	// Info, the edge's own faults at Warn and Error, viewers' connection
+	// Logger receives the function logs at Info, the edge's own faults at
+	// Warn and Error, one access line per request and viewers' connection
 	// errors at Debug.
 	Logger *slog.Logger
+	// AccessLogs receives the standard access log lines of distributions
+	// whose Logging is enabled; nil writes none.
+	AccessLogs AccessLogs
 	// Location names the edge in X-Amz-Cf-Pop (default "LOCAL").
 	Location string
 	// HTTPSPort is where viewers reach the edge over HTTPS (see ServeTLS):
@@ -77,6 +81,12 @@ type Config struct {
 	MaxOriginBodyBytes int
 	// CacheBytes bounds the response cache; 0 caches nothing.
 	CacheBytes int64
+}
+
+// AccessLogs takes access log lines (accesslog.AppendLine's) for a
+// distribution's log files; *accesslog.Writer is one.
+type AccessLogs interface {
+	Write(dest accesslog.Destination, t time.Time, line []byte)
 }
 
 // CloudFront's request size limits: the request line's URL, and the headers.
@@ -126,6 +136,8 @@ type Server struct {
 	http    *fasthttp.Server
 	// exchanges recycles the per-request state (see newExchange).
 	exchanges sync.Pool
+	// logLines recycles the buffers access log lines are built in.
+	logLines sync.Pool
 	// loops are the event loops of ServeLoop.
 	loopsMu sync.Mutex
 	loops   []*evloop.Server

@@ -72,7 +72,7 @@ func (r *realm) checkTimeout(v any) bool {
 	if v != errTimeout {
 		return true
 	}
-	now, ok := threadCPUTime()
+	now, ok := r.e.threadClock()
 	if !ok {
 		return true // no thread clock here: the wall clock decides
 	}

@@ -83,3 +83,33 @@ func TestComputeUtilizationCPUTime(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadClockReads: the thread's CPU clock, a system call, is read only
+// where it is needed: twice per run with CPUTime (replay), never for a
+// quick run without it (the edge, which reads it only for a run past its
+// time limit's first tick).
+func TestThreadClockReads(t *testing.T) {
+	for _, tt := range []struct {
+		cpu  bool
+		want int
+	}{{false, 0}, {true, 2 * 10}} {
+		e := New(Options{CPUTime: tt.cpu})
+		reads := 0
+		e.threadClock = func() (time.Duration, bool) {
+			reads++
+			return time.Duration(reads) * time.Microsecond, true
+		}
+		p, err := e.Compile([]byte(`function handler(e) { return e.request; }`), edgefn.RuntimeJS2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 10 {
+			if res := p.Run(context.Background(), viewerRequest(), nil); res.Err != nil {
+				t.Fatal(res.Err)
+			}
+		}
+		if reads != tt.want {
+			t.Errorf("CPUTime %v: the thread clock was read %d times in 10 runs, want %d", tt.cpu, reads, tt.want)
+		}
+	}
+}

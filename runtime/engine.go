@@ -93,11 +93,14 @@ type Engine struct {
 	// runtime: assigning one of them on an ordinary object would throw on a
 	// frozen realm, so code that does runs on fresh VMs.
 	frozenNames map[edgefn.Runtime]map[string]bool
+	// threadClock reads the calling thread's CPU time (threadCPUTime; a
+	// system call, so the tests count its calls).
+	threadClock func() (time.Duration, bool)
 }
 
 // New returns an Engine.
 func New(opts Options) *Engine {
-	e := &Engine{opts: opts.withDefaults(), frozenNames: map[edgefn.Runtime]map[string]bool{}}
+	e := &Engine{opts: opts.withDefaults(), frozenNames: map[edgefn.Runtime]map[string]bool{}, threadClock: threadCPUTime}
 	for _, rt := range []edgefn.Runtime{edgefn.RuntimeJS1, edgefn.RuntimeJS2} {
 		r, err := newRealm(e, rt, true)
 		if err != nil {

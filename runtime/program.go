@@ -315,7 +315,7 @@ func (r *realm) run(ctx context.Context, in invocation) (res *Result, reusable b
 	cpu0, measureCPU := time.Duration(0), false
 	if r.e.opts.CPUTime {
 		goruntime.LockOSThread() // the thread's clock counts this run alone
-		cpu0, measureCPU = threadCPUTime()
+		cpu0, measureCPU = r.e.threadClock()
 		defer goruntime.UnlockOSThread()
 	}
 	r.arm(inv.start)
@@ -349,8 +349,12 @@ func (r *realm) run(ctx context.Context, in invocation) (res *Result, reusable b
 	r.vm.SetAllocationLimit(0) // the runtime's own calls are not the function's
 	res.Duration = time.Since(inv.start)
 	res.ComputeUtilization = utilization(res.Duration, r.e.opts.Budget)
-	if cpu1, ok := threadCPUTime(); measureCPU && ok {
-		res.ComputeUtilization = utilization(cpu1-cpu0, r.e.opts.Budget)
+	if measureCPU {
+		// Only then: reading the thread's clock is a system call, once per
+		// run when it stood in this if's init statement.
+		if cpu1, ok := r.e.threadClock(); ok {
+			res.ComputeUtilization = utilization(cpu1-cpu0, r.e.opts.Budget)
+		}
 	}
 	res.Logs, res.Origin, res.CustomLogData = inv.logs, inv.origin, inv.customLog
 	if inv.conn != nil {

@@ -39,6 +39,15 @@ func (s *Store) checkDistribution(account string, cfg *edgefn.DistributionConfig
 		}
 		seen[strings.ToLower(a)] = true
 	}
+	if l := cfg.Logging; l != nil {
+		switch {
+		case !isBucket(l.Bucket):
+			return invalid("The parameter Logging Bucket does not refer to a valid S3 bucket.")
+		case !edgefn.ValidLogPrefix(l.Prefix):
+			return invalid("The Logging Prefix %q must not start with '/' and must have no empty, '.' or '..' segments, no control characters, segments of at most 255 bytes and at most %d bytes in all.",
+				l.Prefix, edgefn.MaxLogPrefix)
+		}
+	}
 	if err := s.checkOrigins(cfg.Origins, invalid); err != nil {
 		return err
 	}

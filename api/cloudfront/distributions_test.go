@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/edgefn/edgefn"
 )
 
 // publishFn creates and publishes a function and returns its ARN.
@@ -198,6 +200,17 @@ func notABucket(err error) bool {
 	return errors.As(err, &ia) && ia.ErrorMessage() == "The parameter Origin DomainName does not refer to a valid S3 bucket."
 }
 
+// notALogBucket is AWS's answer to a Logging.Bucket that is not an S3
+// bucket endpoint.
+func notALogBucket(err error) bool {
+	var ia *types.InvalidArgument
+	return errors.As(err, &ia) && ia.ErrorMessage() == "The parameter Logging Bucket does not refer to a valid S3 bucket."
+}
+
+func logging(bucket, prefix string) *types.LoggingConfig {
+	return &types.LoggingConfig{Enabled: aws.Bool(true), IncludeCookies: aws.Bool(false), Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+}
+
 func TestDistributionErrors(t *testing.T) {
 	e := newEnv(t)
 	c := e.cf
@@ -278,6 +291,23 @@ func TestDistributionErrors(t *testing.T) {
 		{"a method twice", func(c *types.DistributionConfig) {
 			c.DefaultCacheBehavior.AllowedMethods = &types.AllowedMethods{Quantity: aws.Int32(2), Items: []types.Method{types.MethodGet, types.MethodGet}}
 		}, isA[*types.InvalidArgument]},
+		{"logging to a name that is no S3 bucket", func(c *types.DistributionConfig) {
+			c.Logging = logging("logs.example.com", "")
+		}, notALogBucket},
+		{"logging to a bare bucket name", func(c *types.DistributionConfig) { c.Logging = logging("logs", "") }, notALogBucket},
+		{"logging to a bucket S3 refuses", func(c *types.DistributionConfig) { c.Logging = logging("../x.s3.amazonaws.com", "") }, notALogBucket},
+		{"logging to a bucket name in capitals", func(c *types.DistributionConfig) {
+			c.Logging = logging("Logs.s3.amazonaws.com", "")
+		}, notALogBucket},
+		{"logging prefix with ..", func(c *types.DistributionConfig) {
+			c.Logging = logging("logs.s3.amazonaws.com", "a/../../etc/")
+		}, isA[*types.InvalidArgument]},
+		{"logging prefix from the root", func(c *types.DistributionConfig) {
+			c.Logging = logging("logs.s3.amazonaws.com", "/etc/")
+		}, isA[*types.InvalidArgument]},
+		{"logging prefix with a newline", func(c *types.DistributionConfig) {
+			c.Logging = logging("logs.s3.amazonaws.com", "a\nb/")
+		}, isA[*types.InvalidArgument]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,5 +385,37 @@ func TestDistributionTagging(t *testing.T) {
 	other := aws.String("arn:aws:cloudfront::999999999999:distribution/" + *d.Distribution.Id)
 	if _, err := c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: other}); !isA[*types.InvalidTagging](err) {
 		t.Errorf("another account's distribution: %v", err)
+	}
+}
+
+// TestDistributionLogging: an enabled Logging is kept for the edge (bucket
+// endpoints of any region); a disabled one is not checked, as CloudFront
+// ignores its Bucket and Prefix.
+func TestDistributionLogging(t *testing.T) {
+	e := newEnv(t)
+	c := e.cf
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		l    *types.LoggingConfig
+		want *edgefn.Logging
+	}{
+		{"enabled", &types.LoggingConfig{Enabled: aws.Bool(true), IncludeCookies: aws.Bool(true), Bucket: aws.String("logs.s3.us-east-2.amazonaws.com"), Prefix: aws.String("cf/")},
+			&edgefn.Logging{IncludeCookies: true, Bucket: "logs.s3.us-east-2.amazonaws.com", Prefix: "cf/"}},
+		{"disabled with a bad bucket", &types.LoggingConfig{Enabled: aws.Bool(false), IncludeCookies: aws.Bool(false), Bucket: aws.String("nope"), Prefix: aws.String("/x/../")}, nil},
+		{"absent", nil, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := distConfig("logging-"+strings.ReplaceAll(tt.name, " ", "-"), nil)
+			cfg.Logging = tt.l
+			out := must(c.CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: cfg}))(t)
+			d, err := e.st.GetDistribution(ctx, account, *out.Distribution.Id)
+			if err != nil || !reflect.DeepEqual(d.Config.Logging, tt.want) {
+				t.Fatalf("stored Logging %+v (%v), want %+v", d.Config.Logging, err, tt.want)
+			}
+			if tt.l != nil && !reflect.DeepEqual(out.Distribution.DistributionConfig.Logging, tt.l) {
+				t.Errorf("answered Logging %+v, want %+v", out.Distribution.DistributionConfig.Logging, tt.l)
+			}
+		})
 	}
 }

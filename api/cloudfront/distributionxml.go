@@ -27,8 +27,14 @@ type distributionConfigXML struct {
 	CustomErrorResponses struct {
 		Items []customErrorResponseXML `xml:"Items>CustomErrorResponse"`
 	} `xml:"CustomErrorResponses"`
-	Comment          *string `xml:"Comment"`
-	Enabled          *bool   `xml:"Enabled"`
+	Comment *string `xml:"Comment"`
+	Enabled *bool   `xml:"Enabled"`
+	Logging *struct {
+		Enabled        bool   `xml:"Enabled"`
+		IncludeCookies bool   `xml:"IncludeCookies"`
+		Bucket         string `xml:"Bucket"`
+		Prefix         string `xml:"Prefix"`
+	} `xml:"Logging"`
 	ViewerMtlsConfig *struct {
 		Mode             string `xml:"Mode"`
 		TrustStoreConfig *struct {
@@ -186,6 +192,9 @@ func (c *distributionConfigXML) config() (edgefn.DistributionConfig, error) {
 		Enabled:           *c.Enabled,
 		Aliases:           c.Aliases.Items.Entries,
 		DefaultRootObject: c.DefaultRootObject,
+	}
+	if l := c.Logging; l != nil && l.Enabled {
+		cfg.Logging = &edgefn.Logging{IncludeCookies: l.IncludeCookies, Bucket: l.Bucket, Prefix: l.Prefix}
 	}
 	for _, o := range c.Origins.Items {
 		origin, err := o.origin()

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/edgefn/edgefn/edge"
+	"github.com/edgefn/edgefn/edge/accesslog"
 	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/internal/devcert"
 	"github.com/edgefn/edgefn/runtime"
@@ -29,7 +30,9 @@ type edgeServer struct {
 	ln    net.Listener
 	tlsLn net.Listener // nil without --edge-tls-addr
 	// reloadCert re-reads the HTTPS certificate files; nil without them.
-	reloadCert  func() error
+	reloadCert func() error
+	// accessLogs writes the distributions' access logs.
+	accessLogs  *accesslog.Writer
 	stopReplica context.CancelFunc
 	replicaDone chan struct{}
 	errc        chan error
@@ -55,17 +58,25 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 	if s3Dir == "" {
 		s3Dir = filepath.Join(cfg.dataDir, "s3")
 	}
+	logDir := cfg.accessLogDir
+	if logDir == "" {
+		logDir = filepath.Join(cfg.dataDir, "logs")
+	}
+	var err error
+	if e.accessLogs, err = accesslog.New(accesslog.Config{Dir: logDir, FlushInterval: cfg.accessLogFlush, Plain: cfg.accessLogPlain, Logger: log}); err != nil {
+		e.stop()
+		return nil, err
+	}
 	fail := func(err error) (*edgeServer, error) {
 		for _, l := range e.listeners() {
 			l.Close()
 		}
 		e.stop()
-		return nil, err
+		return nil, errors.Join(err, e.accessLogs.Close(context.Background()))
 	}
 	var (
 		tlsConfig *tls.Config
 		httpsPort int
-		err       error
 	)
 	if cfg.edgeTLSAddr != "" {
 		if tlsConfig, e.reloadCert, err = edgeTLSConfig(cfg, log); err != nil {
@@ -80,7 +91,7 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 		return fail(fmt.Errorf("edge listener: %w", err))
 	}
 	if e.srv, err = edge.New(edge.Config{States: rep, S3Dir: s3Dir, Metrics: reg, Logger: log, HTTPSPort: httpsPort, CacheBytes: int64(cfg.cacheSize),
-		MaxOriginConns: cfg.originConns, OriginConnWait: cfg.originWait}); err != nil {
+		MaxOriginConns: cfg.originConns, OriginConnWait: cfg.originWait, AccessLogs: e.accessLogs}); err != nil {
 		return fail(err)
 	}
 	serveViewers := e.srv.Serve
@@ -168,7 +179,8 @@ func (e *edgeServer) stop() {
 	<-e.replicaDone
 }
 
-// shutdown lets the requests in flight finish, then stops the replica.
+// shutdown lets the requests in flight finish, then stops the replica and
+// writes the access log lines still in memory.
 func (e *edgeServer) shutdown(ctx context.Context) error {
 	err := e.srv.Shutdown(ctx)
 	for range e.listeners() {
@@ -177,5 +189,6 @@ func (e *edgeServer) shutdown(ctx context.Context) error {
 		}
 	}
 	e.stop()
-	return err
+	// Nothing is served any more: write what the access logs hold.
+	return errors.Join(err, e.accessLogs.Close(ctx))
 }

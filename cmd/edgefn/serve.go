@@ -25,6 +25,7 @@ import (
 	"github.com/edgefn/edgefn/api/kvs"
 	"github.com/edgefn/edgefn/api/sigv4"
 	"github.com/edgefn/edgefn/console"
+	"github.com/edgefn/edgefn/internal/gcpace"
 	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
@@ -60,6 +61,11 @@ type serveConfig struct {
 	metricsAddr string
 	cacheSize   byteSize
 	edgeLoop    bool
+	// Where distributions' access logs go, how often, compressed or not.
+	accessLogDir   string
+	accessLogFlush time.Duration
+	accessLogPlain bool
+	gcHeadroom     byteSize
 	// originConns and originWait bound each origin's connection pool and
 	// the wait for a free connection in it.
 	originConns int
@@ -110,6 +116,11 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	cfg.cacheSize = 256 << 20
 	f.Var(&cfg.cacheSize, "cache-size", "memory for the edge's response cache, e.g. 256MiB or 2GiB; 0 caches nothing")
 	f.BoolVar(&cfg.edgeLoop, "edge-loop", false, "serve plain-HTTP viewers on event loops, one per core (HTTP origins answered there; the rest is handed to goroutines)")
+	f.StringVar(&cfg.accessLogDir, "access-log-dir", "", "directory standing for S3 where distributions that enable Logging get their access logs, in BUCKET/PREFIX/ (default DATA/logs)")
+	f.DurationVar(&cfg.accessLogFlush, "access-log-flush", time.Minute, "how long access log lines wait in memory before a log file is written (and at shutdown)")
+	f.BoolVar(&cfg.accessLogPlain, "access-log-plain", false, "write access log files uncompressed, without CloudFront's .gz")
+	cfg.gcHeadroom = 64 << 20
+	f.Var(&cfg.gcHeadroom, "gc-headroom", "how much the heap may grow past the live heap between collections when that is more than Go's default (the live heap); 0 keeps Go's default, as does a GOGC variable")
 	f.IntVar(&cfg.originConns, "origin-max-conns", 512, "most connections the edge opens to one origin; more requests wait for one")
 	f.DurationVar(&cfg.originWait, "origin-conn-wait", 10*time.Second, "longest a request waits for a free connection to its origin (never past the origin's read timeout) before it is answered 504")
 	cfg.apiBodies = 64 << 20
@@ -200,6 +211,11 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	if dev && !loopback(cfg.apiAddr) {
 		return usageError("refusing to serve the API on %s with the development credentials: set --credentials or EDGEFN_ACCESS_KEY_ID/EDGEFN_SECRET_ACCESS_KEY/EDGEFN_ACCOUNT_ID", cfg.apiAddr)
+	}
+	if cfg.gcHeadroom > 0 && os.Getenv("GOGC") == "" {
+		gcCtx, stopGC := context.WithCancel(ctx)
+		defer stopGC()
+		go gcpace.Run(gcCtx, uint64(cfg.gcHeadroom), time.Second, log)
 	}
 	if cfg.debugAddr != "" {
 		dsrv, err := startDebug(cfg.debugAddr, log)

@@ -67,6 +67,8 @@ type compiled struct {
 	etag string
 	prog *runtime.Program
 	err  error
+	// runs is Function.Runs of this version.
+	runs Runs
 }
 
 // New returns a Replica of src; nothing is served until Run has loaded the
@@ -325,7 +327,7 @@ func (r *Replica) function(arn string, src *edgefn.Function, usedViews map[strin
 		}
 		r.programs[arn] = c
 	}
-	f := &Function{ARN: arn, Name: src.Name, ETag: src.ETag, Program: c.prog, Err: c.err}
+	f := &Function{ARN: arn, Name: src.Name, ETag: src.ETag, Program: c.prog, Err: c.err, Runs: &c.runs}
 	if arns := src.Config.KeyValueStoreARNs; len(arns) > 0 {
 		if v := r.view(arns[0]); v != nil {
 			usedViews[arns[0]] = true

@@ -192,11 +192,17 @@ async function handler(event) { const x = await kvs.get('k'); event.request.uri 
 		t.Fatalf("uri %q", got)
 	}
 
-	// A new LIVE version is compiled and swapped in.
+	// A new LIVE version is compiled and swapped in, with its own record of
+	// long runs.
+	old.Runs.Slow.Store(1)
 	e.function("fn", code("v2"), k.ARN())
 	e.eventually("v2", func(s *replica.State) bool { return viewerRequest(s).ETag != old.ETag })
 	if got := run(t, viewerRequest(e.r.State())); got != "/v2/a" {
 		t.Fatalf("after publish uri %q", got)
+	}
+	v2 := viewerRequest(e.r.State())
+	if v2.Runs == old.Runs || v2.Runs.Slow.Load() != 0 {
+		t.Errorf("a new version shares the old one's long runs")
 	}
 	// A request that took the old State keeps the old version and data.
 	if got := run(t, old); got != "/v1/a" {
@@ -214,6 +220,10 @@ async function handler(event) { const x = await kvs.get('k'); event.request.uri 
 	})
 	if got := run(t, viewerRequest(e.r.State())); got != "/v2/b" {
 		t.Fatalf("after KVS write uri %q", got)
+	}
+	// The same code in a new State remembers its long runs.
+	if viewerRequest(e.r.State()).Runs != v2.Runs {
+		t.Errorf("a new State forgot the function's long runs")
 	}
 	if v, _, _ := old.KVS.Get(t.Context(), "k"); v != "a" {
 		t.Fatalf("old state's store changed to %q", v)

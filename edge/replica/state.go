@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/edgefn/edgefn"
@@ -89,7 +90,9 @@ type Distribution struct {
 	Via string
 	// DefaultRootObject replaces a request for "/" at the origin.
 	DefaultRootObject string
-	origins           map[string]*edgefn.Origin
+	// Logging is where the distribution's access logs go; nil when off.
+	Logging *edgefn.Logging
+	origins map[string]*edgefn.Origin
 	// behaviors are the ordered cache behaviors, then the default one.
 	behaviors []*Behavior
 	// invalidations are the distribution's, oldest first.
@@ -235,6 +238,18 @@ type Function struct {
 	Err     error
 	// KVS is the associated store, nil when there is none.
 	KVS runtime.KeyValueStore
+	// Runs records this code's long runs, for the edge to keep it off its
+	// event loops; one per compiled version, kept as states change. Nil
+	// for a function with no code.
+	Runs *Runs
+}
+
+// Runs is what the edge remembers of a function's long runs.
+type Runs struct {
+	// Streak counts the long runs in a row; Slow is when (Unix
+	// nanoseconds) the function was last found slow, 0 for never.
+	Streak atomic.Int32
+	Slow   atomic.Int64
 }
 
 // resolver gives newDistribution what a distribution refers to: the
@@ -262,6 +277,7 @@ func newDistribution(d *edgefn.Distribution, r resolver) *Distribution {
 		Aliases:           cfg.Aliases,
 		Enabled:           cfg.Enabled,
 		DefaultRootObject: cfg.DefaultRootObject,
+		Logging:           cfg.Logging,
 		origins:           make(map[string]*edgefn.Origin, len(cfg.Origins)),
 		behaviors:         make([]*Behavior, 0, len(cfg.CacheBehaviors)+1),
 		invalidations:     r.invalidations(d.Account, d.ID),
