@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/maypok86/otter/v2"
@@ -34,6 +35,9 @@ type cached struct {
 	// weak one).
 	etag, lastModified string
 	weight             uint32
+	// refreshing is set while a background refresh of this copy is under
+	// way, so that the viewers it serves meanwhile start no other.
+	refreshing atomic.Bool
 }
 
 func (c *cached) fresh(now time.Time) bool { return now.Before(c.expires) }

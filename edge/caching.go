@@ -230,6 +230,11 @@ func keyedOriginHeaders(h *fasthttp.RequestHeader, encoding string) {
 // background request is the viewer's, on its own exchange; it joins a miss
 // of the same key already under way rather than making another.
 func (s *Server) refreshLater(x *exchange, rt *route, orig, out *event.Request, key string, c *cached) {
+	// singleflight joins refreshes that overlap; this also stops one that
+	// would start just after another ended, before the cache held its copy.
+	if !c.refreshing.CompareAndSwap(false, true) {
+		return
+	}
 	bg := x.detached(x.uri, x.query, x.hasQuery)
 	route := *rt
 	// The targets live in x, which goes back to its pool before this ends.
@@ -245,5 +250,7 @@ func (s *Server) refreshLater(x *exchange, rt *route, orig, out *event.Request, 
 			shared, _ := s.fill(bg, &route, o, u, obj, c)
 			return shared, nil
 		})
+		// A failed refresh leaves c in the cache, to be tried again.
+		c.refreshing.Store(false)
 	}()
 }
