@@ -44,7 +44,13 @@ func New(cn string, validity time.Duration, names ...string) (tls.Certificate, e
 			tmpl.DNSNames = append(tmpl.DNSNames, n)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	return sign(tmpl, tmpl, key, key)
+}
+
+// sign makes the certificate tmpl for key, signed by parent's signer (tmpl
+// itself and key for a self-signed one).
+func sign(tmpl, parent *x509.Certificate, key *ecdsa.PrivateKey, signer any) (tls.Certificate, error) {
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
