@@ -97,10 +97,19 @@ func (l *quantityListXML) values(what string) ([]string, error) {
 			out = append(out, e.Value)
 		}
 	}
-	if l.Quantity == nil || *l.Quantity != len(out) {
-		return nil, invalid(edgefn.ResourceQuantity, "%s.Quantity does not match the %d Items.", what, len(out))
+	if err := checkQuantity(what, l.Quantity, len(out)); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// checkQuantity is InconsistentQuantities unless what's Quantity is given
+// and is n, the number of its Items.
+func checkQuantity(what string, quantity *int, n int) error {
+	if quantity == nil || *quantity != n {
+		return invalid(edgefn.ResourceQuantity, "%s.Quantity does not match the %d Items.", what, n)
+	}
+	return nil
 }
 
 type securityHeadersXML struct {
@@ -231,8 +240,8 @@ func (c *responseHeadersPolicyConfigXML) validate(edgefn.Limits) error {
 		}
 	}
 	if x := c.Custom; x != nil {
-		if x.Quantity == nil || *x.Quantity != len(x.Items) {
-			return invalid(edgefn.ResourceQuantity, "CustomHeadersConfig.Quantity does not match the %d Items.", len(x.Items))
+		if err := checkQuantity("CustomHeadersConfig", x.Quantity, len(x.Items)); err != nil {
+			return err
 		}
 		for _, h := range x.Items {
 			if h.Header == "" || h.Override == nil {
@@ -242,8 +251,8 @@ func (c *responseHeadersPolicyConfigXML) validate(edgefn.Limits) error {
 		}
 	}
 	if x := c.Remove; x != nil {
-		if x.Quantity == nil || *x.Quantity != len(x.Items) {
-			return invalid(edgefn.ResourceQuantity, "RemoveHeadersConfig.Quantity does not match the %d Items.", len(x.Items))
+		if err := checkQuantity("RemoveHeadersConfig", x.Quantity, len(x.Items)); err != nil {
+			return err
 		}
 		for _, h := range x.Items {
 			cfg.RemoveHeaders = append(cfg.RemoveHeaders, h.Header)
