@@ -38,7 +38,8 @@ const (
 	// Done: the response is in Exchange.Ctx.Response.
 	Done Step = iota
 	// Forward: send Exchange.Out to Exchange.Origin; Handler.Response is
-	// called with the answer.
+	// called once with the answer, or with the error that ended the wait
+	// (ErrViewerClosed, ErrShutdown among them).
 	Forward
 	// Offload: run Exchange.Slow on a goroutine, which leaves the response
 	// in Exchange.Ctx.Response; the connection then goes to HandOffs.
@@ -101,6 +102,9 @@ var (
 	ErrClosed = errors.New("evloop: the origin closed the connection before a whole response")
 	// ErrShutdown: the server was shut down before the origin answered.
 	ErrShutdown = errors.New("evloop: server shut down")
+	// ErrViewerClosed: the viewer's connection closed before the origin
+	// answered.
+	ErrViewerClosed = errors.New("evloop: the viewer's connection closed before the origin answered")
 )
 
 // Config configures a Server. Zero values take the defaults.

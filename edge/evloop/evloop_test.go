@@ -375,6 +375,48 @@ func TestTimeouts(t *testing.T) {
 	}
 }
 
+// TestViewerGoneWhileForwarded: a viewer whose connection breaks (a reset)
+// while the origin has not answered still ends its exchange: the handler
+// gets Response with ErrViewerClosed, so what it holds for the request is
+// freed. (A viewer that only half-closes keeps waiting for its answer.)
+func TestViewerGoneWhileForwarded(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := silent.Accept(); err == nil {
+			accepted <- c // held open, never answered
+		}
+	}()
+	port := silent.Addr().(*net.TCPAddr).Port
+	h := &proxy{origin: Origin{Host: "127.0.0.1", Port: port, Attempts: 1, ConnectTimeout: time.Second, ReadTimeout: time.Minute}, errs: make(chan error, 1)}
+	_, addr := startLoop(t, h, Config{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+	select {
+	case o := <-accepted:
+		defer o.Close()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request never reached the origin")
+	}
+	c.(*net.TCPConn).SetLinger(0) // close with a reset
+	c.Close()
+	select {
+	case err := <-h.errs:
+		if !errors.Is(err, ErrViewerClosed) {
+			t.Errorf("Response with %v, want ErrViewerClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Response never called for the viewer that left")
+	}
+}
+
 func TestConnectFailures(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -186,16 +186,22 @@ func (l *loop) originDone(o *originConn, err error, closeIt bool) {
 
 // answer finishes v's forwarded request with the origin's response (or err).
 func (l *loop) answer(v *viewer, err error) {
+	l.end(v, err)
+	l.respond(v)
+	if !v.advancing {
+		l.advance(v)
+	}
+}
+
+// end gives v's forwarded request back to the handler, with the origin's
+// response or err: Handler.Response is called once for every Forward.
+func (l *loop) end(v *viewer, err error) {
 	v.busy = false
 	if err != nil {
 		v.x.Ctx.Response.Reset()
 		v.x.Ctx.Response.Header.SetNoDefaultContentType(true)
 	}
 	l.h.Response(&v.x, err)
-	l.respond(v)
-	if !v.advancing {
-		l.advance(v)
-	}
 }
 
 func (l *loop) pool(o *originConn) {

@@ -265,6 +265,15 @@ func (l *loop) closeViewer(v *viewer) {
 	}
 	delete(l.viewers, v)
 	l.closeConn(&v.conn)
+	if v.busy {
+		// The handler holds the forwarded request's state (the edge, a
+		// slot of the origin's ceiling): end it, nobody to answer.
+		err := ErrViewerClosed
+		if l.closing {
+			err = ErrShutdown
+		}
+		l.end(v, err)
+	}
 }
 
 // detach hands v's connection off the loop: slow (when not nil) finishes
