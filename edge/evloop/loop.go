@@ -264,10 +264,10 @@ func (l *loop) fill(c *conn, limit int) bool {
 			c.in = grown
 		}
 	}
-	n, err := unix.Read(c.fd, c.in[len(c.in):cap(c.in)])
+	n, err := rawRead(c.fd, c.in[len(c.in):cap(c.in)])
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
-	case err != nil:
+	case err != 0:
 		return false
 	case n == 0:
 		c.eof = true
@@ -281,14 +281,14 @@ func (l *loop) fill(c *conn, limit int) bool {
 // connection failed.
 func (l *loop) flush(c *conn) bool {
 	for c.wpos < len(c.out) {
-		n, err := unix.Write(c.fd, c.out[c.wpos:])
+		n, err := rawWrite(c.fd, c.out[c.wpos:])
 		if err == unix.EINTR {
 			continue
 		}
 		if err == unix.EAGAIN {
 			return true
 		}
-		if err != nil {
+		if err != 0 {
 			return false
 		}
 		c.wpos += n
