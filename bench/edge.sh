@@ -32,18 +32,20 @@
 # OpenSSL negotiates 1.3), the same TLS 1.3 cipher suite (AES-128-GCM, Go's
 # choice, which nginx is told to prefer; the negotiated protocol and suite
 # of each are printed at the start) and session tickets as each does by
-# default. wrk opens its connections once per run and keeps them
-# alive, so the handshakes (one per connection) are amortised over the run:
-# what is measured is the record layer's cost per request, not handshakes.
+# default. wrk opens its -c connections at the start of each run and keeps
+# them alive to its end, so a handshake is paid once per connection (256 at
+# -c256, against tens of thousands of requests): what is measured is mostly
+# the cost of TLS records per request, not of handshakes.
 #
 # For each wrk connection count (-c32, -c64, -c256 by default) it prints
 # requests/s, p99 latency and each proxy's own CPU time per request (user +
 # system of its processes: on a machine where wrk and the origin share the
 # cores it tells what each proxy costs apart from them), medians of
-# interleaved rounds; then the ratios of edgefn to the references (HTTP to
-# nginx+njs auto and one worker, HTTPS to nginx+njs over HTTPS), and each
-# proxy's system calls per request, by kind, counted with perf after the
-# rounds at the first connection count.
+# interleaved rounds; then the ratios of each edgefn target, with its
+# function and without, to nginx+njs with the function (over HTTP to the
+# auto and the one-worker front, over HTTPS to the auto front's HTTPS); and
+# each proxy's system calls per request, by kind, counted with perf after
+# the rounds at the first connection count.
 #
 # Run by hand (not in CI), as root or with sudo for apt-get:
 #
@@ -53,7 +55,7 @@
 # Environment:
 #   ROUNDS       rounds per connection count (default 3)
 #   DURATION     seconds measured per target and round (default 5)
-#   WARMUP       seconds of wrk before each measure, not counted (default 2)
+#   WARMUP       seconds of wrk before each measure, not counted (default 1)
 #   CONNECTIONS  wrk -c values (default "32 64 256")
 #   THREADS      wrk threads (default 2)
 #   TARGETS      the keys above to measure, separated by spaces (default all;
@@ -63,12 +65,13 @@
 #   SYSCALLS     1 (default) counts system calls with perf after the rounds;
 #                0 skips it
 #   BASE_PORT    first of the eleven ports used (default 18080)
-# The defaults take about 11 minutes on 2 cores (9 targets x 3 rounds x 3
-# connection counts x 7 s, then the system calls).
+# The defaults take about 11 minutes on 2 cores: 9 targets x 3 rounds x 3
+# connection counts x 6 s, then about 14 s per proxy target for the system
+# calls (perf takes seconds to take its tracepoints off).
 set -euo pipefail
 
 DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-2}
+WARMUP=${WARMUP:-1}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32 64 256}
 THREADS=${THREADS:-2}
