@@ -5,8 +5,8 @@
 # front of one origin, on loopback; every measured request is a hit. Prints
 # requests/s and p99 for both, and the ratio edgefn/nginx.
 #
-# Run by hand, like bench/edge.sh (whose tools it needs: nginx with the njs
-# module, wrk, curl):
+# Run by hand, like bench/edge.sh (as root or with sudo: it installs nginx
+# with the njs module, wrk and curl when they are missing; bench/lib.sh):
 #
 #   bench/cache.sh
 #
@@ -23,17 +23,14 @@ port=${BASE_PORT:-18180}
 origin_port=$port front_port=$((port + 1)) api_port=$((port + 2)) edge_port=$((port + 3))
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-for tool in nginx wrk curl; do
-	command -v $tool >/dev/null || { echo "bench/cache.sh needs $tool (bench/edge.sh installs it)" >&2; exit 1; }
-done
-js_module=/usr/share/nginx/modules/ngx_http_js_module.so
-[ -e "$js_module" ] || js_module=/usr/lib/nginx/modules/ngx_http_js_module.so
-
-(cd "$root" && go build -o "$work/edgefn" ./cmd/edgefn && go build -o "$work/edgesetup" ./bench/edgesetup)
+bench_tools
+bench_build "$root" "$work"
 
 # nginx's workers run as another user when started as root: they must write
 # the cache and its temporary files.
@@ -43,26 +40,13 @@ chmod 777 "$work/nginx/cache" "$work/nginx/tmp"
 cat "$root/bench/function.js" "$root/bench/njs-adapter.js" >"$work/nginx/cf.js"
 # The origin says nothing of caching: both fronts use their default TTL
 # (CachingOptimized's is a day; proxy_cache_valid gives nginx the same).
-cat >"$work/nginx/nginx.conf" <<EOF
-load_module $js_module;
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	keepalive_requests 1000000;
-	js_path $work/nginx;
+nginx_conf "$work/nginx" auto "js_path $work/nginx;
 	js_import main from cf.js;
 	js_set \$cf_uri main.uri;
 	js_var \$cf_x_edge;
 	proxy_cache_path $work/nginx/cache keys_zone=edge:64m max_size=256m;
 	proxy_temp_path $work/nginx/tmp;
-	server {
-		listen 127.0.0.1:$origin_port reuseport;
-		location / { default_type text/plain; return 200 "hello from the origin\n"; }
-	}
+	$(origin_server "$origin_port")
 	server {
 		listen 127.0.0.1:$front_port reuseport;
 		location / {
@@ -71,15 +55,13 @@ http {
 			proxy_cache_key \$cf_uri\$is_args\$args;
 			proxy_cache_valid 200 1d;
 			proxy_http_version 1.1;
-			proxy_set_header Connection "";
+			proxy_set_header Connection \"\";
 			proxy_set_header Host localhost;
 			proxy_set_header X-Edge \$cf_x_edge;
 			proxy_pass http://127.0.0.1:$origin_port\$cf_uri\$is_args\$args;
 			add_header X-Cache \$upstream_cache_status;
 		}
-	}
-}
-EOF
+	}"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=($!)
 "$work/edgefn" serve --data "$work/data" --api-addr "127.0.0.1:$api_port" --edge-addr "127.0.0.1:$edge_port" --metrics-addr "" \
@@ -116,7 +98,6 @@ measure() {
 	rps[$1]+="$r "
 	printf '  %-32s %s req/s, p99 %s\n' "$1" "$r" "$(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{v[NR] = $1} END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 nginx_name="nginx+njs proxy_cache (hit)" edge_name="edgefn function + cache (hit)"
 echo "cached path: wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of ${DURATION}s, $(nproc) CPUs"
