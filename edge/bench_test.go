@@ -3,7 +3,6 @@ package edge_test
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"log/slog"
 	"net"
 	"os"
@@ -34,15 +33,34 @@ const benchFunction = `function handler(event) {
 
 // BenchmarkProxy measures a viewer request through the edge to an origin in
 // the same process, over loopback, with and without a viewer-request
-// function; CachedFunction runs the function and answers from the cache.
+// function; Cached answers from the cache (CachingOptimized), with the
+// function or without. The Loop cases serve the viewers on the event loops
+// (ServeLoop).
 func BenchmarkProxy(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
 		function bool
 		policy   string
-	}{{"NoFunction", false, ""}, {"Function", true, ""}, {"CachedFunction", true, edgefn.CachingOptimizedID}} {
+		loop     bool
+	}{
+		{"NoFunction", false, "", false}, {"Function", true, "", false}, {"CachedFunction", true, edgefn.CachingOptimizedID, false},
+		{"NoFunctionLoop", false, "", true}, {"CachedLoop", false, edgefn.CachingOptimizedID, true},
+		{"CachedFunctionLoop", true, edgefn.CachingOptimizedID, true},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
-			host := benchEdge(b, bc.function, bc.policy, nil, nil)
+			serve := (*edge.Server).Serve
+			if bc.loop {
+				serve = (*edge.Server).ServeLoop
+			}
+			host := benchEdge(b, bc.function, bc.policy, nil, serve)
+			// One request first, on a connection of its own: the cached
+			// cases then measure hits (a miss takes its connection off the
+			// event loops).
+			first := &fasthttp.HostClient{Addr: host.addr}
+			if status, _, err := first.Get(nil, "http://"+host.domain+"/index.html?a=1"); err != nil || status != 200 {
+				b.Fatalf("first request: %d %v", status, err)
+			}
+			first.CloseIdleConnections()
 			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512}
 			b.ReportAllocs()
 			// Many requests in flight, as a load generator keeps them: the
@@ -73,15 +91,17 @@ func BenchmarkProxy(b *testing.B) {
 // network: the loop path's request phase (the checks, the function when
 // there is one, the origin request), then, with a canned origin response,
 // its response phase (cleaning the origin's headers, the edge's headers,
-// metrics and the access log). It is what callgrind counts best (see
-// CONTRIBUTING.md).
+// metrics and the access log); CachedHit is a hit of a behavior with
+// CachingOptimized, answered by the request phase. It is what callgrind
+// counts best (see CONTRIBUTING.md).
 func BenchmarkHandler(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
 		function bool
-	}{{"NoFunction", false}, {"Function", true}} {
+		policy   string
+	}{{"NoFunction", false, ""}, {"Function", true, ""}, {"CachedHit", false, edgefn.CachingOptimizedID}} {
 		b.Run(bc.name, func(b *testing.B) {
-			srv, host := benchServer(b, bc.function, "", nil)
+			srv, host := benchServer(b, bc.function, bc.policy, nil)
 			h := srv.LoopHandler()
 			var viewer fasthttp.Request
 			viewer.SetRequestURI("/index.html?a=1")
@@ -94,14 +114,26 @@ func BenchmarkHandler(b *testing.B) {
 			}
 			addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000}
 			var lx evloop.Exchange
+			want := evloop.Forward
+			if bc.policy != "" {
+				// The miss, from the benchmark's origin, on a goroutine.
+				lx.Ctx.Init(&viewer, addr, nil)
+				if step := h.Request(&lx); step != evloop.Offload {
+					b.Fatalf("miss: step %d, %s", step, lx.Ctx.Response.Body())
+				}
+				lx.Slow()
+				want = evloop.Done
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				lx.Ctx.Init(&viewer, addr, nil)
-				if step := h.Request(&lx); step != evloop.Forward {
+				if step := h.Request(&lx); step != want {
 					b.Fatalf("request phase: step %d, %s", step, lx.Ctx.Response.Body())
 				}
-				origin.CopyTo(&lx.Ctx.Response)
-				h.Response(&lx, nil)
+				if want == evloop.Forward {
+					origin.CopyTo(&lx.Ctx.Response)
+					h.Response(&lx, nil)
+				}
 				if lx.Ctx.Response.StatusCode() != 200 {
 					b.Fatalf("status %d", lx.Ctx.Response.StatusCode())
 				}
@@ -114,19 +146,15 @@ type benchHost struct{ addr, domain string }
 
 // benchEdge starts an origin, a store with one distribution (caching by
 // policy, when set; setup, when set, changes it before it is created) and
-// the edge, over HTTPS with tlsCfg when set.
-func benchEdge(b *testing.B, withFunction bool, policy string, setup func(*store.Store, *edgefn.DistributionConfig), tlsCfg *tls.Config) benchHost {
+// the edge, which serve runs on its listener.
+func benchEdge(b *testing.B, withFunction bool, policy string, setup func(*store.Store, *edgefn.DistributionConfig), serve func(*edge.Server, net.Listener) error) benchHost {
 	b.Helper()
 	srv, host := benchServer(b, withFunction, policy, setup)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	if tlsCfg != nil {
-		go srv.ServeTLS(ln, tlsCfg)
-	} else {
-		go srv.Serve(ln)
-	}
+	go serve(srv, ln)
 	b.Cleanup(func() { srv.Shutdown(context.Background()) })
 	host.addr = ln.Addr().String()
 	return host

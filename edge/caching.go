@@ -22,10 +22,28 @@ const (
 // the request as the viewer-request function left it (out, else the
 // viewer's). It returns false when it has answered the viewer with an error.
 func (s *Server) respond(x *exchange, rt *route, orig, out *event.Request) bool {
-	method := string(x.ctx.Method())
-	if s.cache == nil || !x.behavior.Caches(method) {
+	if !s.caches(x) {
 		return s.forward(x, rt, orig, out)
 	}
+	k := s.keyOf(x, out)
+	return s.respondKeyed(x, rt, orig, out, &k)
+}
+
+// caches reports whether x goes by the cache.
+func (s *Server) caches(x *exchange) bool {
+	return s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))
+}
+
+// cacheLookup is a cacheable request's place in the cache.
+type cacheLookup struct {
+	// req is the request the key is made of; query its query strings in
+	// the key, as invalidations match them.
+	req        *event.Request
+	key, query string
+}
+
+// keyOf computes the key of x, a request the cache serves (see respond).
+func (s *Server) keyOf(x *exchange, out *event.Request) cacheLookup {
 	req := out
 	if req == nil {
 		r := x.viewerRequest()
@@ -34,29 +52,55 @@ func (s *Server) respond(x *exchange, rt *route, orig, out *event.Request) bool 
 	p := x.behavior.Cache
 	x.keyed, x.encoding = true, normalisedEncoding(p, req.Headers)
 	query := keyQuery(p, req)
-	key := cacheKey(p, x.dist.ID, method, req, query, x.encoding)
-	now := time.Now()
-	c := s.cache.get(key)
+	return cacheLookup{req: req, key: cacheKey(p, x.dist.ID, string(x.ctx.Method()), req, query, x.encoding), query: query}
+}
+
+// lookUp is what the cache holds for k, nil when nothing or an object an
+// invalidation covers (which it drops).
+func (s *Server) lookUp(x *exchange, k *cacheLookup) *cached {
+	c := s.cache.get(k.key)
 	if c != nil && x.dist.Invalidated(c.rev, c.path, c.query) {
-		s.cache.drop(key)
+		s.cache.drop(k.key)
 		c = nil
 	}
+	return c
+}
+
+// answerCached answers x with c (nil: none) when the origin need not be
+// asked first: c is fresh, or stale but servable while it is refreshed in
+// the background (one refresh per copy, on a goroutine of its own). It
+// never waits, which lets the event loops answer hits themselves; it
+// returns false, having done nothing, when the origin must be asked.
+func (s *Server) answerCached(x *exchange, rt *route, orig, out *event.Request, k *cacheLookup, c *cached) bool {
+	if c == nil {
+		return false
+	}
+	now := time.Now()
 	switch {
-	case c != nil && c.fresh(now):
-		s.hit(x, c, resultHit, now)
-		answerViewer(x, req)
-		return true
-	case c != nil && c.servableWhileRevalidating(now):
-		s.refreshLater(x, rt, orig, out, key, c)
-		s.hit(x, c, resultHit, now)
-		answerViewer(x, req)
+	case c.fresh(now):
+	case c.servableWhileRevalidating(now):
+		s.refreshLater(x, rt, orig, out, k.key, c)
+	default:
+		return false
+	}
+	s.hit(x, c, resultHit, now)
+	answerViewer(x, k.req)
+	return true
+}
+
+// respondKeyed is respond for the request of k: from the cache when it may
+// (answerCached), else from the origin, once for all the requests of the
+// key that miss together.
+func (s *Server) respondKeyed(x *exchange, rt *route, orig, out *event.Request, k *cacheLookup) bool {
+	c := s.lookUp(x, k)
+	if s.answerCached(x, rt, orig, out, k, c) {
 		return true
 	}
 	led, ok := false, false
-	v, _, _ := s.cache.flight.Do(key, func() (any, error) {
+	v, _, _ := s.cache.flight.Do(k.key, func() (any, error) {
 		led = true
 		var shared *cached
-		shared, ok = s.fill(x, rt, orig, out, entry{key: key, path: req.URI, query: query}, c)
+		shared, ok = s.fill(x, rt, orig, out, entry{key: k.key, path: k.req.URI, query: k.query}, c)
 		return shared, nil
 	})
 	if !led {
@@ -74,7 +118,7 @@ func (s *Server) respond(x *exchange, rt *route, orig, out *event.Request) bool 
 		}
 	}
 	if ok {
-		answerViewer(x, req)
+		answerViewer(x, k.req)
 	}
 	return ok
 }

@@ -2,6 +2,8 @@ package edge
 
 import (
 	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn"
 )
 
 // customErrorPage answers an error status with the distribution's
@@ -13,12 +15,8 @@ import (
 // error of its own): the viewer then gets the original error.
 func (s *Server) customErrorPage(x *exchange) bool {
 	resp := &x.ctx.Response
-	status := resp.StatusCode()
-	if status < 400 {
-		return false
-	}
-	r := x.dist.ErrorResponse(status)
-	if r == nil || r.ResponsePagePath == "" {
+	r := errorPage(x)
+	if r == nil {
 		return false
 	}
 	page := x.detached(r.ResponsePagePath, "", false)
@@ -39,4 +37,17 @@ func (s *Server) customErrorPage(x *exchange) bool {
 	resp.SetStatusCode(r.ResponseCode)
 	x.result, x.detail = resultError, resultError
 	return true
+}
+
+// errorPage is the CustomErrorResponse with a page for the status of x's
+// response, nil when there is none.
+func errorPage(x *exchange) *edgefn.CustomErrorResponse {
+	status := x.ctx.Response.StatusCode()
+	if status < 400 {
+		return nil
+	}
+	if r := x.dist.ErrorResponse(status); r != nil && r.ResponsePagePath != "" {
+		return r
+	}
+	return nil
 }

@@ -71,6 +71,8 @@ type env struct {
 	accessLogs *accesslog.Writer
 	logDir     string
 	viewer     *http.Client
+	// srv is the edge, for the tests that drive its loop handler directly.
+	srv *edge.Server
 }
 
 // syncBuffer collects log lines from concurrent writers.
@@ -174,6 +176,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.srv = srv
 	served, servedTLS := make(chan error, 1), make(chan error, 1)
 	serve := srv.Serve
 	if loop {

@@ -19,9 +19,10 @@ import (
 // requests and the origins' responses on one loop per core, and runs the
 // handler's two phases there (requestPhase, then responsePhase once the
 // origin answered). Only plain HTTP to one custom HTTP origin stays on the
-// loop; S3 origins, HTTPS origins, origin groups, cached behaviors and
-// functions found slow go to a goroutine (Offload), as do bodies that stream
-// (evloop hands the connection to the fasthttp server).
+// loop, and so do the cache's hits (cachedOnLoop); S3 origins, HTTPS
+// origins, origin groups, the cache's misses and functions found slow go to
+// a goroutine (Offload), as do bodies that stream (evloop hands the
+// connection to the fasthttp server).
 
 // loopHandler is the edge's handler for evloop.
 type loopHandler struct {
@@ -41,8 +42,7 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	s := h.s
 	x := s.newExchange(&lx.Ctx)
 	if !s.admit(x) {
-		s.logAccess(x)
-		s.releaseExchange(x)
+		s.endExchange(x)
 		return evloop.Done
 	}
 	if b := x.behavior; ranLong(b.ViewerRequest, x.start) || ranLong(b.ViewerResponse, x.start) {
@@ -50,16 +50,20 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 		// would hold up every other connection of the loop.
 		s.metrics.loopOffloads.slowFunction.Inc()
 		lx.Slow = func() {
-			rt, orig, out, ok := s.routeRequest(x)
-			s.answerOffloaded(x, &rt, orig, out, ok)
+			if rt, orig, out, ok := s.routeRequest(x); ok {
+				s.finish(x, s.respond(x, &rt, orig, out), out)
+			}
+			s.endExchange(x)
 		}
 		return evloop.Offload
 	}
 	rt, orig, out, ok := s.routeRequest(x)
 	if !ok {
-		s.logAccess(x)
-		s.releaseExchange(x)
+		s.endExchange(x)
 		return evloop.Done
+	}
+	if s.caches(x) {
+		return s.cachedOnLoop(lx, x, &rt, orig, out)
 	}
 	t := &rt.targets[0]
 	t.forViewer(false)
@@ -69,12 +73,14 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	}
 	// A request beyond the origin's ceiling waits for a slot on a goroutine;
 	// a custom error page is fetched from the origin (or cache) on one too.
-	if len(rt.targets) > 1 || t.s3 || t.tls || (s.cache != nil && x.behavior.Caches(string(x.ctx.Method()))) ||
-		x.dist.HasErrorResponses() || !p.tryAcquire() {
+	if len(rt.targets) > 1 || t.s3 || t.tls || x.dist.HasErrorResponses() || !p.tryAcquire() {
 		s.metrics.loopOffloads.origin.Inc()
 		// A copy for the closure: rt itself stays on the stack.
 		rt := rt
-		lx.Slow = func() { s.answerOffloaded(x, &rt, orig, out, true) }
+		lx.Slow = func() {
+			s.finish(x, s.respond(x, &rt, orig, out), out)
+			s.endExchange(x)
+		}
 		return evloop.Offload
 	}
 	// The loop has read the whole body (evloop hands larger ones off).
@@ -95,13 +101,39 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	return evloop.Forward
 }
 
-// answerOffloaded answers an offloaded request on its goroutine: the
-// origin (or the cache) and the response phase, when routeRequest let it go
-// on (ok).
-func (s *Server) answerOffloaded(x *exchange, rt *route, orig, out *event.Request, ok bool) {
-	if ok {
-		s.finish(x, s.respond(x, rt, orig, out), out)
+// cachedOnLoop answers a request the cache serves: on the loop when the
+// cache holds an object it may serve without asking the origin (a memory
+// lookup, the common case of a CDN), else on a goroutine, which waits for
+// the origin, or for the fill of the key another request started.
+func (s *Server) cachedOnLoop(lx *evloop.Exchange, x *exchange, rt *route, orig, out *event.Request) evloop.Step {
+	k := s.keyOf(x, out)
+	if !s.answerCached(x, rt, orig, out, &k, s.lookUp(x, &k)) {
+		s.metrics.loopOffloads.cache.Inc()
+		// Copies for the closure: rt stays on Request's stack.
+		rt := *rt
+		lx.Slow = func() {
+			s.finish(x, s.respondKeyed(x, &rt, orig, out, &k), out)
+			s.endExchange(x)
+		}
+		return evloop.Offload
 	}
+	if errorPage(x) != nil {
+		// A cached error with a custom error page: the page may come from
+		// the origin.
+		s.metrics.loopOffloads.cache.Inc()
+		lx.Slow = func() {
+			s.finish(x, true, out)
+			s.endExchange(x)
+		}
+		return evloop.Offload
+	}
+	s.finish(x, true, out)
+	s.endExchange(x)
+	return evloop.Done
+}
+
+// endExchange logs x's access line and releases it.
+func (s *Server) endExchange(x *exchange) {
 	s.logAccess(x)
 	s.releaseExchange(x)
 }
@@ -166,8 +198,7 @@ func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
 		cleanOriginResponse(&x.ctx.Response)
 		s.finish(x, true, st.out)
 	}
-	s.logAccess(x)
-	s.releaseExchange(x)
+	s.endExchange(x)
 	*st = loopState{}
 	h.states.Put(st)
 }

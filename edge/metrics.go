@@ -29,7 +29,7 @@ type metrics struct {
 	uncounted cacheStats
 	// loopOffloads counts the requests the event loops hand to goroutines,
 	// by reason.
-	loopOffloads struct{ slowFunction, origin prometheus.Counter }
+	loopOffloads struct{ slowFunction, origin, cache prometheus.Counter }
 	// fns caches each function's metrics per distribution: looking up
 	// five labelled series on every run is a measurable share of it.
 	fns sync.Map // fnKey -> *fnMetrics
@@ -181,10 +181,11 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	}
 	offloads := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "edgefn_edge_loop_offloads_total",
-		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, cached behaviors, custom error pages, a full origin pool).",
+		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, custom error pages, a full origin pool), cache (a cached behavior's request the cache cannot answer at once: a miss, a stale object, a fill under way; or a cached error with a custom error page).",
 	}, []string{"reason"})
 	m.loopOffloads.slowFunction = offloads.WithLabelValues("slow_function")
 	m.loopOffloads.origin = offloads.WithLabelValues("origin")
+	m.loopOffloads.cache = offloads.WithLabelValues("cache")
 	if reg == nil {
 		return m, nil
 	}

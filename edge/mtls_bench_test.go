@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"net"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/internal/devcert"
 	"github.com/edgefn/edgefn/store"
 )
@@ -69,7 +71,8 @@ async function connectionHandler(connection) {
 		setup func(*store.Store, *edgefn.DistributionConfig)
 	}{{"TLS", nil}, {"Mtls", mtls(false)}, {"MtlsConnectionFunction", mtls(true)}} {
 		b.Run(bc.name, func(b *testing.B) {
-			host := benchEdge(b, false, "", bc.setup, &tls.Config{Certificates: []tls.Certificate{server}, MinVersion: tls.VersionTLS12})
+			serverCfg := &tls.Config{Certificates: []tls.Certificate{server}, MinVersion: tls.VersionTLS12}
+			host := benchEdge(b, false, "", bc.setup, func(s *edge.Server, ln net.Listener) error { return s.ServeTLS(ln, serverCfg) })
 			cfg := &tls.Config{ServerName: host.domain, InsecureSkipVerify: true, Certificates: []tls.Certificate{client},
 				ClientSessionCache: nil, MinVersion: tls.VersionTLS13}
 			req := []byte("GET / HTTP/1.1\r\nHost: " + host.domain + "\r\nConnection: close\r\n\r\n")
