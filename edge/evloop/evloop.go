@@ -14,9 +14,11 @@
 // Timeouts come from one coarse timer wheel per loop.
 //
 // What the loop does not do itself leaves it: a request the handler Offloads
-// finishes on a goroutine, and its connection, like one whose request body
-// must stream (large or chunked bodies, Expect: 100-continue), is handed to
-// the goroutine server that HandOffs feeds.
+// runs on a goroutine while its connection waits on the loop, which writes
+// the response (unless its body streams from a file) and goes on with the
+// connection's next request; a connection whose request body must stream
+// (large or chunked bodies, Expect: 100-continue), or whose offloaded
+// response streams, is handed to the goroutine server that HandOffs feeds.
 package evloop
 
 import (
@@ -42,7 +44,8 @@ const (
 	// (ErrViewerClosed, ErrShutdown among them).
 	Forward
 	// Offload: run Exchange.Slow on a goroutine, which leaves the response
-	// in Exchange.Ctx.Response; the connection then goes to HandOffs.
+	// in Exchange.Ctx.Response; the loop writes it (a streamed body is
+	// written by a goroutine, and the connection goes to HandOffs).
 	Offload
 )
 

@@ -453,8 +453,10 @@ func TestHandOff(t *testing.T) {
 			"200 local GET /local/a |200 handed off abc|200 handed off "},
 		{"large body", "POST /local/b HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n01234567890123456789", "200 handed off 01234567890123456789"},
 		{"expect", "POST /local/b HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab", "200 handed off ab"},
-		{"offload", "GET /local/a HTTP/1.1\r\nHost: x\r\n\r\nGET /slow/b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n",
-			"200 local GET /local/a |200 slow /slow/b|200 handed off "},
+		// An offloaded request leaves the connection on the loop: the next
+		// one is answered there, after it, in order.
+		{"offload", "GET /local/a HTTP/1.1\r\nHost: x\r\n\r\nGET /slow/b HTTP/1.1\r\nHost: x\r\n\r\nGET /local/c HTTP/1.1\r\nHost: x\r\n\r\n",
+			"200 local GET /local/a |200 slow /slow/b|200 local GET /local/c "},
 	}
 	for _, tt := range tests {
 		for _, chunk := range []int{0, 1} {
@@ -559,7 +561,13 @@ func TestShutdown(t *testing.T) {
 	}
 	defer busy.Close()
 	busy.Write([]byte("GET /x HTTP/1.1\r\nHost: x\r\n\r\n"))
-	time.Sleep(50 * time.Millisecond)
+	offloaded, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer offloaded.Close()
+	offloaded.Write([]byte("GET /slow/x HTTP/1.1\r\nHost: x\r\n\r\n"))
+	time.Sleep(10 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.Shutdown(ctx); err != nil {
@@ -570,8 +578,42 @@ func TestShutdown(t *testing.T) {
 	if !bytes.Contains(out, []byte("Connection: close")) || !bytes.HasSuffix(out, []byte("ok")) {
 		t.Errorf("request in progress: %q", out)
 	}
+	offloaded.SetDeadline(time.Now().Add(time.Second))
+	out, _ = io.ReadAll(offloaded)
+	if !bytes.Contains(out, []byte("Connection: close")) || !bytes.HasSuffix(out, []byte("slow /slow/x")) {
+		t.Errorf("offloaded request in progress: %q", out)
+	}
 	idle.SetDeadline(time.Now().Add(time.Second))
 	if n, err := idle.Read(make([]byte, 1)); n != 0 || err != io.EOF {
 		t.Errorf("idle connection not closed: %d %v", n, err)
+	}
+}
+
+// TestOffloadViewerGone: a viewer that leaves while its request runs on a
+// goroutine is answered by nobody; the loop keeps serving the others, and a
+// shutdown after it waits for nothing.
+func TestOffloadViewerGone(t *testing.T) {
+	h := &proxy{}
+	s, addr := startLoop(t, h, Config{Loops: 1})
+	for range 20 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("GET /slow/gone HTTP/1.1\r\nHost: x\r\n\r\n"))
+		c.(*net.TCPConn).SetLinger(0) // a reset, not a polite close
+		c.Close()
+	}
+	got := responses(t, exchange(t, addr, "GET /local/a HTTP/1.1\r\nHost: x\r\n\r\nGET /slow/b HTTP/1.1\r\nHost: x\r\n\r\n", 0))
+	if want := []string{"200 local GET /local/a ", "200 slow /slow/b"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("after the viewers left: %q, want %q", got, want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.offload.Load(); n < 1 || n > 21 {
+		t.Errorf("%d offloaded runs", n)
 	}
 }

@@ -90,6 +90,7 @@ type loop struct {
 	freeBufs [][]byte
 	mu       sync.Mutex
 	posted   []func()
+	ended    bool // released: post drops what it is given
 	running  []func()
 	wakeBuf  [8]byte
 }
@@ -148,6 +149,9 @@ func newLoop(s *Server, lfd int, laddr net.Addr) (*loop, error) {
 
 // release closes the loop's own descriptors (not the listener's).
 func (l *loop) release() {
+	l.mu.Lock()
+	l.ended = true // no post writes to wakefd once it is closed
+	l.mu.Unlock()
 	if l.epoll != nil {
 		l.epoll.Close()
 	} else if l.epfd >= 0 {
@@ -354,11 +358,15 @@ func (l *loop) run() error {
 	}
 }
 
-// post runs f on the loop (from any goroutine).
+// post runs f on the loop (from any goroutine); after the loop ended, f
+// is dropped (an offloaded request whose viewer a forced shutdown closed).
 func (l *loop) post(f func()) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ended {
+		return
+	}
 	l.posted = append(l.posted, f)
-	l.mu.Unlock()
 	var one [8]byte
 	binary.NativeEndian.PutUint64(one[:], 1)
 	unix.Write(l.wakefd, one[:])

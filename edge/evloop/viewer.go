@@ -17,9 +17,11 @@ type viewer struct {
 	conn
 	x    Exchange
 	addr addrs
-	// busy: a forwarded request waits for its origin (or its name).
-	busy   bool
-	origin *originConn
+	// busy: a forwarded request waits for its origin (or its name), or an
+	// offloaded one for its goroutine (offloaded).
+	busy      bool
+	offloaded bool
+	origin    *originConn
 	// seq counts the requests, so that a name resolved late finds out
 	// whether its request is still the one waiting.
 	seq uint64
@@ -173,7 +175,7 @@ func (l *loop) readRequest(v *viewer) bool {
 		if req.MayContinue() || cl == -1 || cl > l.cfg.InlineBodyBytes {
 			// A body that streams: the goroutine server reads it (and
 			// refuses one declared over the limit without reading it).
-			l.detach(v, nil)
+			l.detach(v, false)
 			return false
 		}
 		if cl > 0 && len(b) < headLen+cl && !v.eof {
@@ -205,8 +207,7 @@ func (l *loop) readRequest(v *viewer) bool {
 	case Forward:
 		l.forward(v)
 	case Offload:
-		l.detach(v, x.Slow)
-		return false
+		l.offload(v, x.Slow)
 	default:
 		l.respond(v)
 	}
@@ -265,7 +266,7 @@ func (l *loop) closeViewer(v *viewer) {
 	}
 	delete(l.viewers, v)
 	l.closeConn(&v.conn)
-	if v.busy {
+	if v.busy && !v.offloaded {
 		// The handler holds the forwarded request's state (the edge, a
 		// slot of the origin's ceiling): end it, nobody to answer.
 		err := ErrViewerClosed
@@ -276,10 +277,42 @@ func (l *loop) closeViewer(v *viewer) {
 	}
 }
 
-// detach hands v's connection off the loop: slow (when not nil) finishes
-// its request on a goroutine, and the connection then goes to the goroutine
-// server with the bytes read ahead.
-func (l *loop) detach(v *viewer, slow func()) {
+// offload runs slow, which leaves the response in v's exchange, on a
+// goroutine; v waits on the loop as for an origin, and the loop writes the
+// response when slow is done. A viewer that closes meanwhile is answered by
+// nobody (its goroutine still finishes).
+func (l *loop) offload(v *viewer, slow func()) {
+	v.busy, v.offloaded = true, true
+	s := l.s
+	s.detached.Add(1)
+	go func() {
+		defer s.detached.Done()
+		slow()
+		l.post(func() { l.offloadDone(v) })
+	}()
+}
+
+func (l *loop) offloadDone(v *viewer) {
+	v.busy, v.offloaded = false, false
+	if v.closed {
+		return
+	}
+	if v.x.Ctx.Response.IsBodyStream() {
+		// A streamed body (a file) is written by a goroutine: on the loop
+		// it would be read whole into the connection's buffer.
+		l.detach(v, true)
+		return
+	}
+	l.respond(v)
+	if !v.advancing {
+		l.advance(v)
+	}
+}
+
+// detach hands v's connection off the loop to the goroutine server, with
+// the bytes read ahead, after writing what waits to be written and, when
+// answered, the response in v's exchange.
+func (l *loop) detach(v *viewer, answered bool) {
 	delete(l.viewers, v)
 	out := append([]byte(nil), v.out[v.wpos:]...)
 	ahead := append([]byte(nil), v.unparsed()...)
@@ -303,8 +336,7 @@ func (l *loop) detach(v *viewer, slow func()) {
 				return
 			}
 		}
-		if slow != nil {
-			slow()
+		if answered {
 			ctx := &v.x.Ctx
 			closeConn := finish(ctx, closing || s.closing.Load())
 			bw := bufio.NewWriter(nc)
