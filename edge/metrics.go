@@ -181,7 +181,7 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	}
 	offloads := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "edgefn_edge_loop_offloads_total",
-		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, cached behaviors, custom error pages, a full origin pool).",
+		Help: "Requests the event loops (plain HTTP on Linux) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, cached behaviors, custom error pages, a full origin pool).",
 	}, []string{"reason"})
 	m.loopOffloads.slowFunction = offloads.WithLabelValues("slow_function")
 	m.loopOffloads.origin = offloads.WithLabelValues("origin")
