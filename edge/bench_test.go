@@ -35,6 +35,8 @@ const benchFunction = `function handler(event) {
 // BenchmarkProxy measures a viewer request through the edge to an origin in
 // the same process, over loopback, with and without a viewer-request
 // function; CachedFunction runs the function and answers from the cache.
+// The edge serves on its event loops (on Linux), or on the goroutine server
+// with -goroutines.
 func BenchmarkProxy(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
@@ -114,7 +116,8 @@ type benchHost struct{ addr, domain string }
 
 // benchEdge starts an origin, a store with one distribution (caching by
 // policy, when set; setup, when set, changes it before it is created) and
-// the edge, over HTTPS with tlsCfg when set.
+// the edge, over HTTPS with tlsCfg when set, else plain HTTP (on the event
+// loops unless -goroutines).
 func benchEdge(b *testing.B, withFunction bool, policy string, setup func(*store.Store, *edgefn.DistributionConfig), tlsCfg *tls.Config) benchHost {
 	b.Helper()
 	srv, host := benchServer(b, withFunction, policy, setup)
@@ -122,9 +125,12 @@ func benchEdge(b *testing.B, withFunction bool, policy string, setup func(*store
 	if err != nil {
 		b.Fatal(err)
 	}
-	if tlsCfg != nil {
+	switch {
+	case tlsCfg != nil:
 		go srv.ServeTLS(ln, tlsCfg)
-	} else {
+	case *allOnGoroutines:
+		go srv.ServeGoroutines(ln)
+	default:
 		go srv.Serve(ln)
 	}
 	b.Cleanup(func() { srv.Shutdown(context.Background()) })
