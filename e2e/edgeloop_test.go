@@ -1,3 +1,5 @@
+//go:build linux
+
 package e2e
 
 import (
@@ -20,15 +22,15 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 )
 
-// TestEdgeLoop: `serve --edge-loop` serves plain-HTTP viewers on its event
-// loops. A viewer-request function rewrites requests that follow each other
-// on one kept-alive connection, a request body reaches the origin, a
-// function that runs into its time limit is moved off the loops after its
-// first run (the offload metric counts it), and a distribution that enables
-// Logging gets its access logs, written when the server stops, which
-// `edgefn replay` reads.
+// TestEdgeLoop: `serve` serves plain-HTTP viewers on its event loops (on
+// Linux, the only system with them). A viewer-request function rewrites
+// requests that follow each other on one kept-alive connection, a request
+// body reaches the origin, a function that runs into its time limit is
+// moved off the loops after its first run (the offload metric counts it),
+// and a distribution that enables Logging gets its access logs, written
+// when the server stops, which `edgefn replay` reads.
 func TestEdgeLoop(t *testing.T) {
-	s := startServer(t, serverConfig{args: []string{"--edge-loop"}})
+	s := startServer(t, serverConfig{})
 	cf := s.cloudFront(devAccount)
 	c := ctx(t)
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -40,7 +40,7 @@ func TestAccessLogsReplay(t *testing.T) {
 	for _, path := range []struct {
 		name string
 		opts []envOption
-	}{{"fasthttp", nil}, {"loop", []envOption{onLoop}}} {
+	}{{"goroutines", []envOption{onGoroutines}}, {"loop", []envOption{onLoop}}} {
 		t.Run(path.name, func(t *testing.T) {
 			e := newEnv(t, path.opts...)
 			o := e.origin("web")

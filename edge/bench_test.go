@@ -34,28 +34,24 @@ const benchFunction = `function handler(event) {
 // BenchmarkProxy measures a viewer request through the edge to an origin in
 // the same process, over loopback, with and without a viewer-request
 // function; Cached answers from the cache (CachingOptimized), with the
-// function or without. The Loop cases serve the viewers on the event loops
-// (ServeLoop).
+// function or without. The edge serves on its event loops (on Linux), or on
+// the goroutine server with -goroutines.
 func BenchmarkProxy(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
 		function bool
 		policy   string
-		loop     bool
 	}{
-		{"NoFunction", false, "", false}, {"Function", true, "", false}, {"CachedFunction", true, edgefn.CachingOptimizedID, false},
-		{"NoFunctionLoop", false, "", true}, {"CachedLoop", false, edgefn.CachingOptimizedID, true},
-		{"CachedFunctionLoop", true, edgefn.CachingOptimizedID, true},
+		{"NoFunction", false, ""}, {"Function", true, ""},
+		{"Cached", false, edgefn.CachingOptimizedID}, {"CachedFunction", true, edgefn.CachingOptimizedID},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			serve := (*edge.Server).Serve
-			if bc.loop {
-				serve = (*edge.Server).ServeLoop
+			if *allOnGoroutines {
+				serve = (*edge.Server).ServeGoroutines
 			}
 			host := benchEdge(b, bc.function, bc.policy, nil, serve)
-			// One request first, on a connection of its own: the cached
-			// cases then measure hits (a miss takes its connection off the
-			// event loops).
+			// One request first: the cached cases then measure hits.
 			first := &fasthttp.HostClient{Addr: host.addr}
 			if status, _, err := first.Get(nil, "http://"+host.domain+"/index.html?a=1"); err != nil || status != 200 {
 				b.Fatalf("first request: %d %v", status, err)

@@ -1,7 +1,15 @@
 package edge
 
-import "github.com/edgefn/edgefn/edge/evloop"
+import (
+	"net"
 
-// LoopHandler is the handler ServeLoop runs, for benchmarks that drive its
+	"github.com/edgefn/edgefn/edge/evloop"
+)
+
+// LoopHandler is the handler serveLoop runs, for benchmarks that drive its
 // two phases without the network.
 func (s *Server) LoopHandler() evloop.Handler { return &loopHandler{s: s} }
+
+// ServeGoroutines serves plain-HTTP viewers on ln with the goroutine server,
+// as Serve does off Linux: the tests run the package on it with -goroutines.
+func (s *Server) ServeGoroutines(ln net.Listener) error { return s.serveGoroutines(ln) }

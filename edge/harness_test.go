@@ -105,17 +105,35 @@ func (b *syncBuffer) lines() []map[string]any {
 // path plain-HTTP viewers take.
 type envOption struct {
 	config func(*edge.Config)
-	loop   bool
+	path   viewerPath
 }
 
-// onLoop serves plain-HTTP viewers with ServeLoop instead of Serve.
-var onLoop = envOption{loop: true}
+// viewerPath is the server plain-HTTP viewers get.
+type viewerPath uint8
+
+const (
+	// pathDefault: Serve's (the event loops on Linux), or the goroutine
+	// server with -goroutines.
+	pathDefault viewerPath = iota
+	pathLoop
+	pathGoroutines
+)
+
+// onLoop serves plain-HTTP viewers with Serve (the event loops on Linux),
+// whatever -goroutines says.
+var onLoop = envOption{path: pathLoop}
+
+// onGoroutines serves plain-HTTP viewers with the goroutine server, which
+// serves HTTPS viewers, the connections the loops hand off, and every viewer
+// off Linux.
+var onGoroutines = envOption{path: pathGoroutines}
 
 // withConfig changes the edge's configuration.
 func withConfig(f func(*edge.Config)) envOption { return envOption{config: f} }
 
-// allOnLoop runs every test's edge on the event loop (go test -loop).
-var allOnLoop = flag.Bool("loop", false, "serve plain-HTTP viewers with ServeLoop in every test")
+// allOnGoroutines runs every test's edge on the goroutine server (go test
+// -goroutines), not the event loops.
+var allOnGoroutines = flag.Bool("goroutines", false, "serve plain-HTTP viewers with the goroutine server in every test, not the event loops")
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
@@ -165,12 +183,14 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	cert := originCert(t)
 	cfg := edge.Config{States: rep, S3Dir: e.s3Dir, Metrics: reg, Logger: log, Location: "TST1",
 		OriginTLS: &tls.Config{RootCAs: cert.roots}, HTTPSPort: tlsPort, CacheBytes: 64 << 20, AccessLogs: e.accessLogs}
-	loop := *allOnLoop
+	goroutines := *allOnGoroutines
 	for _, o := range opts {
 		if o.config != nil {
 			o.config(&cfg)
 		}
-		loop = loop || o.loop
+		if o.path != pathDefault {
+			goroutines = o.path == pathGoroutines
+		}
 	}
 	srv, err := edge.New(cfg)
 	if err != nil {
@@ -179,8 +199,8 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e.srv = srv
 	served, servedTLS := make(chan error, 1), make(chan error, 1)
 	serve := srv.Serve
-	if loop {
-		serve = srv.ServeLoop
+	if goroutines {
+		serve = srv.ServeGoroutines
 	}
 	go func() { served <- serve(ln) }()
 	go func() { servedTLS <- srv.ServeTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert.cert}}) }()

@@ -2,7 +2,6 @@ package edge
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -15,7 +14,7 @@ import (
 	"github.com/edgefn/edgefn/runtime"
 )
 
-// The event-loop viewer path (serve --edge-loop): evloop reads the viewers'
+// The event-loop viewer path (Serve, on Linux): evloop reads the viewers'
 // requests and the origins' responses on one loop per core, and runs the
 // handler's two phases there (requestPhase, then responsePhase once the
 // origin answered). Only plain HTTP to one custom HTTP origin stays on the
@@ -205,14 +204,10 @@ func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
 
 func (h *loopHandler) Error(ctx *fasthttp.RequestCtx, err error) { h.s.serveError(ctx, err) }
 
-// ServeLoop serves viewers on ln, as Serve does, on event loops (one per
-// core); what leaves the loops is served by the fasthttp server. It returns
-// nil after a Shutdown.
-func (s *Server) ServeLoop(ln net.Listener) error {
-	tl, ok := ln.(*net.TCPListener)
-	if !ok {
-		return fmt.Errorf("edge: the event loop needs a TCP listener, not %T", ln)
-	}
+// serveLoop serves viewers on tl, for Serve, on event loops (one per core);
+// what leaves the loops is served by the fasthttp server. It returns nil
+// after a Shutdown.
+func (s *Server) serveLoop(tl *net.TCPListener) error {
 	ev := evloop.New(evloop.Config{
 		Handler:            &loopHandler{s: s},
 		HeadBytes:          maxURLBytes + maxHeaderBytes + 1024,
@@ -227,7 +222,7 @@ func (s *Server) ServeLoop(ln net.Listener) error {
 	s.loops = append(s.loops, ev)
 	s.loopsMu.Unlock()
 	handed := make(chan error, 1)
-	go func() { handed <- s.Serve(ev.HandOffs()) }()
+	go func() { handed <- s.serveGoroutines(ev.HandOffs()) }()
 	err := ev.Serve(tl)
 	ev.HandOffs().Close()
 	if herr := <-handed; err == nil && !errors.Is(herr, net.ErrClosed) {

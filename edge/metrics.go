@@ -181,7 +181,7 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	}
 	offloads := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "edgefn_edge_loop_offloads_total",
-		Help: "Requests the event loops (--edge-loop) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, custom error pages, a full origin pool), cache (a cached behavior's request the cache cannot answer at once: a miss, a stale object, a fill under way; or a cached error with a custom error page).",
+		Help: "Requests the event loops (plain HTTP on Linux) handed to goroutines: slow_function (a function found slow), origin (S3, HTTPS, origin groups, custom error pages, a full origin pool), cache (a cached behavior's request the cache cannot answer at once: a miss, a stale object, a fill under way; or a cached error with a custom error page).",
 	}, []string{"reason"})
 	m.loopOffloads.slowFunction = offloads.WithLabelValues("slow_function")
 	m.loopOffloads.origin = offloads.WithLabelValues("origin")

@@ -138,7 +138,7 @@ type Server struct {
 	exchanges sync.Pool
 	// logLines recycles the buffers access log lines are built in.
 	logLines sync.Pool
-	// loops are the event loops of ServeLoop.
+	// loops are the event loops of serveLoop.
 	loopsMu sync.Mutex
 	loops   []*evloop.Server
 }
@@ -187,8 +187,20 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Serve serves viewers on ln until Shutdown; it returns nil after a Shutdown.
+// Serve serves plain-HTTP viewers on ln until Shutdown; it returns nil
+// after a Shutdown. A TCP listener is served on event loops where the
+// platform has them (Linux, see serveLoop); any other listener, or any other
+// platform, on the goroutine server.
 func (s *Server) Serve(ln net.Listener) error {
+	if tl, ok := ln.(*net.TCPListener); ok && evloop.Supported {
+		return s.serveLoop(tl)
+	}
+	return s.serveGoroutines(ln)
+}
+
+// serveGoroutines serves viewers on ln with the fasthttp server: a goroutine
+// per connection.
+func (s *Server) serveGoroutines(ln net.Listener) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.origins.sweep(ctx)
@@ -205,7 +217,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // Distributions with viewer mTLS or a connection function get their own
 // handshake (mtls.go).
 func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
-	return s.Serve(&viewerListener{Listener: ln, config: s.viewerTLS(config)})
+	return s.serveGoroutines(&viewerListener{Listener: ln, config: s.viewerTLS(config)})
 }
 
 // Shutdown stops accepting viewers and waits, until ctx ends, for the

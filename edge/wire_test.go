@@ -21,7 +21,7 @@ func headLines(head, name string) (requestLine string, values []string) {
 
 // bothPaths runs test on the goroutine path and on the event loop.
 func bothPaths(t *testing.T, test func(*testing.T, *env)) {
-	t.Run("goroutines", func(t *testing.T) { test(t, newEnv(t)) })
+	t.Run("goroutines", func(t *testing.T) { test(t, newEnv(t, onGoroutines)) })
 	t.Run("loop", func(t *testing.T) { test(t, newEnv(t, onLoop)) })
 }
 

@@ -94,11 +94,7 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 		MaxOriginConns: cfg.originConns, OriginConnWait: cfg.originWait, AccessLogs: e.accessLogs}); err != nil {
 		return fail(err)
 	}
-	serveViewers := e.srv.Serve
-	if cfg.edgeLoop {
-		serveViewers = e.srv.ServeLoop
-	}
-	go func() { e.errc <- serveViewers(e.ln) }()
+	go func() { e.errc <- e.srv.Serve(e.ln) }()
 	if e.tlsLn != nil {
 		go func() { e.errc <- e.srv.ServeTLS(e.tlsLn, tlsConfig) }()
 	}

@@ -19,15 +19,16 @@
 // connection's next request; a connection whose request body must stream
 // (large or chunked bodies, Expect: 100-continue), or whose offloaded
 // response streams, is handed to the goroutine server that HandOffs feeds.
+//
+// The loops are built on Linux's epoll, eventfd and timerfd. Elsewhere
+// Supported is false and Server.Serve reports errors.ErrUnsupported: serve
+// the viewers with the goroutine server instead.
 package evloop
 
 import (
-	"context"
 	"errors"
 	"net"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -159,116 +160,4 @@ func (c Config) withDefaults() Config {
 		c.Resolver = net.DefaultResolver
 	}
 	return c
-}
-
-// Server runs the loops.
-type Server struct {
-	cfg      Config
-	handoffs *handoffListener
-	mu       sync.Mutex
-	loops    []*loop
-	closing  atomic.Bool
-	// detached counts the goroutines serving an offloaded request.
-	detached sync.WaitGroup
-	done     chan struct{} // closed when every loop has stopped
-}
-
-// New returns a Server; it serves nothing until Serve.
-func New(cfg Config) *Server {
-	cfg = cfg.withDefaults()
-	return &Server{cfg: cfg, handoffs: newHandoffListener(), done: make(chan struct{})}
-}
-
-// HandOffs yields the connections that leave the loops, with any bytes the
-// loop had read and not used still to be read from them: serve it with the
-// goroutine server (fasthttp.Server.Serve). It is closed by Shutdown.
-func (s *Server) HandOffs() net.Listener { return s.handoffs }
-
-// Serve serves viewers on ln until Shutdown, then returns nil. ln stays
-// open: its owner closes it.
-func (s *Server) Serve(ln *net.TCPListener) error {
-	f, err := ln.File() // a descriptor of the loops' own
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	lfd := int(f.Fd())
-	s.mu.Lock()
-	if s.closing.Load() {
-		s.mu.Unlock()
-		return nil
-	}
-	for range s.cfg.Loops {
-		l, err := newLoop(s, lfd, ln.Addr())
-		if err != nil {
-			s.mu.Unlock()
-			for _, l := range s.loops {
-				l.release()
-			}
-			return err
-		}
-		s.loops = append(s.loops, l)
-	}
-	loops := s.loops
-	s.mu.Unlock()
-	errc := make(chan error, len(loops))
-	for _, l := range loops {
-		go func() { errc <- l.run() }()
-	}
-	var first error
-	for range loops {
-		if err := <-errc; err != nil && first == nil {
-			first = err
-			// One loop failing stops the others.
-			s.stopLoops()
-		}
-	}
-	close(s.done)
-	runtime.KeepAlive(f)
-	return first
-}
-
-func (s *Server) stopLoops() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closing.Store(true)
-	for _, l := range s.loops {
-		l.post(l.beginShutdown)
-	}
-}
-
-// Shutdown stops accepting viewers, closes idle connections, lets the
-// requests in progress finish (their responses close their connections),
-// and waits until ctx ends for the loops and the offloaded requests. The
-// connections handed off are the goroutine server's to shut down.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.stopLoops()
-	s.mu.Lock()
-	started := len(s.loops) > 0
-	s.mu.Unlock()
-	if started {
-		select {
-		case <-s.done:
-		case <-ctx.Done():
-			s.mu.Lock()
-			for _, l := range s.loops {
-				l.post(l.closeAll)
-			}
-			s.mu.Unlock()
-			<-s.done
-		}
-	}
-	waited := make(chan struct{})
-	go func() {
-		s.detached.Wait()
-		close(waited)
-	}()
-	var err error
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	s.handoffs.Close()
-	return err
 }

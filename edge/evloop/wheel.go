@@ -1,3 +1,5 @@
+//go:build linux
+
 package evloop
 
 // wheel is a loop's timer wheel: each connection has at most one deadline,
