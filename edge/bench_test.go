@@ -18,6 +18,7 @@ import (
 	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
+	"github.com/edgefn/edgefn/internal/devcert"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
 	"github.com/edgefn/edgefn/store/bolt"
@@ -34,16 +35,33 @@ const benchFunction = `function handler(event) {
 
 // BenchmarkProxy measures a viewer request through the edge to an origin in
 // the same process, over loopback, with and without a viewer-request
-// function; CachedFunction runs the function and answers from the cache.
+// function; CachedFunction runs the function and answers from the cache;
+// TLS is a viewer over HTTPS (kept alive: the handshakes are
+// BenchmarkMtlsHandshake's).
 func BenchmarkProxy(b *testing.B) {
+	cert, err := devcert.New("edge", time.Hour, "*.cloudfront.net")
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
 		name     string
 		function bool
 		policy   string
-	}{{"NoFunction", false, ""}, {"Function", true, ""}, {"CachedFunction", true, edgefn.CachingOptimizedID}} {
+		tls      bool
+	}{{"NoFunction", false, "", false}, {"Function", true, "", false}, {"CachedFunction", true, edgefn.CachingOptimizedID, false},
+		{"TLS", false, "", true}} {
 		b.Run(bc.name, func(b *testing.B) {
-			host := benchEdge(b, bc.function, bc.policy, nil, nil)
-			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512}
+			var serverTLS *tls.Config
+			if bc.tls {
+				serverTLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+			}
+			host := benchEdge(b, bc.function, bc.policy, nil, serverTLS)
+			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512, IsTLS: bc.tls,
+				TLSConfig: &tls.Config{ServerName: host.domain, InsecureSkipVerify: true}}
+			uri := "/index.html?a=1"
+			if bc.tls {
+				uri = "https://" + host.domain + uri
+			}
 			b.ReportAllocs()
 			// Many requests in flight, as a load generator keeps them: the
 			// figure is throughput, not one request's latency.
@@ -55,7 +73,7 @@ func BenchmarkProxy(b *testing.B) {
 				defer fasthttp.ReleaseResponse(resp)
 				for pb.Next() {
 					req.Reset()
-					req.SetRequestURI("/index.html?a=1")
+					req.SetRequestURI(uri)
 					req.Header.SetHost(host.domain)
 					if err := c.Do(req, resp); err != nil {
 						b.Fatal(err)
