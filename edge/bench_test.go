@@ -3,6 +3,7 @@ package edge_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
+	"github.com/edgefn/edgefn/internal/devcert"
 	"github.com/edgefn/edgefn/runtime"
 	"github.com/edgefn/edgefn/store"
 	"github.com/edgefn/edgefn/store/bolt"
@@ -34,30 +36,48 @@ const benchFunction = `function handler(event) {
 // BenchmarkProxy measures a viewer request through the edge to an origin in
 // the same process, over loopback, with and without a viewer-request
 // function; Cached answers from the cache (CachingOptimized), with the
-// function or without. The edge serves on its event loops (on Linux), or on
-// the goroutine server with -goroutines.
+// function or without; TLS is a viewer over HTTPS (kept alive: the
+// handshakes are BenchmarkMtlsHandshake's). Plain HTTP is served on the
+// event loops (on Linux), or on the goroutine server with -goroutines.
 func BenchmarkProxy(b *testing.B) {
+	cert, err := devcert.New("edge", time.Hour, "*.cloudfront.net")
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
 		name     string
 		function bool
 		policy   string
+		tls      bool
 	}{
-		{"NoFunction", false, ""}, {"Function", true, ""},
-		{"Cached", false, edgefn.CachingOptimizedID}, {"CachedFunction", true, edgefn.CachingOptimizedID},
+		{"NoFunction", false, "", false}, {"Function", true, "", false},
+		{"Cached", false, edgefn.CachingOptimizedID, false}, {"CachedFunction", true, edgefn.CachingOptimizedID, false},
+		{"TLS", false, "", true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			serve := (*edge.Server).Serve
-			if *allOnGoroutines {
+			switch {
+			case bc.tls:
+				serverTLS := &tls.Config{Certificates: []tls.Certificate{cert}}
+				serve = func(s *edge.Server, ln net.Listener) error { return s.ServeTLS(ln, serverTLS) }
+			case *allOnGoroutines:
 				serve = (*edge.Server).ServeGoroutines
 			}
 			host := benchEdge(b, bc.function, bc.policy, nil, serve)
+			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512, IsTLS: bc.tls,
+				TLSConfig: &tls.Config{ServerName: host.domain, InsecureSkipVerify: true}}
+			uri := "/index.html?a=1"
+			if bc.tls {
+				uri = "https://" + host.domain + uri
+			}
 			// One request first: the cached cases then measure hits.
-			first := &fasthttp.HostClient{Addr: host.addr}
-			if status, _, err := first.Get(nil, "http://"+host.domain+"/index.html?a=1"); err != nil || status != 200 {
+			scheme := "http://"
+			if bc.tls {
+				scheme = "https://"
+			}
+			if status, _, err := c.Get(nil, scheme+host.domain+"/index.html?a=1"); err != nil || status != 200 {
 				b.Fatalf("first request: %d %v", status, err)
 			}
-			first.CloseIdleConnections()
-			c := &fasthttp.HostClient{Addr: host.addr, MaxConns: 512}
 			b.ReportAllocs()
 			// Many requests in flight, as a load generator keeps them: the
 			// figure is throughput, not one request's latency.
@@ -69,7 +89,7 @@ func BenchmarkProxy(b *testing.B) {
 				defer fasthttp.ReleaseResponse(resp)
 				for pb.Next() {
 					req.Reset()
-					req.SetRequestURI("/index.html?a=1")
+					req.SetRequestURI(uri)
 					req.Header.SetHost(host.domain)
 					if err := c.Do(req, resp); err != nil {
 						b.Fatal(err)

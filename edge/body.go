@@ -3,7 +3,6 @@ package edge
 import (
 	"errors"
 	"io"
-	"net"
 
 	"github.com/valyala/fasthttp"
 )
@@ -106,7 +105,9 @@ func (x *exchange) replayable() bool { return !x.streamed || x.body.n == 0 }
 // viewerFailure is the answer to a request whose reading failed.
 func viewerFailure(err error) failure {
 	var small *fasthttp.ErrSmallBuffer
-	var ne net.Error
+	// Not net.Error: fasthttp.ErrTimeout (the event loop's read timeout) has
+	// no Temporary method.
+	var ne interface{ Timeout() bool }
 	switch {
 	case errors.As(err, &small), errors.Is(err, fasthttp.ErrBodyTooLarge), errors.Is(err, errBodyTooLarge):
 		return failTooLarge

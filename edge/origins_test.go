@@ -83,9 +83,34 @@ func (e *env) startOrigin(name string, useTLS bool) *origin {
 // saying so, when response does not). It records the requests' heads.
 func (e *env) rawOrigin(name, response string, useTLS bool) (*origin, *requestLog) {
 	e.t.Helper()
+	heads := &requestLog{}
+	o := &origin{name: name, tls: useTLS}
+	e.serveOrigin(o, func(c net.Conn) {
+		defer c.Close()
+		var head strings.Builder
+		r := bufio.NewReader(c)
+		for range 100 { // a test request has fewer lines
+			line, err := r.ReadString('\n')
+			head.WriteString(line)
+			if err != nil || line == "\r\n" {
+				break
+			}
+		}
+		o.hits.Add(1)
+		heads.add(head.String())
+		_, _ = io.WriteString(c, response)
+	})
+	return o, heads
+}
+
+// serveOrigin serves o (over TLS when o.tls) by the test itself, on the
+// port it sets: serve has each connection, on a goroutine of its own,
+// until the test ends.
+func (e *env) serveOrigin(o *origin, serve func(net.Conn)) {
+	e.t.Helper()
 	var ln net.Listener
 	var err error
-	if useTLS {
+	if o.tls {
 		ln, err = tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{originCert(e.t).cert}})
 	} else {
 		ln, err = net.Listen("tcp", "127.0.0.1:0")
@@ -94,32 +119,16 @@ func (e *env) rawOrigin(name, response string, useTLS bool) (*origin, *requestLo
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { ln.Close() })
-	o := &origin{name: name, port: ln.Addr().(*net.TCPAddr).Port, tls: useTLS}
-	heads := &requestLog{}
+	o.port = ln.Addr().(*net.TCPAddr).Port
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				var head strings.Builder
-				r := bufio.NewReader(c)
-				for range 100 { // a test request has fewer lines
-					line, err := r.ReadString('\n')
-					head.WriteString(line)
-					if err != nil || line == "\r\n" {
-						break
-					}
-				}
-				o.hits.Add(1)
-				heads.add(head.String())
-				_, _ = io.WriteString(c, response)
-			}()
+			go serve(c)
 		}
 	}()
-	return o, heads
 }
 
 // requestLog collects the requests a raw origin received.

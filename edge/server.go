@@ -28,6 +28,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn/edge/accesslog"
+	"github.com/edgefn/edgefn/edge/deadline"
 	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
 )
@@ -134,6 +135,9 @@ type Server struct {
 	origins *origins
 	cache   *responseCache // nil: caching disabled
 	http    *fasthttp.Server
+	// deadlines holds the coarse deadlines of the viewers' and origins'
+	// connections on goroutines (see deadlineTick).
+	deadlines *deadline.Sweeper
 	// exchanges recycles the per-request state (see newExchange).
 	exchanges sync.Pool
 	// logLines recycles the buffers access log lines are built in.
@@ -159,12 +163,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("edge: metrics: %w", err)
 	}
+	deadlines := deadline.New(deadlineTick)
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		metrics: m,
-		origins: newOrigins(cfg),
-		cache:   cache,
+		cfg:       cfg,
+		log:       cfg.Logger,
+		metrics:   m,
+		origins:   newOrigins(cfg, deadlines),
+		cache:     cache,
+		deadlines: deadlines,
 	}
 	s.http = &fasthttp.Server{
 		Handler:      s.serve,
@@ -187,6 +193,12 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// deadlineTick is how often the coarse deadlines of the goroutine path's
+// connections are swept, and so how late a timeout may fire: fasthttp sets
+// three deadlines per viewer request and two per origin request, each a
+// runtime timer to modify, while the edge's timeouts are whole seconds.
+const deadlineTick = 100 * time.Millisecond
+
 // Serve serves plain-HTTP viewers on ln until Shutdown; it returns nil
 // after a Shutdown. A TCP listener is served on event loops where the
 // platform has them (Linux, see serveLoop); any other listener, or any other
@@ -199,8 +211,14 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // serveGoroutines serves viewers on ln with the fasthttp server: a goroutine
-// per connection.
+// per connection, its deadlines coarse.
 func (s *Server) serveGoroutines(ln net.Listener) error {
+	return s.serveConns(s.deadlines.Listener(ln))
+}
+
+// serveConns serves the connections ln accepts, their deadlines coarse
+// already.
+func (s *Server) serveConns(ln net.Listener) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.origins.sweep(ctx)
@@ -217,7 +235,8 @@ func (s *Server) serveGoroutines(ln net.Listener) error {
 // Distributions with viewer mTLS or a connection function get their own
 // handshake (mtls.go).
 func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
-	return s.serveGoroutines(&viewerListener{Listener: ln, config: s.viewerTLS(config)})
+	// The deadlines are the TCP connection's, under TLS.
+	return s.serveConns(&viewerListener{Listener: s.deadlines.Listener(ln), config: s.viewerTLS(config)})
 }
 
 // Shutdown stops accepting viewers and waits, until ctx ends, for the

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/edge/deadline"
 )
 
 // originKey identifies a pool of kept-alive connections: the origin's
@@ -35,7 +37,10 @@ type origins struct {
 	maxConns int
 	connWait time.Duration
 	tls      *tls.Config
-	pools    sync.Map // originKey -> *pool
+	// deadlines makes the deadlines of the connections to origins coarse
+	// (under TLS for HTTPS origins).
+	deadlines *deadline.Sweeper
+	pools     sync.Map // originKey -> *pool
 }
 
 // pool is one origin's fasthttp.HostClient (its kept-alive connections for
@@ -84,8 +89,9 @@ const (
 // originHeaderBytes bounds an origin's response headers.
 const originHeaderBytes = 32 << 10
 
-func newOrigins(cfg Config) *origins {
-	return &origins{maxBody: cfg.MaxOriginBodyBytes, maxConns: cfg.MaxOriginConns, connWait: cfg.OriginConnWait, tls: cfg.OriginTLS}
+func newOrigins(cfg Config, deadlines *deadline.Sweeper) *origins {
+	return &origins{maxBody: cfg.MaxOriginBodyBytes, maxConns: cfg.MaxOriginConns, connWait: cfg.OriginConnWait, tls: cfg.OriginTLS,
+		deadlines: deadlines}
 }
 
 func (o *origins) pool(t *target) *pool {
@@ -101,7 +107,11 @@ func (o *origins) pool(t *target) *pool {
 		TLSConfig: o.tlsConfig(t.sni, t.certNames),
 		Transport: verbatim{},
 		Dial: func(addr string) (net.Conn, error) {
-			return fasthttp.DialTimeout(addr, connect)
+			c, err := fasthttp.DialTimeout(addr, connect)
+			if err != nil {
+				return nil, err
+			}
+			return o.deadlines.Wrap(c), nil
 		},
 		MaxIdleConnDuration: k.idle,
 		// The pool's slots bound the requests in flight first (see pool);
