@@ -106,14 +106,15 @@ type envOption struct {
 	loop   bool
 }
 
-// onLoop serves plain-HTTP viewers with ServeLoop instead of Serve.
+// onLoop serves viewers with ServeLoop and ServeTLSLoop instead of Serve and
+// ServeTLS.
 var onLoop = envOption{loop: true}
 
 // withConfig changes the edge's configuration.
 func withConfig(f func(*edge.Config)) envOption { return envOption{config: f} }
 
 // allOnLoop runs every test's edge on the event loop (go test -loop).
-var allOnLoop = flag.Bool("loop", false, "serve plain-HTTP viewers with ServeLoop in every test")
+var allOnLoop = flag.Bool("loop", false, "serve viewers with ServeLoop and ServeTLSLoop in every test")
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
@@ -175,12 +176,12 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	served, servedTLS := make(chan error, 1), make(chan error, 1)
-	serve := srv.Serve
+	serve, serveTLS := srv.Serve, srv.ServeTLS
 	if loop {
-		serve = srv.ServeLoop
+		serve, serveTLS = srv.ServeLoop, srv.ServeTLSLoop
 	}
 	go func() { served <- serve(ln) }()
-	go func() { servedTLS <- srv.ServeTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert.cert}}) }()
+	go func() { servedTLS <- serveTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert.cert}}) }()
 	e.edgeURL = "http://" + ln.Addr().String()
 	e.tlsURL = "https://localhost:" + strconv.Itoa(tlsPort)
 	e.viewer = &http.Client{

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -21,7 +22,8 @@ import (
 // origin answered). Only plain HTTP to one custom HTTP origin stays on the
 // loop; S3 origins, HTTPS origins, origin groups, cached behaviors and
 // functions found slow go to a goroutine (Offload), as do bodies that stream
-// (evloop hands the connection to the fasthttp server).
+// (evloop hands the connection to the fasthttp server). HTTPS viewers
+// (ServeTLSLoop) do their handshake on a goroutine, then go to the loops.
 
 // loopHandler is the edge's handler for evloop.
 type loopHandler struct {
@@ -62,7 +64,7 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 		return evloop.Done
 	}
 	t := &rt.targets[0]
-	t.forViewer(false)
+	t.forViewer(x.ctx.IsTLS())
 	var p *pool
 	if !t.s3 {
 		p = s.origins.pool(t)
@@ -182,6 +184,22 @@ func (s *Server) ServeLoop(ln net.Listener) error {
 	if !ok {
 		return fmt.Errorf("edge: the event loop needs a TCP listener, not %T", ln)
 	}
+	return s.serveLoops(func(ev *evloop.Server) error { return ev.Serve(tl) })
+}
+
+// ServeTLSLoop serves HTTPS viewers on ln as ServeTLS does, each handshake
+// (with its mTLS checks and connection function) on a goroutine, then the
+// connection on event loops. It returns nil after a Shutdown.
+func (s *Server) ServeTLSLoop(ln net.Listener, config *tls.Config) error {
+	config = s.viewerTLS(config)
+	return s.serveLoops(func(ev *evloop.Server) error {
+		return ev.ServeTLS(ln, func(raw net.Conn) evloop.TLSConn { return newViewerConn(raw, config) })
+	})
+}
+
+// serveLoops runs serve on event loops of their own, and the fasthttp
+// server on the connections they hand off.
+func (s *Server) serveLoops(serve func(*evloop.Server) error) error {
 	ev := evloop.New(evloop.Config{
 		Handler:            &loopHandler{s: s},
 		HeadBytes:          maxURLBytes + maxHeaderBytes + 1024,
@@ -197,7 +215,7 @@ func (s *Server) ServeLoop(ln net.Listener) error {
 	s.loopsMu.Unlock()
 	handed := make(chan error, 1)
 	go func() { handed <- s.Serve(ev.HandOffs()) }()
-	err := ev.Serve(tl)
+	err := serve(ev)
 	ev.HandOffs().Close()
 	if herr := <-handed; err == nil && !errors.Is(herr, net.ErrClosed) {
 		err = herr

@@ -94,13 +94,13 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 		MaxOriginConns: cfg.originConns, OriginConnWait: cfg.originWait, AccessLogs: e.accessLogs}); err != nil {
 		return fail(err)
 	}
-	serveViewers := e.srv.Serve
+	serveViewers, serveTLS := e.srv.Serve, e.srv.ServeTLS
 	if cfg.edgeLoop {
-		serveViewers = e.srv.ServeLoop
+		serveViewers, serveTLS = e.srv.ServeLoop, e.srv.ServeTLSLoop
 	}
 	go func() { e.errc <- serveViewers(e.ln) }()
 	if e.tlsLn != nil {
-		go func() { e.errc <- e.srv.ServeTLS(e.tlsLn, tlsConfig) }()
+		go func() { e.errc <- serveTLS(e.tlsLn, tlsConfig) }()
 	}
 	return e, nil
 }

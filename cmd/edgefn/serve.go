@@ -115,7 +115,7 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.StringVar(&cfg.logFormat, "log-format", "text", "text or json")
 	cfg.cacheSize = 256 << 20
 	f.Var(&cfg.cacheSize, "cache-size", "memory for the edge's response cache, e.g. 256MiB or 2GiB; 0 caches nothing")
-	f.BoolVar(&cfg.edgeLoop, "edge-loop", false, "serve plain-HTTP viewers on event loops, one per core (HTTP origins answered there; the rest is handed to goroutines)")
+	f.BoolVar(&cfg.edgeLoop, "edge-loop", false, "serve viewers (HTTP and HTTPS) on event loops, one per core (HTTP origins answered there; TLS handshakes and the rest run on goroutines)")
 	f.StringVar(&cfg.accessLogDir, "access-log-dir", "", "directory standing for S3 where distributions that enable Logging get their access logs, in BUCKET/PREFIX/ (default DATA/logs)")
 	f.DurationVar(&cfg.accessLogFlush, "access-log-flush", time.Minute, "how long access log lines wait in memory before a log file is written (and at shutdown)")
 	f.BoolVar(&cfg.accessLogPlain, "access-log-plain", false, "write access log files uncompressed, without CloudFront's .gz")

@@ -13,6 +13,11 @@
 // pipelined requests, and waits for room when a viewer reads slowly (EPOLLOUT).
 // Timeouts come from one coarse timer wheel per loop.
 //
+// TLS viewers (ServeTLS) are accepted and do their handshake on a goroutine,
+// which then gives the connection to a loop: the loop reads its records,
+// has crypto/tls open them into the bytes the parser reads, and seals the
+// responses (tls.go).
+//
 // What the loop does not do itself leaves it: a request the handler Offloads
 // finishes on a goroutine, and its connection, like one whose request body
 // must stream (large or chunked bodies, Expect: 100-continue), is handed to
@@ -78,7 +83,9 @@ type Origin struct {
 // Exchange is one viewer connection's request in progress.
 type Exchange struct {
 	// Ctx holds the viewer's request and the response being made. Its
-	// RemoteAddr is the viewer's; it is never TLS.
+	// RemoteAddr is the viewer's; on ServeTLS's loops its Conn is the
+	// viewer's TLSConn (IsTLS, TLSConnectionState), which only the loop
+	// reads and writes.
 	Ctx fasthttp.RequestCtx
 	// Out and Origin are set by a request phase that returns Forward; the
 	// handler owns Out (release it in Response).
@@ -168,6 +175,7 @@ type Server struct {
 	// detached counts the goroutines serving an offloaded request.
 	detached sync.WaitGroup
 	done     chan struct{} // closed when every loop has stopped
+	tls      tlsListener
 }
 
 // New returns a Server; it serves nothing until Serve.
@@ -189,25 +197,40 @@ func (s *Server) Serve(ln *net.TCPListener) error {
 		return err
 	}
 	defer f.Close()
-	lfd := int(f.Fd())
+	loops, err := s.start(int(f.Fd()), ln.Addr())
+	if err != nil {
+		return err
+	}
+	err = s.run(loops)
+	close(s.done)
+	runtime.KeepAlive(f)
+	return err
+}
+
+// start makes the loops, on the listening descriptor lfd (-1: none); none
+// when the server is shutting down.
+func (s *Server) start(lfd int, addr net.Addr) ([]*loop, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closing.Load() {
-		s.mu.Unlock()
-		return nil
+		return nil, nil
 	}
 	for range s.cfg.Loops {
-		l, err := newLoop(s, lfd, ln.Addr())
+		l, err := newLoop(s, lfd, addr)
 		if err != nil {
-			s.mu.Unlock()
 			for _, l := range s.loops {
 				l.release()
 			}
-			return err
+			s.loops = nil
+			return nil, err
 		}
 		s.loops = append(s.loops, l)
 	}
-	loops := s.loops
-	s.mu.Unlock()
+	return s.loops, nil
+}
+
+// run runs the loops until they have all stopped.
+func (s *Server) run(loops []*loop) error {
 	errc := make(chan error, len(loops))
 	for _, l := range loops {
 		go func() { errc <- l.run() }()
@@ -220,8 +243,6 @@ func (s *Server) Serve(ln *net.TCPListener) error {
 			s.stopLoops()
 		}
 	}
-	close(s.done)
-	runtime.KeepAlive(f)
 	return first
 }
 
@@ -229,6 +250,7 @@ func (s *Server) stopLoops() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closing.Store(true)
+	s.stopTLS()
 	for _, l := range s.loops {
 		l.post(l.beginShutdown)
 	}
