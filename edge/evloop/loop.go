@@ -90,12 +90,12 @@ type loop struct {
 	freeBufs [][]byte
 	// tlsIn is the scratch TLS viewers' bytes are read into, plain the
 	// plaintext of a response to a TLS viewer before it is sealed.
-	tlsIn    []byte
-	plain    conn
-	mu       sync.Mutex
-	posted   []func()
-	running  []func()
-	wakeBuf  [8]byte
+	tlsIn   []byte
+	plain   conn
+	mu      sync.Mutex
+	posted  []func()
+	running []func()
+	wakeBuf [8]byte
 }
 
 // sink appends what the loop's bufio.Writer flushes to a connection's out.
