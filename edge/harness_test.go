@@ -119,13 +119,13 @@ const (
 	pathGoroutines
 )
 
-// onLoop serves plain-HTTP viewers with Serve (the event loops on Linux),
+// onLoop serves viewers with Serve and ServeTLS (the event loops on Linux),
 // whatever -goroutines says.
 var onLoop = envOption{path: pathLoop}
 
-// onGoroutines serves plain-HTTP viewers with the goroutine server, which
-// serves HTTPS viewers, the connections the loops hand off, and every viewer
-// off Linux.
+// onGoroutines serves viewers (HTTP and HTTPS) with the goroutine server,
+// which serves the connections the loops hand off and every viewer off
+// Linux.
 var onGoroutines = envOption{path: pathGoroutines}
 
 // withConfig changes the edge's configuration.
@@ -133,7 +133,7 @@ func withConfig(f func(*edge.Config)) envOption { return envOption{config: f} }
 
 // allOnGoroutines runs every test's edge on the goroutine server (go test
 // -goroutines), not the event loops.
-var allOnGoroutines = flag.Bool("goroutines", false, "serve plain-HTTP viewers with the goroutine server in every test, not the event loops")
+var allOnGoroutines = flag.Bool("goroutines", false, "serve viewers (HTTP and HTTPS) with the goroutine server in every test, not the event loops")
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
@@ -198,12 +198,12 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	e.srv = srv
 	served, servedTLS := make(chan error, 1), make(chan error, 1)
-	serve := srv.Serve
+	serve, serveTLS := srv.Serve, srv.ServeTLS
 	if goroutines {
-		serve = srv.ServeGoroutines
+		serve, serveTLS = srv.ServeGoroutines, srv.ServeTLSGoroutines
 	}
 	go func() { served <- serve(ln) }()
-	go func() { servedTLS <- srv.ServeTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert.cert}}) }()
+	go func() { servedTLS <- serveTLS(tlsLn, &tls.Config{Certificates: []tls.Certificate{cert.cert}}) }()
 	e.edgeURL = "http://" + ln.Addr().String()
 	e.tlsURL = "https://localhost:" + strconv.Itoa(tlsPort)
 	e.viewer = &http.Client{

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"sync"
@@ -21,7 +22,8 @@ import (
 // loop, and so do the cache's hits (cachedOnLoop); S3 origins, HTTPS
 // origins, origin groups, the cache's misses and functions found slow go to
 // a goroutine (Offload), as do bodies that stream (evloop hands the
-// connection to the fasthttp server).
+// connection to the fasthttp server). HTTPS viewers (serveTLSLoop) do their
+// handshake on a goroutine, then go to the loops.
 
 // loopHandler is the edge's handler for evloop.
 type loopHandler struct {
@@ -65,7 +67,7 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 		return s.cachedOnLoop(lx, x, &rt, orig, out)
 	}
 	t := &rt.targets[0]
-	t.forViewer(false)
+	t.forViewer(x.ctx.IsTLS())
 	var p *pool
 	if !t.s3 {
 		p = s.origins.pool(t)
@@ -208,6 +210,21 @@ func (h *loopHandler) Error(ctx *fasthttp.RequestCtx, err error) { h.s.serveErro
 // what leaves the loops is served by the fasthttp server. It returns nil
 // after a Shutdown.
 func (s *Server) serveLoop(tl *net.TCPListener) error {
+	return s.serveLoops(func(ev *evloop.Server) error { return ev.Serve(tl) })
+}
+
+// serveTLSLoop serves HTTPS viewers on ln, for ServeTLS, each handshake
+// (with its mTLS checks and connection function) on a goroutine, then the
+// connection on event loops. It returns nil after a Shutdown.
+func (s *Server) serveTLSLoop(ln net.Listener, config *tls.Config) error {
+	return s.serveLoops(func(ev *evloop.Server) error {
+		return ev.ServeTLS(ln, func(raw net.Conn) evloop.TLSConn { return newViewerConn(raw, config) })
+	})
+}
+
+// serveLoops runs serve on event loops of their own, and the fasthttp
+// server on the connections they hand off.
+func (s *Server) serveLoops(serve func(*evloop.Server) error) error {
 	ev := evloop.New(evloop.Config{
 		Handler:            &loopHandler{s: s},
 		HeadBytes:          maxURLBytes + maxHeaderBytes + 1024,
@@ -223,7 +240,7 @@ func (s *Server) serveLoop(tl *net.TCPListener) error {
 	s.loopsMu.Unlock()
 	handed := make(chan error, 1)
 	go func() { handed <- s.serveGoroutines(ev.HandOffs()) }()
-	err := ev.Serve(tl)
+	err := serve(ev)
 	ev.HandOffs().Close()
 	if herr := <-handed; err == nil && !errors.Is(herr, net.ErrClosed) {
 		err = herr

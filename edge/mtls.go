@@ -43,8 +43,14 @@ func (l *viewerListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newViewerConn(raw, l.config), nil
+}
+
+// newViewerConn is the server side of a TLS connection over raw, with a
+// new connection id.
+func newViewerConn(raw net.Conn, config *tls.Config) *viewerConn {
 	id := newRequestID()
-	return &viewerConn{Conn: tls.Server(&rawConn{Conn: raw, id: id}, l.config), id: id}, nil
+	return &viewerConn{Conn: tls.Server(&rawConn{Conn: raw, id: id}, config), id: id}
 }
 
 // rawConn is the TCP connection under a viewerConn: what the handshake's
@@ -62,9 +68,16 @@ type viewerConn struct {
 }
 
 // connectionID is the id of the viewer connection under ctx, "" over HTTP.
+// A connection the event loops handed off holds the viewerConn.
 func connectionID(ctx *fasthttp.RequestCtx) string {
-	if c, ok := ctx.Conn().(*viewerConn); ok {
-		return c.id
+	c := ctx.Conn()
+	if h, ok := c.(interface{ NetConn() net.Conn }); ok {
+		if _, tc := c.(*viewerConn); !tc {
+			c = h.NetConn()
+		}
+	}
+	if vc, ok := c.(*viewerConn); ok {
+		return vc.id
 	}
 	return ""
 }

@@ -233,8 +233,18 @@ func (s *Server) serveConns(ln net.Listener) error {
 // arrive this way satisfy the https-only and redirect-to-https viewer
 // protocol policies, and match-viewer origins are reached over HTTPS.
 // Distributions with viewer mTLS or a connection function get their own
-// handshake (mtls.go).
+// handshake (mtls.go). Where the platform has event loops (Linux), each
+// handshake runs on a goroutine and the connection then on the loops
+// (serveTLSLoop); elsewhere on the goroutine server.
 func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
+	if evloop.Supported {
+		return s.serveTLSLoop(ln, s.viewerTLS(config))
+	}
+	return s.serveTLSGoroutines(ln, config)
+}
+
+// serveTLSGoroutines serves HTTPS viewers on ln with the goroutine server.
+func (s *Server) serveTLSGoroutines(ln net.Listener, config *tls.Config) error {
 	// The deadlines are the TCP connection's, under TLS.
 	return s.serveConns(&viewerListener{Listener: s.deadlines.Listener(ln), config: s.viewerTLS(config)})
 }

@@ -13,6 +13,11 @@
 // pipelined requests, and waits for room when a viewer reads slowly (EPOLLOUT).
 // Timeouts come from one coarse timer wheel per loop.
 //
+// TLS viewers (ServeTLS) are accepted and do their handshake on a goroutine,
+// which then gives the connection to a loop: the loop reads its records,
+// has crypto/tls open them into the bytes the parser reads, and seals the
+// responses (tls.go).
+//
 // What the loop does not do itself leaves it: a request the handler Offloads
 // runs on a goroutine while its connection waits on the loop, which writes
 // the response (unless its body streams from a file) and goes on with the
@@ -26,6 +31,8 @@
 package evloop
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"runtime"
@@ -82,7 +89,9 @@ type Origin struct {
 // Exchange is one viewer connection's request in progress.
 type Exchange struct {
 	// Ctx holds the viewer's request and the response being made. Its
-	// RemoteAddr is the viewer's; it is never TLS.
+	// RemoteAddr is the viewer's; on ServeTLS's loops its Conn is the
+	// viewer's TLSConn (IsTLS, TLSConnectionState), which only the loop
+	// reads and writes.
 	Ctx fasthttp.RequestCtx
 	// Out and Origin are set by a request phase that returns Forward; the
 	// handler owns Out (release it in Response).
@@ -160,4 +169,14 @@ func (c Config) withDefaults() Config {
 		c.Resolver = net.DefaultResolver
 	}
 	return c
+}
+
+// TLSConn is a viewer's TLS connection as ServeTLS's newConn makes it on the
+// shim it is given: a *tls.Conn, or a type that embeds one.
+type TLSConn interface {
+	net.Conn
+	HandshakeContext(ctx context.Context) error
+	Handshake() error
+	ConnectionState() tls.ConnectionState
+	CloseWrite() error
 }

@@ -157,6 +157,12 @@ func handedOff(ctx *fasthttp.RequestCtx) {
 // with the handler fallback (handedOff when nil).
 func startLoop(t *testing.T, h Handler, cfg Config, fallback ...fasthttp.RequestHandler) (*Server, string) {
 	t.Helper()
+	return startWith(t, h, cfg, func(s *Server, ln net.Listener) error { return s.Serve(ln.(*net.TCPListener)) }, fallback...)
+}
+
+// startWith is startLoop, the loops serving with serve.
+func startWith(t *testing.T, h Handler, cfg Config, serve func(*Server, net.Listener) error, fallback ...fasthttp.RequestHandler) (*Server, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +179,7 @@ func startLoop(t *testing.T, h Handler, cfg Config, fallback ...fasthttp.Request
 		fh.ReadBufferSize, fh.MaxRequestBodySize = cfg.HeadBytes, cfg.MaxBodyBytes
 	}
 	served, fhDone := make(chan error, 1), make(chan error, 1)
-	go func() { served <- s.Serve(ln.(*net.TCPListener)) }()
+	go func() { served <- serve(s, ln) }()
 	go func() { fhDone <- fh.Serve(s.HandOffs()) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -90,11 +90,15 @@ type loop struct {
 	bw       *bufio.Writer
 	uri      fasthttp.URI
 	freeBufs [][]byte
-	mu       sync.Mutex
-	posted   []func()
-	ended    bool // released: post drops what it is given
-	running  []func()
-	wakeBuf  [8]byte
+	// tlsIn is the scratch TLS viewers' bytes are read into, plain the
+	// plaintext of a response to a TLS viewer before it is sealed.
+	tlsIn   []byte
+	plain   conn
+	mu      sync.Mutex
+	posted  []func()
+	ended   bool // released: post drops what it is given
+	running []func()
+	wakeBuf [8]byte
 }
 
 // sink appends what the loop's bufio.Writer flushes to a connection's out.
@@ -129,10 +133,14 @@ func newLoop(s *Server, lfd int, laddr net.Addr) (*loop, error) {
 	if err = unix.TimerfdSettime(l.timerfd, 0, &unix.ItimerSpec{Interval: tick, Value: tick}, nil); err != nil {
 		return fail(err)
 	}
-	if err := unix.SetNonblock(lfd, true); err != nil {
-		return fail(err)
+	own := []*conn{{kind: kWake, fd: l.wakefd}, {kind: kTimer, fd: l.timerfd}}
+	if lfd >= 0 { // TLS loops have no listener: their viewers are adopted
+		if err := unix.SetNonblock(lfd, true); err != nil {
+			return fail(err)
+		}
+		own = append(own, &conn{kind: kListener, fd: lfd})
 	}
-	for _, c := range []*conn{{kind: kListener, fd: lfd}, {kind: kWake, fd: l.wakefd}, {kind: kTimer, fd: l.timerfd}} {
+	for _, c := range own {
 		ev := uint32(unix.EPOLLIN)
 		if c.kind == kListener {
 			// One loop woken per connection, not all.
@@ -246,9 +254,25 @@ func (l *loop) freeBuf(b []byte) {
 // fill reads once from c, as much as fits under limit bytes unparsed. It
 // returns false when the connection failed.
 func (l *loop) fill(c *conn, limit int) bool {
-	if c.eof {
+	if c.eof || !l.room(c, limit) {
 		return true
 	}
+	n, err := rawRead(c.fd, c.in[len(c.in):cap(c.in)])
+	switch {
+	case err == unix.EAGAIN || err == unix.EINTR:
+	case err != 0:
+		return false
+	case n == 0:
+		c.eof = true
+	default:
+		c.in = c.in[:len(c.in)+n]
+	}
+	return true
+}
+
+// room makes room in c.in for more bytes, keeping under limit bytes
+// unparsed; false when it is full.
+func (l *loop) room(c *conn, limit int) bool {
 	if c.in == nil {
 		c.in = l.buf()
 	}
@@ -262,23 +286,13 @@ func (l *loop) fill(c *conn, limit int) bool {
 		}
 		if cap(c.in)-len(c.in) < 512 {
 			if len(c.in) >= limit {
-				return true // full: the caller stops reading
+				return false // full: the caller stops reading
 			}
 			grown := make([]byte, len(c.in), min(max(2*cap(c.in), bufSize), limit+512))
 			copy(grown, c.in)
 			l.freeBuf(c.in)
 			c.in = grown
 		}
-	}
-	n, err := rawRead(c.fd, c.in[len(c.in):cap(c.in)])
-	switch {
-	case err == unix.EAGAIN || err == unix.EINTR:
-	case err != 0:
-		return false
-	case n == 0:
-		c.eof = true
-	default:
-		c.in = c.in[:len(c.in)+n]
 	}
 	return true
 }
@@ -427,7 +441,7 @@ func (l *loop) accept() {
 			return // EAGAIN: none left, or another loop took it
 		}
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		v := newViewer(fd, sockaddrTCP(sa), l.laddr)
+		v := newViewer(fd, sockaddrTCP(sa), l.laddr, nil)
 		if err := l.add(&v.conn, unix.EPOLLIN|unix.EPOLLRDHUP); err != nil {
 			unix.Close(fd)
 			continue
@@ -454,7 +468,7 @@ func (l *loop) beginShutdown() {
 		return
 	}
 	l.closing = true
-	if !l.paused {
+	if !l.paused && l.lfd >= 0 {
 		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, l.lfd, nil)
 	}
 	for v := range l.viewers {

@@ -23,6 +23,7 @@ type Server struct {
 	// detached counts the goroutines serving an offloaded request.
 	detached sync.WaitGroup
 	done     chan struct{} // closed when every loop has stopped
+	tls      tlsListener
 }
 
 // New returns a Server; it serves nothing until Serve.
@@ -44,25 +45,40 @@ func (s *Server) Serve(ln *net.TCPListener) error {
 		return err
 	}
 	defer f.Close()
-	lfd := int(f.Fd())
+	loops, err := s.start(int(f.Fd()), ln.Addr())
+	if err != nil {
+		return err
+	}
+	err = s.run(loops)
+	close(s.done)
+	runtime.KeepAlive(f)
+	return err
+}
+
+// start makes the loops, on the listening descriptor lfd (-1: none); none
+// when the server is shutting down.
+func (s *Server) start(lfd int, addr net.Addr) ([]*loop, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closing.Load() {
-		s.mu.Unlock()
-		return nil
+		return nil, nil
 	}
 	for range s.cfg.Loops {
-		l, err := newLoop(s, lfd, ln.Addr())
+		l, err := newLoop(s, lfd, addr)
 		if err != nil {
-			s.mu.Unlock()
 			for _, l := range s.loops {
 				l.release()
 			}
-			return err
+			s.loops = nil
+			return nil, err
 		}
 		s.loops = append(s.loops, l)
 	}
-	loops := s.loops
-	s.mu.Unlock()
+	return s.loops, nil
+}
+
+// run runs the loops until they have all stopped.
+func (s *Server) run(loops []*loop) error {
 	errc := make(chan error, len(loops))
 	for _, l := range loops {
 		go func() { errc <- l.run() }()
@@ -75,8 +91,6 @@ func (s *Server) Serve(ln *net.TCPListener) error {
 			s.stopLoops()
 		}
 	}
-	close(s.done)
-	runtime.KeepAlive(f)
 	return first
 }
 
@@ -84,6 +98,7 @@ func (s *Server) stopLoops() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closing.Store(true)
+	s.stopTLS()
 	for _, l := range s.loops {
 		l.post(l.beginShutdown)
 	}

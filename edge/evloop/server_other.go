@@ -30,3 +30,8 @@ func (s *Server) Serve(*net.TCPListener) error {
 
 // Shutdown closes HandOffs.
 func (s *Server) Shutdown(context.Context) error { return s.handoffs.Close() }
+
+// ServeTLS reports that there are no event loops on this platform.
+func (s *Server) ServeTLS(net.Listener, func(net.Conn) TLSConn) error {
+	return fmt.Errorf("evloop: no event loops on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+}

@@ -31,6 +31,9 @@ type viewer struct {
 	closeAfter bool
 	isHead     bool
 	advancing  bool
+	// tls is the TLS state of a ServeTLS viewer, nil over plain HTTP; its
+	// in holds what tls opened, not what the socket gave.
+	tls *tlsViewer
 }
 
 // addrs is the net.Conn of a viewer's RequestCtx: it gives the addresses;
@@ -48,11 +51,16 @@ func (a *addrs) SetDeadline(time.Time) error      { return nil }
 func (a *addrs) SetReadDeadline(time.Time) error  { return nil }
 func (a *addrs) SetWriteDeadline(time.Time) error { return nil }
 
-func newViewer(fd int, remote, local net.Addr) *viewer {
+// newViewer makes the viewer of descriptor fd; c is its Ctx's connection
+// (nil: one that gives the addresses).
+func newViewer(fd int, remote, local net.Addr, c net.Conn) *viewer {
 	v := &viewer{}
 	v.kind, v.fd, v.v = kViewer, fd, v
 	v.addr = addrs{remote: remote, local: local}
-	v.x.Ctx.Init2(&v.addr, nil, false)
+	if c == nil {
+		c = &v.addr
+	}
+	v.x.Ctx.Init2(c, nil, false)
 	v.x.Ctx.Response.Header.SetNoDefaultContentType(true)
 	return v
 }
@@ -75,9 +83,17 @@ func (l *loop) viewerEvent(v *viewer, ev uint32) {
 		l.closeViewer(v)
 		return
 	}
-	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP) != 0 && !l.fill(&v.conn, l.viewerLimit()) {
-		l.closeViewer(v)
-		return
+	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP) != 0 {
+		ok := false
+		if v.tls != nil {
+			ok = l.tlsFill(v)
+		} else {
+			ok = l.fill(&v.conn, l.viewerLimit())
+		}
+		if !ok {
+			l.closeViewer(v)
+			return
+		}
 	}
 	l.advance(v)
 }
@@ -88,8 +104,12 @@ func (l *loop) advance(v *viewer) {
 	v.advancing = true
 	for {
 		full := false
-		for !v.closed && !v.busy && !v.closeAfter && len(v.unparsed()) > 0 {
-			if full = v.pending() >= outHigh; full || !l.readRequest(v) {
+		for !v.closed && !v.busy && !v.closeAfter {
+			if full = v.pending() >= outHigh; full {
+				break
+			}
+			// Over TLS, records read and not opened yet may hold more.
+			if (len(v.unparsed()) == 0 || !l.readRequest(v)) && !l.openMore(v) {
 				break
 			}
 		}
@@ -119,7 +139,7 @@ func (l *loop) advance(v *viewer) {
 // settle asks epoll for what v needs now and gives v the deadline that fits.
 func (l *loop) settle(v *viewer) {
 	var ev uint32
-	if !v.eof && !v.closeAfter && len(v.unparsed()) < l.viewerLimit() {
+	if !v.eof && !v.closeAfter && len(v.unparsed()) < l.viewerLimit() && (v.tls == nil || !v.tls.more) {
 		ev = unix.EPOLLIN | unix.EPOLLRDHUP
 	}
 	if v.pending() > 0 {
@@ -131,7 +151,7 @@ func (l *loop) settle(v *viewer) {
 		l.deadline(&v.conn, tWrite, l.cfg.WriteTimeout)
 	case v.busy:
 		l.noDeadline(&v.conn)
-	case len(v.unparsed()) > 0:
+	case len(v.unparsed()) > 0, v.tls != nil && v.tls.partial():
 		l.deadline(&v.conn, tRead, l.cfg.ReadTimeout)
 	case v.eof:
 		l.noDeadline(&v.conn)
@@ -248,11 +268,17 @@ func (l *loop) respond(v *viewer) {
 	ctx := &v.x.Ctx
 	v.closeAfter = finish(ctx, l.closing)
 	l.sink.c = &v.conn
+	if v.tls != nil {
+		l.sink.c = &l.plain
+	}
 	if err := ctx.Response.Write(l.bw); err != nil {
 		v.closeAfter = true
 	}
 	l.bw.Flush()
 	l.sink.c = nil
+	if v.tls != nil && !l.seal(v) {
+		v.closeAfter = true
+	}
 	ctx.Request.Reset()
 	ctx.Response.Reset()
 	ctx.Response.Header.SetNoDefaultContentType(true)
@@ -267,6 +293,9 @@ func (l *loop) closeViewer(v *viewer) {
 		v.origin = nil
 	}
 	delete(l.viewers, v)
+	if v.tls != nil {
+		l.closeNotify(v)
+	}
 	l.closeConn(&v.conn)
 	if v.busy && !v.offloaded {
 		// The handler holds the forwarded request's state (the edge, a
@@ -327,6 +356,13 @@ func (l *loop) detach(v *viewer, answered bool) {
 	if err != nil {
 		return
 	}
+	// What the goroutines read and write: over TLS, the TLS connection,
+	// its shim now on nc.
+	var conn net.Conn = nc
+	if v.tls != nil {
+		v.tls.shim.toGoroutine(nc)
+		conn = v.tls.conn
+	}
 	s, closing := l.s, l.closing
 	s.detached.Add(1)
 	go func() {
@@ -341,13 +377,13 @@ func (l *loop) detach(v *viewer, answered bool) {
 		if answered {
 			ctx := &v.x.Ctx
 			closeConn := finish(ctx, closing || s.closing.Load())
-			bw := bufio.NewWriter(nc)
+			bw := bufio.NewWriter(conn)
 			if ctx.Response.Write(bw) != nil || bw.Flush() != nil || closeConn {
-				nc.Close()
+				conn.Close()
 				return
 			}
 		}
 		nc.SetWriteDeadline(time.Time{})
-		s.handoffs.deliver(&readAhead{Conn: nc, pending: ahead})
+		s.handoffs.deliver(handOff(conn, ahead, v.tls))
 	}()
 }
