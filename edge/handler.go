@@ -53,6 +53,8 @@ type exchange struct {
 	// result is x-edge-result-type, detail x-edge-detailed-result-type.
 	result string
 	detail string
+	// viewerGone: the viewer's connection closed before the response.
+	viewerGone bool
 	// logData is what cf.logCustomData() recorded, per event type.
 	requestLogData, responseLogData string
 	ip                              string // see viewerIP

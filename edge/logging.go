@@ -75,6 +75,9 @@ func (s *Server) logFunction(x *exchange, f *replica.Function, eventType string,
 func (s *Server) logAccess(x *exchange) {
 	resp := &x.ctx.Response
 	status := resp.StatusCode()
+	if x.viewerGone {
+		status = 0 // "000" in the logs and metrics
+	}
 	now := time.Now()
 	elapsed := now.Sub(x.start)
 	distID := ""
@@ -90,7 +93,7 @@ func (s *Server) logAccess(x *exchange) {
 		size = len(resp.Body())
 	}
 	if x.dist != nil && x.dist.Logging != nil && s.cfg.AccessLogs != nil {
-		s.writeAccessLog(x, x.dist.Logging, now, elapsed, size)
+		s.writeAccessLog(x, x.dist.Logging, now, elapsed, status, size)
 	}
 	ctx := context.Background()
 	if !s.log.Enabled(ctx, slog.LevelDebug) {
@@ -122,7 +125,7 @@ func (s *Server) logAccess(x *exchange) {
 
 // writeAccessLog writes the request's line of the distribution's standard
 // access log (see accesslog.Entry for what each field holds).
-func (s *Server) writeAccessLog(x *exchange, l *edgefn.Logging, now time.Time, elapsed time.Duration, size int) {
+func (s *Server) writeAccessLog(x *exchange, l *edgefn.Logging, now time.Time, elapsed time.Duration, status, size int) {
 	req, resp := &x.ctx.Request, &x.ctx.Response
 	buf, _ := s.logLines.Get().(*[]byte)
 	if buf == nil {
@@ -149,7 +152,7 @@ func (s *Server) writeAccessLog(x *exchange, l *edgefn.Logging, now time.Time, e
 		HostHeader:      h.Host(),
 		URIStem:         x.uri,
 		Query:           x.query,
-		Status:          resp.StatusCode(),
+		Status:          status,
 		Referer:         h.Referer(),
 		UserAgent:       h.UserAgent(),
 		Result:          x.result,

@@ -191,11 +191,16 @@ func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
 	x := st.x
 	fasthttp.ReleaseRequest(lx.Out)
 	st.pool.release()
-	if err != nil {
+	switch {
+	case errors.Is(err, evloop.ErrViewerClosed), errors.Is(err, evloop.ErrShutdown):
+		// Nobody to answer: logged as CloudFront logs a viewer that left
+		// (status 000), not as the origin's failure.
+		x.viewerGone, x.result, x.detail = true, "Error", "ClientCommError"
+	case err != nil:
 		s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", lx.Origin.Host, "err", err)
 		s.fail(x, originFailure(err))
 		s.finish(x, false, st.out)
-	} else {
+	default:
 		cleanOriginResponse(&x.ctx.Response)
 		s.finish(x, true, st.out)
 	}

@@ -105,7 +105,11 @@ func (m *metrics) request(distribution string, status int, result string) {
 	k := reqKey{distribution, status, result}
 	c, ok := m.reqs.Load(k)
 	if !ok {
-		c, _ = m.reqs.LoadOrStore(k, m.requests.WithLabelValues(distribution, strconv.Itoa(status), result))
+		code := strconv.Itoa(status)
+		if status == 0 {
+			code = "000" // the viewer left, as the access logs say
+		}
+		c, _ = m.reqs.LoadOrStore(k, m.requests.WithLabelValues(distribution, code, result))
 	}
 	c.(prometheus.Counter).Inc()
 }

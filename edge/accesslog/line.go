@@ -31,7 +31,7 @@ type Entry struct {
 	HostHeader []byte
 	URIStem    string
 	Query      string // cs-uri-query, without the '?'
-	Status     int
+	Status     int    // 0: the viewer closed the connection first ("000")
 	Referer    []byte
 	UserAgent  []byte
 	Cookie     []byte // only when the distribution logs cookies
@@ -61,7 +61,11 @@ func AppendLine(dst []byte, e *Entry) []byte {
 	dst = appendField(append(dst, '\t'), e.Method)
 	dst = appendField(append(dst, '\t'), e.Host)
 	dst = appendField(append(dst, '\t'), e.URIStem)
-	dst = strconv.AppendInt(append(dst, '\t'), int64(e.Status), 10)
+	if e.Status == 0 {
+		dst = append(dst, "\t000"...) // the viewer left before the response
+	} else {
+		dst = strconv.AppendInt(append(dst, '\t'), int64(e.Status), 10)
+	}
 	dst = appendField(append(dst, '\t'), e.Referer)
 	dst = appendField(append(dst, '\t'), e.UserAgent)
 	dst = appendField(append(dst, '\t'), e.Query)

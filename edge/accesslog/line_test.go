@@ -40,6 +40,9 @@ func TestAppendLine(t *testing.T) {
 			e.ForwardedFor = []byte("203.0.113.9")
 			e.TimeTaken = 2*time.Second + 345*time.Millisecond
 		}, "2019-12-04\t20:02:31\tLOCAL\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t200\t-\tcurl/8.0\t-\t-\tError\tSOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==\twww.example.com\thttps\t23\t2.345\t203.0.113.9\tTLSv1.2\tECDHE-RSA-AES128-GCM-SHA256\tError\tHTTP/1.1\t-\t-\t11040\t0.001\tOriginDnsError\ttext/html\t-\t100\t199\n"},
+		{"the viewer left", func(e *Entry) {
+			e.Status, e.Result, e.Detail = 0, "Error", "ClientCommError"
+		}, "2019-12-04\t20:02:31\tLOCAL\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t000\t-\tcurl/8.0\t-\t-\tError\tSOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==\twww.example.com\thttp\t23\t0.001\t-\t-\t-\tError\tHTTP/1.1\t-\t-\t11040\t0.001\tClientCommError\ttext/html\t78\t-\t-\n"},
 		{"TLS 1.3 and a range of another unit", func(e *Entry) {
 			e.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256}
 			e.ContentRange = []byte("items 1-2/3")
