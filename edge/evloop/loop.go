@@ -317,18 +317,26 @@ func (l *loop) flush(c *conn) bool {
 	return true
 }
 
-// epollWait is a non-blocking epoll_wait made without entering a system
-// call the runtime would account for: the loop blocks only in Go's
-// netpoller (see run).
-func epollWait(epfd uintptr, events []unix.EpollEvent) (int, unix.Errno) {
-	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, epfd, uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+// epollWait is an epoll_wait of at most msec milliseconds made without
+// entering a system call the runtime would account for (so no P hand-off,
+// no sysmon retake): a short wait holds the loop's P meanwhile (see run).
+func epollWait(epfd uintptr, events []unix.EpollEvent, msec int) (int, unix.Errno) {
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_WAIT, epfd, uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), uintptr(msec), 0, 0)
 	return int(r), e
 }
 
-// run serves until the loop has shut down. The loop's epoll descriptor sits
-// in Go's own netpoller: when nothing is ready the goroutine parks there
-// like any other, instead of blocking its thread in epoll_wait (which the
-// prototype measured slower: the scheduler takes the P away).
+// run serves until the loop has shut down. When nothing is ready, the loop
+// first waits up to a millisecond in epoll_wait itself, its P held, as
+// nginx's workers wait: under load the next event comes within it. Only a
+// loop idle that long parks in Go's netpoller, where its epoll descriptor
+// sits, and frees its thread and P. Parking at once (the prototype's way,
+// which it measured cheaper than a blocking epoll_wait that lets the
+// scheduler take the P away) left a parked loop with ready events unwoken
+// for 10–100 ms under load, seen as wrk -c32 p99s of 15–80 ms that ended at
+// the loop's 100 ms timer ticks; with the short wait p99 stays at 4–6 ms
+// and requests/s rose by a tenth (bench/edge.sh's function, interleaved
+// rounds). The cost: a goroutine waiting for this P, or a stop-the-world,
+// waits up to a millisecond.
 func (l *loop) run() error {
 	defer l.release()
 	rc, err := l.epoll.SyscallConn()
@@ -339,7 +347,10 @@ func (l *loop) run() error {
 		var n int
 		var errno unix.Errno
 		err := rc.Read(func(fd uintptr) bool {
-			n, errno = epollWait(fd, l.events)
+			n, errno = epollWait(fd, l.events, 0)
+			if n == 0 && errno == 0 {
+				n, errno = epollWait(fd, l.events, 1)
+			}
 			return n != 0 || (errno != 0 && errno != unix.EINTR)
 		})
 		if err != nil {
