@@ -137,18 +137,6 @@ func (h *Handler) publishConnectionFunction(w http.ResponseWriter, r *http.Reque
 	return writeXML(w, http.StatusOK, "ConnectionFunctionSummary", connSummary(live))
 }
 
-func (h *Handler) deleteConnectionFunction(w http.ResponseWriter, r *http.Request, account string) error {
-	etag, err := ifMatch(r, resConn)
-	if err != nil {
-		return err
-	}
-	if err := h.store.DeleteConnectionFunction(r.Context(), account, r.PathValue("Id"), etag); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 // testConnectionFunction runs one copy on the ConnectionObject and reports the
 // decision as ConnectionFunctionOutput, {"decision":"allow"|"deny"}, with the
 // custom log data when the code recorded some.

@@ -95,18 +95,6 @@ func (h *Handler) updateDistribution(w http.ResponseWriter, r *http.Request, acc
 	return writeDistribution(w, http.StatusOK, d)
 }
 
-func (h *Handler) deleteDistribution(w http.ResponseWriter, r *http.Request, account string) error {
-	etag, err := ifMatch(r, edgefn.ResourceDistribution)
-	if err != nil {
-		return err
-	}
-	if err := h.store.DeleteDistribution(r.Context(), account, r.PathValue("Id"), etag); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func (h *Handler) listDistributions(w http.ResponseWriter, r *http.Request, account string) error {
 	p, err := pageParams(r, edgefn.ResourceDistribution)
 	if err != nil {

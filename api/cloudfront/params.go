@@ -1,6 +1,7 @@
 package cloudfront
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"slices"
@@ -90,4 +91,21 @@ func pageParams(r *http.Request, res edgefn.Resource) (page, error) {
 		p.maxItems = min(n, maxPageItems)
 	}
 	return p, nil
+}
+
+// deleteByID is the handler of a Delete call for a resource its path names
+// by {Id} and that If-Match must name the version of: del removes it, and
+// the answer is 204 with no body.
+func deleteByID(res edgefn.Resource, del func(ctx context.Context, account, id, ifMatch string) error) func(http.ResponseWriter, *http.Request, string) error {
+	return func(w http.ResponseWriter, r *http.Request, account string) error {
+		etag, err := ifMatch(r, res)
+		if err != nil {
+			return err
+		}
+		if err := del(r.Context(), account, r.PathValue("Id"), etag); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 }

@@ -101,17 +101,7 @@ func routePolicies[C any](h *Handler, a *policyAPI[C]) {
 		return a.write(w, http.StatusOK, p)
 	})
 	routeDistributionsUsing(h, a)
-	h.handle("DELETE "+base+"/{Id}", func(w http.ResponseWriter, r *http.Request, account string) error {
-		etag, err := ifMatch(r, a.res)
-		if err != nil {
-			return err
-		}
-		if err := a.store.delete(r.Context(), account, r.PathValue("Id"), etag); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	})
+	h.handle("DELETE "+base+"/{Id}", deleteByID(a.res, a.store.delete))
 }
 
 // routeDistributionsUsing registers ListDistributionsBy…PolicyId.

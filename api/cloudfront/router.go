@@ -27,7 +27,7 @@ func (h *Handler) routes() {
 	h.handle("GET /2020-05-31/connection-function/{Identifier}", h.getConnectionFunction)
 	h.handle("GET /2020-05-31/connection-function/{Identifier}/describe", h.describeConnectionFunction)
 	h.handle("PUT /2020-05-31/connection-function/{Id}", h.updateConnectionFunction)
-	h.handle("DELETE /2020-05-31/connection-function/{Id}", h.deleteConnectionFunction)
+	h.handle("DELETE /2020-05-31/connection-function/{Id}", deleteByID(resConn, h.store.DeleteConnectionFunction))
 	h.handle("POST /2020-05-31/connection-function/{Id}/publish", h.publishConnectionFunction)
 	h.handle("POST /2020-05-31/connection-function/{Id}/test", h.testConnectionFunction)
 
@@ -35,7 +35,7 @@ func (h *Handler) routes() {
 	h.handle("POST /2020-05-31/trust-stores", h.listTrustStores)
 	h.handle("GET /2020-05-31/trust-store/{Identifier}", h.getTrustStore)
 	h.handle("PUT /2020-05-31/trust-store/{Id}", h.updateTrustStore)
-	h.handle("DELETE /2020-05-31/trust-store/{Id}", h.deleteTrustStore)
+	h.handle("DELETE /2020-05-31/trust-store/{Id}", deleteByID(resTrust, h.store.DeleteTrustStore))
 
 	h.handle("GET /2020-05-31/distributionsByTrustStore", h.distributionsBy("TrustStoreIdentifier", resTrust, h.listDistributionsByTrustStore))
 	h.handle("GET /2020-05-31/distributionsByConnectionFunction", h.distributionsBy("ConnectionFunctionIdentifier", resConn, h.store.ListDistributionsByConnectionFunction))
@@ -51,7 +51,7 @@ func (h *Handler) routes() {
 	h.handle("GET /2020-05-31/distribution/{Id}", h.getDistribution)
 	h.handle("GET /2020-05-31/distribution/{Id}/config", h.getDistributionConfig)
 	h.handle("PUT /2020-05-31/distribution/{Id}/config", h.updateDistribution)
-	h.handle("DELETE /2020-05-31/distribution/{Id}", h.deleteDistribution)
+	h.handle("DELETE /2020-05-31/distribution/{Id}", deleteByID(edgefn.ResourceDistribution, h.store.DeleteDistribution))
 	h.handle("GET /2020-05-31/tagging", h.listTagsForResource)
 	h.handle("POST /2020-05-31/tagging", h.tagResource)
 

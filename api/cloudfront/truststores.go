@@ -151,18 +151,6 @@ func (h *Handler) updateTrustStore(w http.ResponseWriter, r *http.Request, accou
 	return writeTrustStore(w, http.StatusOK, ts)
 }
 
-func (h *Handler) deleteTrustStore(w http.ResponseWriter, r *http.Request, account string) error {
-	etag, err := ifMatch(r, resTrust)
-	if err != nil {
-		return err
-	}
-	if err := h.store.DeleteTrustStore(r.Context(), account, r.PathValue("Id"), etag); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func writeTrustStore(w http.ResponseWriter, status int, ts *edgefn.TrustStore) error {
 	w.Header().Set("ETag", ts.ETag)
 	return writeXML(w, status, "TrustStore", trustStoreXML{trustStoreDoc: newTrustStoreDoc(ts), UseOCSP: ts.Config.UseOCSP})
