@@ -105,14 +105,19 @@ func (x *exchange) replayable() bool { return !x.streamed || x.body.n == 0 }
 // viewerFailure is the answer to a request whose reading failed.
 func viewerFailure(err error) failure {
 	var small *fasthttp.ErrSmallBuffer
-	// Not net.Error: fasthttp.ErrTimeout (the event loop's read timeout) has
-	// no Temporary method.
-	var ne interface{ Timeout() bool }
 	switch {
 	case errors.As(err, &small), errors.Is(err, fasthttp.ErrBodyTooLarge), errors.Is(err, errBodyTooLarge):
 		return failTooLarge
-	case errors.As(err, &ne) && ne.Timeout():
+	case isTimeout(err):
 		return failTimeout
 	}
 	return failMalformed
+}
+
+// isTimeout reports whether err says it is a timeout: a net.Error's, or
+// fasthttp.ErrTimeout (the event loop's and the origin client's), which is
+// no net.Error (it has no Temporary method).
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }

@@ -236,12 +236,9 @@ func (o *origins) closeIdle() {
 
 // originFailure classifies an error of a request to an origin.
 func originFailure(err error) failure {
-	var ne net.Error
 	switch {
-	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrNoFreeConns):
+	case isTimeout(err), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrNoFreeConns):
 		// ErrNoFreeConns comes only once the wait for a connection expired.
-		return failOriginTimeout
-	case errors.As(err, &ne) && ne.Timeout():
 		return failOriginTimeout
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		return failOriginResponse
