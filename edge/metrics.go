@@ -1,11 +1,12 @@
 package edge
 
 import (
-	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/edgefn/edgefn/edge/accesslog"
 )
 
 // metrics are CloudFront's function metrics (FunctionInvocations,
@@ -105,10 +106,8 @@ func (m *metrics) request(distribution string, status int, result string) {
 	k := reqKey{distribution, status, result}
 	c, ok := m.reqs.Load(k)
 	if !ok {
-		code := strconv.Itoa(status)
-		if status == 0 {
-			code = "000" // the viewer left, as the access logs say
-		}
+		// The status as the access logs write it (000: the viewer left).
+		code := string(accesslog.AppendStatus(nil, status))
 		c, _ = m.reqs.LoadOrStore(k, m.requests.WithLabelValues(distribution, code, result))
 	}
 	c.(prometheus.Counter).Inc()

@@ -61,11 +61,7 @@ func AppendLine(dst []byte, e *Entry) []byte {
 	dst = appendField(append(dst, '\t'), e.Method)
 	dst = appendField(append(dst, '\t'), e.Host)
 	dst = appendField(append(dst, '\t'), e.URIStem)
-	if e.Status == 0 {
-		dst = append(dst, "\t000"...) // the viewer left before the response
-	} else {
-		dst = strconv.AppendInt(append(dst, '\t'), int64(e.Status), 10)
-	}
+	dst = AppendStatus(append(dst, '\t'), e.Status)
 	dst = appendField(append(dst, '\t'), e.Referer)
 	dst = appendField(append(dst, '\t'), e.UserAgent)
 	dst = appendField(append(dst, '\t'), e.Query)
@@ -201,4 +197,13 @@ func cipherName(id uint16) string {
 		return n
 	}
 	return tls.CipherSuiteName(id)
+}
+
+// AppendStatus appends sc-status as CloudFront's logs write it: the code, or
+// 000 for 0, a viewer that closed the connection before the response.
+func AppendStatus(dst []byte, status int) []byte {
+	if status == 0 {
+		return append(dst, "000"...)
+	}
+	return strconv.AppendInt(dst, int64(status), 10)
 }
