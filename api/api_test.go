@@ -188,6 +188,16 @@ func TestBodyBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The uploads hold the budget once the server has read their heads,
+	// a moment after their clients sent their first bytes.
+	budget := h.(*server).budget.sem
+	for deadline := time.Now().Add(5 * time.Second); budget.TryAcquire(1); {
+		budget.Release(1)
+		if time.Now().After(deadline) {
+			t.Fatal("the held uploads never took the budget")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	send := func(path, service string) (int, string) {
 		body := []byte("{}")
 		req, err := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(body))
