@@ -625,3 +625,37 @@ func TestOffloadViewerGone(t *testing.T) {
 		t.Errorf("%d offloaded runs", n)
 	}
 }
+
+// TestAcceptSpread: viewers connecting at once are spread evenly over the
+// loops, whichever loop the kernel woke for them, and each loop's count
+// goes back to zero when they leave.
+func TestAcceptSpread(t *testing.T) {
+	const loops, perLoop = 4, 10
+	s, addr := startLoop(t, &proxy{}, Config{Loops: loops})
+	var conns []net.Conn
+	for range loops * perLoop {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	waitViewers(t, s, loops*perLoop)
+	for i, l := range s.loops {
+		count := make(chan int)
+		l.post(func() { count <- len(l.viewers) })
+		if n := <-count; n != perLoop {
+			t.Errorf("loop %d serves %d viewers, want %d", i, n, perLoop)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	waitViewers(t, s, 0)
+	for i, l := range s.loops {
+		if n := l.load.Load(); n != 0 {
+			t.Errorf("loop %d counts %d viewers after they left", i, n)
+		}
+	}
+}

@@ -63,18 +63,23 @@ func (s *Server) start(lfd int, addr net.Addr) ([]*loop, error) {
 	if s.closing.Load() {
 		return nil, nil
 	}
+	var group []*loop
 	for range s.cfg.Loops {
 		l, err := newLoop(s, lfd, addr)
 		if err != nil {
-			for _, l := range s.loops {
+			// Only this group's: the other listener's loops may run.
+			for _, l := range group {
 				l.release()
 			}
-			s.loops = nil
 			return nil, err
 		}
-		s.loops = append(s.loops, l)
+		group = append(group, l)
 	}
-	return s.loops, nil
+	for _, l := range group {
+		l.group = group
+	}
+	s.loops = append(s.loops, group...)
+	return group, nil
 }
 
 // run runs the loops until they have all stopped.

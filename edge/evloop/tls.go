@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,7 +32,6 @@ type tlsListener struct {
 	ln     net.Listener
 	ctx    context.Context // ends the handshakes in progress
 	cancel context.CancelFunc
-	next   atomic.Uint32 // the loop the next viewer goes to
 }
 
 // stopTLS stops accepting TLS viewers and the handshakes in progress (under
@@ -118,7 +116,7 @@ func (s *Server) handshake(c net.Conn, loops []*loop, newConn func(net.Conn) TLS
 	}
 	// Posted before any beginShutdown: the loop adopts it before it may
 	// stop.
-	l := loops[s.tls.next.Add(1)%uint32(len(loops))]
+	l := leastLoaded(loops, nil)
 	l.post(func() { l.adopt(fd, t) })
 }
 
@@ -136,14 +134,11 @@ func (t *tlsViewer) partial() bool { return !t.shim.seen.aligned() || len(t.shim
 
 // adopt serves a TLS viewer whose handshake is done.
 func (l *loop) adopt(fd int, t *tlsViewer) {
-	if l.closing {
-		unix.Close(fd)
-		return
-	}
 	v := newViewer(fd, t.shim.remote, t.shim.local, t.conn)
 	v.tls = t
 	t.shim.c = &v.conn
-	if err := l.add(&v.conn, unix.EPOLLIN|unix.EPOLLRDHUP); err != nil {
+	if l.closing || l.add(&v.conn, unix.EPOLLIN|unix.EPOLLRDHUP) != nil {
+		l.load.Add(-1)
 		unix.Close(fd)
 		return
 	}

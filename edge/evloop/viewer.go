@@ -292,7 +292,7 @@ func (l *loop) closeViewer(v *viewer) {
 		l.closeConn(&v.origin.conn)
 		v.origin = nil
 	}
-	delete(l.viewers, v)
+	l.forget(v)
 	if v.tls != nil {
 		l.closeNotify(v)
 	}
@@ -344,7 +344,7 @@ func (l *loop) offloadDone(v *viewer) {
 // the bytes read ahead, after writing what waits to be written and, when
 // answered, the response in v's exchange.
 func (l *loop) detach(v *viewer, answered bool) {
-	delete(l.viewers, v)
+	l.forget(v)
 	out := append([]byte(nil), v.out[v.wpos:]...)
 	ahead := append([]byte(nil), v.unparsed()...)
 	fd := v.fd
