@@ -43,7 +43,8 @@
 # cores it tells what each proxy costs apart from them), medians of
 # interleaved rounds; then the ratios of each edgefn target, with its
 # function and without, to nginx+njs with the function (over HTTP to the
-# auto and the one-worker front, over HTTPS to the auto front's HTTPS); and
+# auto and the one-worker front, over HTTPS to the auto front's HTTPS), as
+# ratios of the medians and as medians of each round's ratios; and
 # each proxy's system calls per request, by kind, counted with perf after
 # the rounds at the first connection count.
 #
@@ -407,22 +408,40 @@ done
 # over HTTPS, with the function and without.
 # ratio A B: A/B, "-" when either was not measured.
 ratio() { awk -v a="${1:--}" -v b="${2:--}" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.2f", a / b }'; }
-echo
-echo "ratios: requests/s edgefn/reference, CPU per request reference/edgefn (>= 1.00 meets the goal)"
-printf '  %-60s' ""
-for c in $CONNECTIONS; do printf ' %17s' "-c$c req/s  CPU"; done
-echo
-for e in edge-nofn edge-tls-nofn edge edge-tls base-nofn base-tls-nofn base base-tls; do
-	[ -n "${med[${CONNECTIONS%% *}|$e]:-}" ] || continue
-	case $e in *-tls*) refs=(njs-tls) ;; *) refs=(njs njs1) ;; esac
-	for ref in "${refs[@]}"; do
-		printf '  %-60s' "${name[$e]} / ${name[$ref]}"
-		for c in $CONNECTIONS; do
-			printf ' %8s %8s' "$(ratio "${med[$c|$e]:-}" "${med[$c|$ref]:-}")" "$(ratio "${medcpu[$c|$ref]:-}" "${medcpu[$c|$e]:-}")"
+# paired "A..." "B...": the median of the rounds' own ratios A[i]/B[i]
+# ("-" when either was not measured). Each round measures the two a few
+# seconds apart, so a slow spell of the machine (a virtual machine's speed
+# can drift by a fifth from one second to the next) weighs on both sides of
+# a round's ratio, where it can land on one side only of the medians'.
+paired() {
+	local a=${1//-/} b=${2//-/}
+	if [ -z "${a// /}" ] || [ -z "${b// /}" ]; then echo -; return; fi
+	median "$(paste -d' ' <(tr ' ' '\n' <<<"$a" | grep -v '^$') <(tr ' ' '\n' <<<"$b" | grep -v '^$') | awk '{ printf "%s ", $1 / $2 }')" | awk '{ printf "%.2f", $1 }'
+}
+# table TITLE FN: the ratios of each edgefn target to its references, FN
+# giving a cell "req/s CPU" from C, the target and the reference.
+table() {
+	echo
+	echo "$1"
+	printf '  %-60s' ""
+	for c in $CONNECTIONS; do printf ' %17s' "-c$c req/s  CPU"; done
+	echo
+	for e in edge-nofn edge-tls-nofn edge edge-tls base-nofn base-tls-nofn base base-tls; do
+		[ -n "${med[${CONNECTIONS%% *}|$e]:-}" ] || continue
+		case $e in *-tls*) refs=(njs-tls) ;; *) refs=(njs njs1) ;; esac
+		for ref in "${refs[@]}"; do
+			printf '  %-60s' "${name[$e]} / ${name[$ref]}"
+			for c in $CONNECTIONS; do
+				printf ' %8s %8s' $("$2" "$c" "$e" "$ref")
+			done
+			echo
 		done
-		echo
 	done
-done
+}
+of_medians() { echo "$(ratio "${med[$1|$2]:-}" "${med[$1|$3]:-}") $(ratio "${medcpu[$1|$3]:-}" "${medcpu[$1|$2]:-}")"; }
+of_rounds() { echo "$(paired "${rps[$1|$2]:-}" "${rps[$1|$3]:-}") $(paired "${cpu[$1|$3]:-}" "${cpu[$1|$2]:-}")"; }
+table "ratios of the medians: requests/s edgefn/reference, CPU per request reference/edgefn (>= 1.00 meets the goal)" of_medians
+table "medians of each round's ratios (paired, as above)" of_rounds
 if [ "$SYSCALLS" != 0 ]; then
 	c=${CONNECTIONS%% *}
 	echo
