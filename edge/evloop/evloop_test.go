@@ -642,7 +642,7 @@ func TestAcceptSpread(t *testing.T) {
 		conns = append(conns, c)
 	}
 	waitViewers(t, s, loops*perLoop)
-	for i, l := range s.loops {
+	for i, l := range loopsOf(s) {
 		count := make(chan int)
 		l.post(func() { count <- len(l.viewers) })
 		if n := <-count; n != perLoop {
@@ -653,7 +653,7 @@ func TestAcceptSpread(t *testing.T) {
 		c.Close()
 	}
 	waitViewers(t, s, 0)
-	for i, l := range s.loops {
+	for i, l := range loopsOf(s) {
 		if n := l.load.Load(); n != 0 {
 			t.Errorf("loop %d counts %d viewers after they left", i, n)
 		}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -195,16 +196,24 @@ func TestTLSCloseNotify(t *testing.T) {
 	waitViewers(t, s, 0)
 }
 
+// loopsOf is s's loops (Serve may still be starting them).
+func loopsOf(s *Server) []*loop {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.loops)
+}
+
 // waitViewers waits until s's loops hold n viewers.
 func waitViewers(t *testing.T, s *Server, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; {
-		count := make(chan int, len(s.loops))
-		for _, l := range s.loops {
+		loops := loopsOf(s)
+		count := make(chan int, len(loops))
+		for _, l := range loops {
 			l.post(func() { count <- len(l.viewers) })
 		}
 		total := 0
-		for range s.loops {
+		for range loops {
 			total += <-count
 		}
 		if total == n {
