@@ -64,8 +64,7 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 		s.fail(x, failFunctionThrottled)
 		return nil
 	}
-	m.invocations.Inc()
-	m.utilization.Observe(float64(res.ComputeUtilization))
+	m.runs.observe(float64(res.ComputeUtilization))
 	if ev.Context.EventType == event.ViewerRequest {
 		x.requestLogData = res.CustomLogData
 	} else {

@@ -85,7 +85,7 @@ func (s *Server) logAccess(x *exchange) {
 		distID = x.dist.ID
 	}
 	s.metrics.request(distID, status, x.result)
-	s.metrics.duration.Observe(elapsed.Seconds())
+	s.metrics.duration.observe(elapsed.Seconds())
 	// A streamed body (S3 files) is sent after this line: its length is
 	// the declared one.
 	size := resp.Header.ContentLength()

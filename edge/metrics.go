@@ -14,13 +14,16 @@ import (
 // FunctionComputeUtilization, FunctionThrottles) per distribution and
 // function, and the edge's request counts.
 type metrics struct {
-	invocations      *prometheus.CounterVec
 	validationErrors *prometheus.CounterVec
 	executionErrors  *prometheus.CounterVec
 	throttles        *prometheus.CounterVec
-	utilization      *prometheus.HistogramVec
-	requests         *prometheus.CounterVec
-	duration         prometheus.Histogram
+	// The metrics of every request, striped (see striped.go): the
+	// requests by distribution, status and result (reqs), their duration,
+	// and each function's runs by compute utilization (fns), whose count
+	// is its invocations.
+	duration                         *stripedHistogram
+	invocationsDesc, utilizationDesc *prometheus.Desc
+	requestsDesc, durationDesc       *prometheus.Desc
 	// mtls counts the handshakes of distributions with viewer mTLS or a
 	// connection function, by outcome.
 	mtls *prometheus.CounterVec
@@ -31,11 +34,11 @@ type metrics struct {
 	// loopOffloads counts the requests the event loops hand to goroutines,
 	// by reason.
 	loopOffloads struct{ slowFunction, origin, cache prometheus.Counter }
-	// fns caches each function's metrics per distribution: looking up
-	// five labelled series on every run is a measurable share of it.
+	// fns holds each function's metrics per distribution: looking up
+	// labelled series on every run is a measurable share of it.
 	fns sync.Map // fnKey -> *fnMetrics
-	// reqs caches the request counters the same way.
-	reqs sync.Map // reqKey -> prometheus.Counter
+	// reqs holds the request counters the same way.
+	reqs sync.Map // reqKey -> *stripedCounter
 }
 
 // cacheStats are one distribution's cache lookups by outcome, and the body
@@ -106,11 +109,9 @@ func (m *metrics) request(distribution string, status int, result string) {
 	k := reqKey{distribution, status, result}
 	c, ok := m.reqs.Load(k)
 	if !ok {
-		// The status as the access logs write it (000: the viewer left).
-		code := string(accesslog.AppendStatus(nil, status))
-		c, _ = m.reqs.LoadOrStore(k, m.requests.WithLabelValues(distribution, code, result))
+		c, _ = m.reqs.LoadOrStore(k, new(stripedCounter))
 	}
-	c.(prometheus.Counter).Inc()
+	c.(*stripedCounter).inc()
 }
 
 // handshakes is the counter of one handshake outcome of a distribution.
@@ -122,9 +123,14 @@ type fnKey struct{ distribution, function string }
 
 // fnMetrics are one function's metrics in one distribution.
 type fnMetrics struct {
-	invocations, validationErrors, executionErrors, throttles prometheus.Counter
-	utilization                                               prometheus.Observer
+	validationErrors, executionErrors, throttles prometheus.Counter
+	// runs are the runs by compute utilization; their count is the
+	// invocations.
+	runs *stripedHistogram
 }
+
+// utilizationBuckets are FunctionComputeUtilization's buckets (percent).
+var utilizationBuckets = prometheus.LinearBuckets(10, 10, 10)
 
 func (m *metrics) function(distribution, function string) *fnMetrics {
 	k := fnKey{distribution, function}
@@ -132,13 +138,40 @@ func (m *metrics) function(distribution, function string) *fnMetrics {
 		return v.(*fnMetrics)
 	}
 	v, _ := m.fns.LoadOrStore(k, &fnMetrics{
-		invocations:      m.invocations.WithLabelValues(distribution, function),
 		validationErrors: m.validationErrors.WithLabelValues(distribution, function),
 		executionErrors:  m.executionErrors.WithLabelValues(distribution, function),
 		throttles:        m.throttles.WithLabelValues(distribution, function),
-		utilization:      m.utilization.WithLabelValues(distribution, function),
+		runs:             newStripedHistogram(utilizationBuckets),
 	})
 	return v.(*fnMetrics)
+}
+
+// stripedCollector exposes the striped metrics, summed when scraped.
+type stripedCollector struct{ m *metrics }
+
+func (c stripedCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.m.invocationsDesc
+	ch <- c.m.utilizationDesc
+	ch <- c.m.requestsDesc
+	ch <- c.m.durationDesc
+}
+
+func (c stripedCollector) Collect(ch chan<- prometheus.Metric) {
+	m := c.m
+	m.fns.Range(func(k, v any) bool {
+		key, runs := k.(fnKey), v.(*fnMetrics).runs
+		ch <- prometheus.MustNewConstMetric(m.invocationsDesc, prometheus.CounterValue, float64(runs.count()), key.distribution, key.function)
+		ch <- runs.metric(m.utilizationDesc, key.distribution, key.function)
+		return true
+	})
+	m.reqs.Range(func(k, v any) bool {
+		key := k.(reqKey)
+		// The status as the access logs write it (000: the viewer left).
+		code := string(accesslog.AppendStatus(nil, key.status))
+		ch <- prometheus.MustNewConstMetric(m.requestsDesc, prometheus.CounterValue, float64(v.(*stripedCounter).value()), key.distribution, code, key.result)
+		return true
+	})
+	ch <- m.duration.metric(m.durationDesc)
 }
 
 // newMetrics registers the metrics with reg; with a nil reg they are
@@ -147,10 +180,15 @@ func (m *metrics) function(distribution, function string) *fnMetrics {
 func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, error) {
 	fn := []string{"distribution_id", "function_name"}
 	m := &metrics{
-		invocations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "edgefn_function_invocations_total",
-			Help: "Function runs at the edge (FunctionInvocations).",
-		}, fn),
+		invocationsDesc: prometheus.NewDesc("edgefn_function_invocations_total",
+			"Function runs at the edge (FunctionInvocations).", fn, nil),
+		utilizationDesc: prometheus.NewDesc("edgefn_function_compute_utilization",
+			"Run time as a percentage of the compute budget (FunctionComputeUtilization).", fn, nil),
+		requestsDesc: prometheus.NewDesc("edgefn_edge_requests_total",
+			"Viewer requests by distribution, status code and x-edge-result-type.", []string{"distribution_id", "status", "result_type"}, nil),
+		durationDesc: prometheus.NewDesc("edgefn_edge_request_duration_seconds",
+			"Time from a viewer request's arrival to its response being ready.", nil, nil),
+		duration: newStripedHistogram(prometheus.ExponentialBuckets(0.0001, 2.5, 12)),
 		validationErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgefn_function_validation_errors_total",
 			Help: "Function results the edge refused; the viewer got 502 (FunctionValidationErrors).",
@@ -163,24 +201,10 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 			Name: "edgefn_function_throttles_total",
 			Help: "Function runs stopped at the time limit, or refused because the code does not compile (FunctionThrottles).",
 		}, fn),
-		utilization: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "edgefn_function_compute_utilization",
-			Help:    "Run time as a percentage of the compute budget (FunctionComputeUtilization).",
-			Buckets: prometheus.LinearBuckets(10, 10, 10),
-		}, fn),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "edgefn_edge_requests_total",
-			Help: "Viewer requests by distribution, status code and x-edge-result-type.",
-		}, []string{"distribution_id", "status", "result_type"}),
 		mtls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgefn_edge_mtls_handshakes_total",
 			Help: "TLS handshakes of distributions with viewer mTLS or a connection function: allowed, certificate_refused or denied (by the connection function).",
 		}, []string{"distribution_id", "outcome"}),
-		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "edgefn_edge_request_duration_seconds",
-			Help:    "Time from a viewer request's arrival to its response being ready.",
-			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12),
-		}),
 	}
 	offloads := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "edgefn_edge_loop_offloads_total",
@@ -192,7 +216,7 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	if reg == nil {
 		return m, nil
 	}
-	cs := []prometheus.Collector{m.invocations, m.validationErrors, m.executionErrors, m.throttles, m.utilization, m.requests, m.duration, m.mtls, newCacheCollector(m), offloads}
+	cs := []prometheus.Collector{stripedCollector{m}, m.validationErrors, m.executionErrors, m.throttles, m.mtls, newCacheCollector(m), offloads}
 	if cacheSize != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "edgefn_edge_cache_bytes",

@@ -206,8 +206,7 @@ func (s *Server) runConnection(d *replica.Distribution, f *replica.Function, id 
 		conn.ClientCertificate.Certificates.Leaf = event.LeafCertificate(cs.PeerCertificates[0])
 	}
 	res := f.Program.RunConnection(context.Background(), conn, f.KVS)
-	m.invocations.Inc()
-	m.utilization.Observe(float64(res.ComputeUtilization))
+	m.runs.observe(float64(res.ComputeUtilization))
 	if ee, ok := errors.AsType[*runtime.ExecutionError](res.Err); ok && ee.Timeout {
 		m.throttles.Inc()
 	} else if res.Err != nil {
