@@ -472,9 +472,8 @@ func (l *loop) accept() {
 // leastLoaded picks the loop of group with the fewest viewers (prefer on a
 // tie) and counts one more on it. The kernel wakes whichever loop waits for
 // the listener (EPOLLEXCLUSIVE), and a loop that accepted a burst of
-// connections would otherwise serve them all while the others idle: wrk's
-// 32 connections opened at once came to 0.89x nginx+njs with its kernel-
-// spread reuseport listeners.
+// connections would otherwise serve them all while the others idle (40
+// opened at once went 40/0/0/0 over four loops: TestAcceptSpread).
 func leastLoaded(group []*loop, prefer *loop) *loop {
 	best := prefer
 	n := int32(math.MaxInt32)
