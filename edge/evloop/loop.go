@@ -492,14 +492,22 @@ func leastLoaded(group []*loop, prefer *loop) *loop {
 // serveNew serves a plain viewer accepted on fd (by this loop or another
 // of its group, which counted it in the load).
 func (l *loop) serveNew(fd int, remote net.Addr) {
-	v := newViewer(fd, remote, l.laddr, nil)
+	if v := newViewer(fd, remote, l.laddr, nil); l.take(v) {
+		l.deadline(&v.conn, tRead, l.cfg.ReadTimeout)
+	}
+}
+
+// take makes v, counted in the loop's load when it was given to the loop,
+// one of the loop's viewers; when the loop is closing or epoll refuses v,
+// v's descriptor is closed, the count given back, and take returns false.
+func (l *loop) take(v *viewer) bool {
 	if l.closing || l.add(&v.conn, unix.EPOLLIN|unix.EPOLLRDHUP) != nil {
 		l.load.Add(-1)
-		unix.Close(fd)
-		return
+		unix.Close(v.fd)
+		return false
 	}
 	l.viewers[v] = struct{}{}
-	l.deadline(&v.conn, tRead, l.cfg.ReadTimeout)
+	return true
 }
 
 // forget takes v out of the loop's viewers.

@@ -137,13 +137,9 @@ func (l *loop) adopt(fd int, t *tlsViewer) {
 	v := newViewer(fd, t.shim.remote, t.shim.local, t.conn)
 	v.tls = t
 	t.shim.c = &v.conn
-	if l.closing || l.add(&v.conn, unix.EPOLLIN|unix.EPOLLRDHUP) != nil {
-		l.load.Add(-1)
-		unix.Close(fd)
-		return
+	if l.take(v) {
+		l.advance(v)
 	}
-	l.viewers[v] = struct{}{}
-	l.advance(v)
 }
 
 // tlsScratch is the most the loop reads from a TLS viewer at once: a whole
