@@ -4,14 +4,8 @@ package evloop
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"net"
 	"slices"
 	"strconv"
@@ -20,29 +14,19 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/edgefn/edgefn/internal/devcert"
 )
 
 // tlsPair is a server configuration and a client one that trusts it.
 func tlsPair(t *testing.T) (server, client *tls.Config) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := devcert.New("localhost", time.Hour, "localhost")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
-		DNSNames: []string{"localhost"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(leaf)
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}}},
-		&tls.Config{RootCAs: roots, ServerName: "localhost"}
+	return &tls.Config{Certificates: []tls.Certificate{cert}},
+		&tls.Config{RootCAs: devcert.Pool(cert), ServerName: "localhost"}
 }
 
 // tlsProxy is proxy, answering /tls/ on the loop with what the request's
@@ -142,12 +126,7 @@ func TestTLSLargeResponseSlowReader(t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB: many records, backpressure
 	origin := serveRaw(t, ok(big), 0)
 	_, addr, client := startTLS(t, &tlsProxy{proxy{origin: origin.origin()}}, Config{})
-	c, err := tls.Dial("tcp", addr, client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c, _ := handshaken(t, addr, client)
 	if _, err := c.Write([]byte("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /tls/after HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -168,12 +147,7 @@ func TestTLSLargeResponseSlowReader(t *testing.T) {
 
 func TestTLSCloseNotify(t *testing.T) {
 	s, addr, client := startTLS(t, &tlsProxy{}, Config{})
-	c, err := tls.Dial("tcp", addr, client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c, _ := handshaken(t, addr, client)
 	// One request answered, then the next on the kept-alive connection.
 	if _, err := c.Write([]byte("GET /tls/x HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
 		t.Fatal(err)
