@@ -71,15 +71,14 @@ type viewerConn struct {
 // A connection the event loops handed off holds the viewerConn.
 func connectionID(ctx *fasthttp.RequestCtx) string {
 	c := ctx.Conn()
-	if h, ok := c.(interface{ NetConn() net.Conn }); ok {
-		if _, tc := c.(*viewerConn); !tc {
-			c = h.NetConn()
-		}
+	vc, ok := c.(*viewerConn)
+	if h, handed := c.(interface{ NetConn() net.Conn }); !ok && handed {
+		vc, ok = h.NetConn().(*viewerConn)
 	}
-	if vc, ok := c.(*viewerConn); ok {
-		return vc.id
+	if !ok {
+		return ""
 	}
-	return ""
+	return vc.id
 }
 
 // viewerTLS is base with the per-distribution handshakes of viewer mTLS.
