@@ -1,10 +1,14 @@
 package edge
 
 import (
+	"crypto/tls"
 	"crypto/x509"
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn"
 	"github.com/edgefn/edgefn/edge/replica"
@@ -80,5 +84,39 @@ func TestLeafCertificateFields(t *testing.T) {
 	if leaf.SerialNumber != "0a:0b" || leaf.Subject != "O=edgefn tests, CN=device" || leaf.Issuer != "O=edgefn tests, CN=Test CA" ||
 		leaf.Validity.NotBefore != "2025-01-02T03:04:05Z" || leaf.Validity.NotAfter != "2026-01-02T03:04:05Z" || len(leaf.SHA256Fingerprint) != 43 {
 		t.Errorf("LeafCertificate = %+v", leaf)
+	}
+}
+
+// handedOff stands for a TLS connection the event loops handed to the
+// goroutine server: it is no viewerConn, and its NetConn is one.
+type handedOff struct {
+	net.Conn
+	tc net.Conn
+}
+
+func (h handedOff) NetConn() net.Conn { return h.tc }
+
+func TestConnectionID(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	defer server.Close()
+	vc := newViewerConn(server, &tls.Config{})
+	for _, tc := range []struct {
+		name string
+		conn net.Conn
+		want string
+	}{
+		{"plain HTTP", server, ""},
+		{"TLS", vc, vc.id},
+		{"TLS handed off by the loops", handedOff{Conn: server, tc: vc}, vc.id},
+		{"a wrapper around a plain connection", handedOff{Conn: server, tc: server}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ctx fasthttp.RequestCtx
+			ctx.Init2(tc.conn, nil, false)
+			if got := connectionID(&ctx); got != tc.want {
+				t.Errorf("connectionID = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
