@@ -117,7 +117,9 @@ func (s *Server) handshake(c net.Conn, loops []*loop, newConn func(net.Conn) TLS
 	// Posted before any beginShutdown: the loop adopts it before it may
 	// stop.
 	l := leastLoaded(loops, nil)
-	l.post(func() { l.adopt(fd, t) })
+	if !l.post(func() { l.adopt(fd, t) }) {
+		unix.Close(fd) // the loop failed and ended
+	}
 }
 
 // tlsViewer is a viewer's TLS state on a loop.
