@@ -22,7 +22,8 @@ func lowerName(buf *[64]byte, name []byte) string { return string(event.LowerNam
 
 // eventRequest is event.request for the viewer's request (event.WireRequest).
 func eventRequest(h *fasthttp.RequestHeader, uri, query string, hasQuery bool) event.Request {
-	return event.WireRequest(h.Method(), uri, query, hasQuery, h.RawHeaders(), h.AllInOrder())
+	var buf [16]event.HeaderLine
+	return event.WireRequest(h.Method(), uri, query, hasQuery, h.RawHeaders(), event.AppendHeaderLines(buf[:0], h.AllInOrder()))
 }
 
 // eventResponse is event.response for what the origin answered.
@@ -31,11 +32,8 @@ func eventResponse(resp *fasthttp.Response) *event.Response {
 	if desc == "" {
 		desc = fasthttp.StatusMessage(resp.StatusCode())
 	}
-	n, size := 0, 0
-	for k, v := range resp.Header.All() {
-		n, size = n+1, size+len(k)+len(v)
-	}
-	return event.WireResponse(resp.StatusCode(), desc, resp.Header.All(), n, size)
+	var buf [16]event.HeaderLine
+	return event.WireResponse(resp.StatusCode(), desc, event.AppendHeaderLines(buf[:0], resp.Header.All()))
 }
 
 // copyViewerHeaders forwards the viewer's headers that o lets go to the

@@ -1,11 +1,26 @@
 package event
 
 import (
-	"bytes"
 	"iter"
 	"strings"
 	"unicode/utf8"
 )
+
+// HeaderLine is a header as received, name and value pointing into the
+// caller's buffer. Callers collect them into a slice (on their stack) for
+// WireRequest and WireResponse: handing these an iterator instead put the
+// loop's state on the heap on every event, as a range over a func value
+// must.
+type HeaderLine struct{ Name, Value []byte }
+
+// AppendHeaderLines appends the headers all yields to lines. Inlined where
+// all is a known iterator (fasthttp's header methods), it allocates nothing.
+func AppendHeaderLines(lines []HeaderLine, all iter.Seq2[[]byte, []byte]) []HeaderLine {
+	for k, v := range all {
+		lines = append(lines, HeaderLine{Name: k, Value: v})
+	}
+	return lines
+}
 
 // WireRequest is event.request for a viewer's request as received: the
 // method and the header lines in the order the viewer sent them (rawHeaders
@@ -16,7 +31,7 @@ import (
 // the viewer's order. The edge builds every event from a request this way,
 // and so does `edgefn test` from a raw HTTP request, so that a test sees
 // what the edge would.
-func WireRequest(method []byte, uri, query string, hasQuery bool, rawHeaders []byte, headers iter.Seq2[[]byte, []byte]) Request {
+func WireRequest(method []byte, uri, query string, hasQuery bool, rawHeaders []byte, headers []HeaderLine) Request {
 	// The raw header block bounds the text and the number of the headers,
 	// and when it is UTF-8 as a whole, so is every value in it.
 	t := wireText{utf8: utf8.Valid(rawHeaders)}
@@ -29,18 +44,22 @@ func WireRequest(method []byte, uri, query string, hasQuery bool, rawHeaders []b
 		HasQuery:    hasQuery,
 		Querystring: ParseQuery(query),
 	}
-	fields, cookies := t.headers(headers, bytes.Count(rawHeaders, []byte("\n")), "cookie")
+	fields, cookies := t.headers(headers, "cookie")
 	r.Headers, r.Cookies = fields, ParseCookieHeader(cookies)
 	return r
 }
 
-// WireResponse is event.response for an origin's response as received: n
-// headers of size bytes in all, in the origin's order.
-func WireResponse(statusCode int, statusDescription string, headers iter.Seq2[[]byte, []byte], n, size int) *Response {
+// WireResponse is event.response for an origin's response as received, its
+// headers in the origin's order.
+func WireResponse(statusCode int, statusDescription string, headers []HeaderLine) *Response {
 	r := &Response{StatusCode: statusCode, StatusDescription: statusDescription}
 	var t wireText
+	size := 0
+	for _, h := range headers {
+		size += len(h.Name) + len(h.Value)
+	}
 	t.Grow(size)
-	fields, cookies := t.headers(headers, n, "set-cookie")
+	fields, cookies := t.headers(headers, "set-cookie")
 	r.Headers, r.Cookies = fields, ParseSetCookie(cookies)
 	return r
 }
@@ -107,22 +126,22 @@ type wireText struct {
 	utf8 bool // every value is known to be UTF-8
 }
 
-// headers turns wire headers (about n of them) into event headers, setting
+// headers turns wire headers into event headers, setting
 // aside the lines of cookieHeader (Cookie or Set-Cookie), which the event
 // models apart, and leaving out the headers CloudFront never shows
 // functions.
-func (t *wireText) headers(all iter.Seq2[[]byte, []byte], n int, cookieHeader string) (Fields, []string) {
+func (t *wireText) headers(all []HeaderLine, cookieHeader string) (Fields, []string) {
 	var (
-		fields  = make(Fields, 0, n)
+		fields  = make(Fields, 0, len(all))
 		cookies []string
 	)
-	for k, v := range all {
-		name := t.lower(k)
+	for _, h := range all {
+		name := t.lower(h.Name)
 		switch {
 		case name == cookieHeader:
-			cookies = append(cookies, t.value(v))
+			cookies = append(cookies, t.value(h.Value))
 		case !DisallowedHeader(name):
-			fields = AddField(fields, name, t.value(v))
+			fields = AddField(fields, name, t.value(h.Value))
 		}
 	}
 	return fields, cookies

@@ -72,7 +72,7 @@ func httpEventRequest(data []byte) (event.Request, error) {
 		return event.Request{}, headerError(err)
 	}
 	uri, query, hasQuery := strings.Cut(string(h.RequestURI()), "?")
-	return event.WireRequest(h.Method(), uri, query, hasQuery, h.RawHeaders(), h.AllInOrder()), nil
+	return event.WireRequest(h.Method(), uri, query, hasQuery, h.RawHeaders(), event.AppendHeaderLines(nil, h.AllInOrder())), nil
 }
 
 // headerError says what fasthttp refused, without the buffer dump it
