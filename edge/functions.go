@@ -52,7 +52,11 @@ func (s *Server) run(x *exchange, f *replica.Function, ev *event.Event) *runtime
 	}
 	// The request's context is not the run's: fasthttp cancels it when the
 	// server shuts down, and a run in flight should finish all the same.
-	res := f.Program.Run(context.Background(), ev, f.KVS)
+	ctx := x.runCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res := f.Program.Run(ctx, ev, f.KVS)
 	noteRun(f.Runs, res)
 	if ee, ok := res.Err.(*runtime.ExecutionError); ok && ee.Throttled {
 		// Refused without running (a function that keeps hitting its limits):

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"math/rand/v2"
@@ -58,6 +59,9 @@ type exchange struct {
 	// logData is what cf.logCustomData() recorded, per event type.
 	requestLogData, responseLogData string
 	ip                              string // see viewerIP
+	// runCtx is the context functions run in: an event loop's (see
+	// loopHandler.ForLoop), nil elsewhere.
+	runCtx context.Context
 	// The events of the functions run, held here rather than allocated
 	// (exchanges are pooled).
 	requestEvent, responseEvent event.Event

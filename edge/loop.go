@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"net"
@@ -25,11 +26,19 @@ import (
 // connection to the fasthttp server). HTTPS viewers (serveTLSLoop) do their
 // handshake on a goroutine, then go to the loops.
 
-// loopHandler is the edge's handler for evloop.
+// loopHandler is the edge's handler for evloop, one per loop (ForLoop).
 type loopHandler struct {
 	s *Server
+	// runCtx is the context of the loop's function runs: its own affinity,
+	// so that a run takes the realm the loop's last run used, whose memory
+	// is in this core's caches (see runtime.WithAffinity).
+	runCtx context.Context
 	// states recycles the per-request state kept between the phases.
 	states sync.Pool
+}
+
+func (h *loopHandler) ForLoop() evloop.Handler {
+	return &loopHandler{s: h.s, runCtx: runtime.WithAffinity(context.Background())}
 }
 
 // loopState is a forwarded request between its two phases.
@@ -58,6 +67,7 @@ func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 		}
 		return evloop.Offload
 	}
+	x.runCtx = h.runCtx
 	rt, orig, out, ok := s.routeRequest(x)
 	if !ok {
 		s.endExchange(x)

@@ -60,8 +60,8 @@ func TestMemoryLimit(t *testing.T) {
 			if ee == nil || ee.Message != errMemoryLimit || !ee.Memory || ee.Timeout {
 				t.Fatalf("got %#v, want the memory error %q", res.Err, errMemoryLimit)
 			}
-			if r := p.idle.Get(); r != nil {
-				t.Fatal("a realm was kept after a run stopped by the memory limit")
+			if n := len(p.idle); n != 0 {
+				t.Fatalf("%d realms kept after a run stopped by the memory limit", n)
 			}
 		})
 	}

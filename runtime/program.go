@@ -27,20 +27,13 @@ type Program struct {
 	fresh  bool   // every run on a new, unfrozen VM (see Engine)
 	static bool   // the top level is evaluated once per VM (see staticTop)
 	entry  string // the entry function's name (handler, connectionHandler)
-	// The bound, under one mutex (a channel as the bound cost more than all
-	// the rest): the runs in progress, and the runs waiting for one of them
-	// to end.
-	mu      sync.Mutex
-	running int
-	waiting []chan *realm // oldest first (see get)
-	// idle holds the realms between runs. A sync.Pool keeps them per
-	// processor: the next run on a core takes the realm that core ran last,
-	// whose memory is still in its caches. From one list shared by the
-	// edge's loops, realms moved between the cores at nearly every run
-	// (2-6% of the CPU per request in A/B runs). The pool lets go of a realm
-	// left idle through two garbage collections; one is built again when
-	// needed.
-	idle     sync.Pool
+	// The pool, under one mutex (a channel as the bound cost more than all
+	// the rest): idle realms, most recently used last; the runs in
+	// progress; and the runs waiting for one of them to end.
+	mu       sync.Mutex
+	idle     []*realm
+	running  int
+	waiting  []chan *realm // oldest first (see get)
 	throttle throttle
 }
 
@@ -149,10 +142,12 @@ func (p *Program) run(ctx context.Context, in invocation) *Result {
 	if p.fresh {
 		return p.runFresh(ctx, in)
 	}
-	r, err := p.get(ctx)
+	a := affinityOf(ctx)
+	r, err := p.get(ctx, a)
 	if err != nil {
 		return failed(in, &ExecutionError{Message: "InternalError: " + err.Error()})
 	}
+	r.owner = a
 	res, reusable := r.run(ctx, in)
 	if !reusable {
 		r = nil
@@ -189,12 +184,12 @@ func failed(in invocation, err error) *Result {
 // so more only add realms (each costs milliseconds to build) without adding
 // throughput; a run past the bound waits for one to end and hand over its
 // slot (see release).
-func (p *Program) get(ctx context.Context) (*realm, error) {
+func (p *Program) get(ctx context.Context, a *affinity) (*realm, error) {
 	p.mu.Lock()
 	if p.running < p.e.opts.PoolSize {
 		p.running++
+		r := p.takeIdle(a)
 		p.mu.Unlock()
-		r, _ := p.idle.Get().(*realm)
 		return p.ready(r)
 	}
 	ch := make(chan *realm, 1) // release never blocks on it
@@ -215,6 +210,29 @@ func (p *Program) get(ctx context.Context) (*realm, error) {
 		p.release(<-ch) // handed a slot as ctx ended: pass it on
 	}
 	return nil, ctx.Err()
+}
+
+// takeIdle takes an idle realm (p.mu held), nil if there is none: the one
+// a's worker ran last if it is idle, else the one most recently used.
+func (p *Program) takeIdle(a *affinity) *realm {
+	n := len(p.idle)
+	if n == 0 {
+		return nil
+	}
+	i := n - 1
+	if a != nil {
+		for j := i; j >= 0; j-- {
+			if p.idle[j].owner == a {
+				i = j
+				break
+			}
+		}
+	}
+	r := p.idle[i]
+	copy(p.idle[i:], p.idle[i+1:])
+	p.idle[n-1] = nil
+	p.idle = p.idle[:n-1]
+	return r
 }
 
 // ready returns r, the realm that comes with a slot, or a new one when there
@@ -242,10 +260,10 @@ func (p *Program) release(r *realm) {
 		return
 	}
 	p.running--
-	p.mu.Unlock()
 	if r != nil {
-		p.idle.Put(r)
+		p.idle = append(p.idle, r) // no more realms exist than runs may go at once
 	}
+	p.mu.Unlock()
 }
 
 func (p *Program) newRealm(sealed bool) (*realm, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	goruntime "runtime"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -488,8 +487,6 @@ func (b blockingKVS) Get(context.Context, string) (string, bool, error) {
 func (b blockingKVS) Meta(context.Context) (KVSMeta, error) { return KVSMeta{}, nil }
 
 func TestPool(t *testing.T) {
-	// The idle realms are counted at the end: no collection may drop them.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	p, err := New(Options{PoolSize: 2, Timeout: testTimeout}).Compile([]byte(`import cf from 'cloudfront';
 		const kvs = cf.kvs();
 		async function handler(e) { await kvs.get('k'); return e.request; }`), edgefn.RuntimeJS2)
@@ -525,18 +522,9 @@ func TestPool(t *testing.T) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if idle := idleRealms(p); p.running != 0 || len(p.waiting) != 0 || idle != 2 {
-		t.Fatalf("running %d, waiting %d, idle %d", p.running, len(p.waiting), idle)
+	if p.running != 0 || len(p.waiting) != 0 || len(p.idle) != 2 {
+		t.Fatalf("running %d, waiting %d, idle %d", p.running, len(p.waiting), len(p.idle))
 	}
-}
-
-// idleRealms takes p's idle realms out of its pool and counts them.
-func idleRealms(p *Program) int {
-	n := 0
-	for p.idle.Get() != nil {
-		n++
-	}
-	return n
 }
 
 func TestRunTimer(t *testing.T) {
@@ -564,7 +552,9 @@ func TestRunTimer(t *testing.T) {
 		t.Fatal(res.Err)
 	}
 	// Between runs the timer goes idle.
-	r := p.idle.Get().(*realm)
+	p.mu.Lock()
+	r := p.idle[0]
+	p.mu.Unlock()
 	for end := time.Now().Add(time.Second); ; time.Sleep(timeout) {
 		r.timerMu.Lock()
 		ticking := r.ticking
@@ -588,10 +578,7 @@ func TestTimerKeepsNothing(t *testing.T) {
 	if res := p.Run(context.Background(), viewerRequest(), nil); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	r := p.idle.Get().(*realm)
-	wr := weak.Make(r)
-	p.idle.Put(r)
-	r = nil
+	wr := weak.Make(p.idle[0])
 	p = nil
 	goruntime.GC()
 	goruntime.GC()

@@ -20,6 +20,7 @@ import (
 // invocation at a time; inv points at the running one.
 type realm struct {
 	vm       *goja.Runtime
+	owner    *affinity // the worker whose run took the realm last (see WithAffinity)
 	rt       edgefn.Runtime
 	e        *Engine
 	sealed   bool

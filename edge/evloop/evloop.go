@@ -72,6 +72,14 @@ type Handler interface {
 	Error(ctx *fasthttp.RequestCtx, err error)
 }
 
+// A Handler that is a LoopHandler gives each loop a handler of its own, for
+// state kept per loop (one per core) that the cores then never share.
+type LoopHandler interface {
+	Handler
+	// ForLoop returns the handler of a new loop.
+	ForLoop() Handler
+}
+
 // Origin is where a forwarded request goes and how.
 type Origin struct {
 	// Host is a domain name or an IP address, Port its port.

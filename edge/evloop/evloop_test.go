@@ -659,3 +659,56 @@ func TestAcceptSpread(t *testing.T) {
 		}
 	}
 }
+
+// perLoop is a LoopHandler answering with the number of the loop's handler.
+type perLoop struct {
+	proxy
+	n   *atomic.Int32 // handlers made
+	own int32
+}
+
+func (h *perLoop) ForLoop() Handler {
+	return &perLoop{n: h.n, own: h.n.Add(1)}
+}
+
+func (h *perLoop) Request(x *Exchange) Step {
+	x.Ctx.Response.SetBodyString(strconv.Itoa(int(h.own)))
+	return Done
+}
+
+// TestLoopHandler checks that a LoopHandler gives each loop a handler of
+// its own, which serves that loop's viewers.
+func TestLoopHandler(t *testing.T) {
+	const loops = 3
+	s, addr := startLoop(t, &perLoop{n: new(atomic.Int32)}, Config{Loops: loops})
+	var conns []net.Conn
+	for range loops * 4 { // held open: spread evenly over the loops (TestAcceptSpread)
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		conns = append(conns, c)
+	}
+	waitViewers(t, s, loops*4)
+	seen := map[string]int{}
+	for _, c := range conns {
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		var resp fasthttp.Response
+		if err := resp.Read(bufio.NewReader(c)); err != nil {
+			t.Fatal(err)
+		}
+		seen[string(resp.Body())]++
+	}
+	if len(seen) != loops {
+		t.Fatalf("answers by handler: %v, want %d handlers", seen, loops)
+	}
+	for i, l := range loopsOf(s) {
+		if h, ok := l.h.(*perLoop); !ok || h.own == 0 {
+			t.Errorf("loop %d serves with %T, not a handler ForLoop made", i, l.h)
+		}
+	}
+}

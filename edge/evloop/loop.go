@@ -122,6 +122,9 @@ func newLoop(s *Server, lfd int, laddr net.Addr) (*loop, error) {
 		viewers: map[*viewer]struct{}{}, pools: map[poolKey][]*originConn{}, dns: map[string]*dnsEntry{},
 		reqBR: bufio.NewReaderSize(nil, s.cfg.HeadBytes), respBR: bufio.NewReaderSize(nil, s.cfg.OriginHeadBytes)}
 	l.bw = bufio.NewWriterSize(&l.sink, 4096)
+	if lh, ok := l.h.(LoopHandler); ok {
+		l.h = lh.ForLoop()
+	}
 	fail := func(err error) (*loop, error) {
 		l.release()
 		return nil, err
