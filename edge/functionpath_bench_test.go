@@ -56,14 +56,7 @@ func BenchmarkFunctionPath(b *testing.B) {
 			b.Run("Function", func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					x := p.exchange()
-					rt := route{targets: []target{p.target}}
-					orig, out, ok := p.s.runViewerRequest(x, &rt)
-					if !ok {
-						b.Fatalf("the function failed: %s", x.ctx.Response.Body())
-					}
-					p.req.Reset()
-					p.s.originRequest(x, p.req, &rt.targets[0], out.URI, out.RawQuery, out.HasQuery, orig, out)
+					p.function(b, p.exchange())
 				}
 			})
 			b.Run("Run", func(b *testing.B) {
@@ -75,6 +68,32 @@ func BenchmarkFunctionPath(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkFunctionBody is Function of BenchmarkFunctionPath (the Proxy
+// request) for functions that change more and more of the request: what
+// a function's changes cost the edge beside its run.
+func BenchmarkFunctionBody(b *testing.B) {
+	for _, fc := range []struct{ name, body string }{
+		{"Unchanged", ``},
+		{"URI", `request.uri = '/rewritten' + request.uri;`},
+		{"Header", `request.headers['x-edge'] = {value: 'edgefn'};`},
+		{"Both", `request.uri = '/rewritten' + request.uri; request.headers['x-edge'] = {value: 'edgefn'};`},
+	} {
+		b.Run(fc.name, func(b *testing.B) {
+			p := newPathBench(b, "GET /index.html?a=1 HTTP/1.1\r\nHost: d111111abcdef8.cloudfront.net\r\nUser-Agent: fasthttp\r\n\r\n")
+			prog, err := runtime.New(RuntimeOptions()).Compile([]byte(`function handler(event) { var request = event.request; `+fc.body+` return request; }`), edgefn.RuntimeJS1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.fn.Program = prog
+			x := p.exchange()
+			b.ReportAllocs()
+			for b.Loop() {
+				p.function(b, x)
+			}
 		})
 	}
 }
@@ -124,6 +143,18 @@ func newPathBench(b *testing.B, head string) *pathBench {
 	}
 	p.ctx.Init(&viewer, &net.TCPAddr{IP: net.IPv4(198, 51, 100, 11), Port: 50000}, nil)
 	return p
+}
+
+// function runs the viewer-request function for x and writes the origin's
+// request from its result.
+func (p *pathBench) function(b *testing.B, x *exchange) {
+	rt := route{targets: []target{p.target}}
+	orig, out, ok := p.s.runViewerRequest(x, &rt)
+	if !ok {
+		b.Fatalf("the function failed: %s", x.ctx.Response.Body())
+	}
+	p.req.Reset()
+	p.s.originRequest(x, p.req, &rt.targets[0], out.URI, out.RawQuery, out.HasQuery, orig, out)
 }
 
 // exchange is the viewer's request as serve has it when the function runs.
