@@ -3,8 +3,6 @@ package runtime
 import (
 	"context"
 	"testing"
-
-	"github.com/edgefn/edgefn"
 )
 
 // TestAffinity runs a program from two workers at once, so that each takes
@@ -12,12 +10,7 @@ import (
 // used, not the one most recently released; a run from no worker takes
 // that one.
 func TestAffinity(t *testing.T) {
-	p, err := New(Options{PoolSize: 2, Timeout: testTimeout}).Compile([]byte(`import cf from 'cloudfront';
-		const kvs = cf.kvs();
-		async function handler(e) { await kvs.get('k'); return e.request; }`), edgefn.RuntimeJS2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := storeReader(t)
 	a, b := WithAffinity(context.Background()), WithAffinity(context.Background())
 	// held starts a run in ctx that waits in the store until release.
 	held := func(ctx context.Context) (release func()) {

@@ -486,13 +486,21 @@ func (b blockingKVS) Get(context.Context, string) (string, bool, error) {
 }
 func (b blockingKVS) Meta(context.Context) (KVSMeta, error) { return KVSMeta{}, nil }
 
-func TestPool(t *testing.T) {
+// storeReader is a program of two realms at most whose runs read the store
+// (a blockingKVS holds them there).
+func storeReader(t *testing.T) *Program {
+	t.Helper()
 	p, err := New(Options{PoolSize: 2, Timeout: testTimeout}).Compile([]byte(`import cf from 'cloudfront';
 		const kvs = cf.kvs();
 		async function handler(e) { await kvs.get('k'); return e.request; }`), edgefn.RuntimeJS2)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+func TestPool(t *testing.T) {
+	p := storeReader(t)
 	kvs := blockingKVS{entered: make(chan struct{}), gate: make(chan struct{})}
 	results := make(chan *Result, 3)
 	start := func() { go func() { results <- p.Run(context.Background(), viewerRequest(), kvs) }() }
