@@ -44,7 +44,8 @@
 # interleaved rounds; then the ratios of each edgefn target, with its
 # function and without, to nginx+njs with the function (over HTTP to the
 # auto and the one-worker front, over HTTPS to the auto front's HTTPS), as
-# ratios of the medians and as medians of each round's ratios; and
+# ratios of the medians and as medians of each round's ratios, with the
+# lowest and highest of the rounds' ratios beside them; and
 # each proxy's system calls per request, by kind, counted with perf after
 # the rounds at the first connection count.
 #
@@ -418,13 +419,23 @@ paired() {
 	if [ -z "${a// /}" ] || [ -z "${b// /}" ]; then echo -; return; fi
 	median "$(paste -d' ' <(tr ' ' '\n' <<<"$a" | grep -v '^$') <(tr ' ' '\n' <<<"$b" | grep -v '^$') | awk '{ printf "%s ", $1 / $2 }')" | awk '{ printf "%.2f", $1 }'
 }
+# spread "A..." "B...": the lowest and the highest of the rounds' own
+# ratios A[i]/B[i], as LOW-HIGH ("-" when either was not measured): how far
+# apart single rounds land, next to which a difference between the
+# medians means little.
+spread() {
+	local a=${1//-/} b=${2//-/}
+	if [ -z "${a// /}" ] || [ -z "${b// /}" ]; then echo -; return; fi
+	paste -d' ' <(tr ' ' '\n' <<<"$a" | grep -v '^$') <(tr ' ' '\n' <<<"$b" | grep -v '^$') |
+		awk 'NR == 1 || $1 / $2 < lo { lo = $1 / $2 } NR == 1 || $1 / $2 > hi { hi = $1 / $2 } END { printf "%.2f-%.2f", lo, hi }'
+}
 # table TITLE FN: the ratios of each edgefn target to its references, FN
 # giving a cell "req/s CPU" from C, the target and the reference.
 table() {
 	echo
 	echo "$1"
 	printf '  %-60s' ""
-	for c in $CONNECTIONS; do printf ' %17s' "-c$c req/s  CPU"; done
+	for c in $CONNECTIONS; do printf " %$((2 * ${3:-8} + 1))s" "-c$c req/s  CPU"; done
 	echo
 	for e in edge-nofn edge-tls-nofn edge edge-tls base-nofn base-tls-nofn base base-tls; do
 		[ -n "${med[${CONNECTIONS%% *}|$e]:-}" ] || continue
@@ -432,7 +443,7 @@ table() {
 		for ref in "${refs[@]}"; do
 			printf '  %-60s' "${name[$e]} / ${name[$ref]}"
 			for c in $CONNECTIONS; do
-				printf ' %8s %8s' $("$2" "$c" "$e" "$ref")
+				printf " %${3:-8}s %${3:-8}s" $("$2" "$c" "$e" "$ref")
 			done
 			echo
 		done
@@ -441,7 +452,9 @@ table() {
 of_medians() { echo "$(ratio "${med[$1|$2]:-}" "${med[$1|$3]:-}") $(ratio "${medcpu[$1|$3]:-}" "${medcpu[$1|$2]:-}")"; }
 of_rounds() { echo "$(paired "${rps[$1|$2]:-}" "${rps[$1|$3]:-}") $(paired "${cpu[$1|$3]:-}" "${cpu[$1|$2]:-}")"; }
 table "ratios of the medians: requests/s edgefn/reference, CPU per request reference/edgefn (>= 1.00 meets the goal)" of_medians
+of_spread() { echo "$(spread "${rps[$1|$2]:-}" "${rps[$1|$3]:-}") $(spread "${cpu[$1|$3]:-}" "${cpu[$1|$2]:-}")"; }
 table "medians of each round's ratios (paired, as above)" of_rounds
+table "lowest-highest of the rounds' ratios (as above)" of_spread 10
 if [ "$SYSCALLS" != 0 ]; then
 	c=${CONNECTIONS%% *}
 	echo
