@@ -2,8 +2,10 @@ package edge
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,6 +27,12 @@ func readRequest(t *testing.T, head string) *fasthttp.Request {
 
 func TestEventRequest(t *testing.T) {
 	long := strings.Repeat("Long-", 20) + "Name"
+	// More headers than eventRequest's buffer on the stack holds (16).
+	many, manyFields := "GET / HTTP/1.1\r\nHost: d.example", event.Fields{{Name: "host", Value: "d.example"}}
+	for i := range 20 {
+		many += fmt.Sprintf("\r\nX-H%d: %d", i, i)
+		manyFields = append(manyFields, event.Field{Name: fmt.Sprintf("x-h%d", i), Value: strconv.Itoa(i)})
+	}
 	tests := []struct {
 		name          string
 		head          string
@@ -51,6 +59,12 @@ func TestEventRequest(t *testing.T) {
 			head:    "GET / HTTP/1.1\r\nHost: d.example\r\nX-Latin: caf\xe9\r\nX-Utf8: caf\xc3\xa9",
 			method:  "GET",
 			headers: event.Fields{{Name: "host", Value: "d.example"}, {Name: "x-latin", Value: "café"}, {Name: "x-utf8", Value: "café"}},
+		},
+		{
+			name:    "more headers than the stack's buffer",
+			head:    many,
+			method:  "GET",
+			headers: manyFields,
 		},
 		{
 			name:    "a name longer than the buffer",
