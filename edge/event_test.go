@@ -187,3 +187,37 @@ func TestViewerIP(t *testing.T) {
 		}
 	}
 }
+
+// TestEventResponse builds event.response from an origin's response with
+// more headers than eventResponse's buffer on the stack holds (16), in the
+// origin's order, Set-Cookie set apart and the headers CloudFront hides
+// left out.
+func TestEventResponse(t *testing.T) {
+	var resp fasthttp.Response
+	resp.SetStatusCode(201)
+	want := event.Fields{}
+	for i := range 20 {
+		resp.Header.Add(fmt.Sprintf("X-H%d", i), strconv.Itoa(i))
+		want = append(want, event.Field{Name: fmt.Sprintf("x-h%d", i), Value: strconv.Itoa(i)})
+	}
+	resp.Header.Add("Set-Cookie", "a=1; Path=/")
+	resp.Header.Add("Connection", "keep-alive")
+	got := eventResponse(&resp)
+	if got.StatusCode != 201 || got.StatusDescription != "Created" {
+		t.Errorf("status %d %q, want 201 Created", got.StatusCode, got.StatusDescription)
+	}
+	var headers event.Fields
+	for _, f := range got.Headers {
+		if strings.HasPrefix(f.Name, "x-h") {
+			headers = append(headers, f)
+		} else if f.Name == "connection" || f.Name == "set-cookie" {
+			t.Errorf("header %q is in the event's headers", f.Name)
+		}
+	}
+	if !reflect.DeepEqual(headers, want) {
+		t.Errorf("headers %#v, want %#v", headers, want)
+	}
+	if len(got.Cookies) != 1 || got.Cookies[0].Name != "a" || got.Cookies[0].Value != "1" {
+		t.Errorf("cookies %#v, want a=1", got.Cookies)
+	}
+}
