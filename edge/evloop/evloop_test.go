@@ -36,6 +36,10 @@ func (p *proxy) Request(x *Exchange) Step {
 	case strings.HasPrefix(string(x.Ctx.Path()), "/local/"):
 		x.Ctx.Response.SetBodyString("local " + string(x.Ctx.Method()) + " " + path + " " + string(x.Ctx.Request.Body()))
 		return Done
+	case strings.HasPrefix(path, "/repeat/"):
+		n, _ := strconv.Atoi(path[len("/repeat/"):])
+		x.Ctx.Response.SetBodyString(strings.Repeat("r", n))
+		return Done
 	case strings.HasPrefix(path, "/slow/"):
 		x.Slow = func() {
 			p.offload.Add(1)
@@ -269,6 +273,55 @@ func TestForwardAndPipelining(t *testing.T) {
 	// One loop's keep-alive pool: far fewer origin connections than requests.
 	if c := origin.conns.Load(); c > 6 {
 		t.Errorf("%d origin connections for 12 requests", c)
+	}
+}
+
+// TestPipelinedPastOutHigh: pipelined requests whose responses pass what
+// the loop holds unwritten (outHigh) are all served, in order, forwarded
+// ones among them, while the viewer keeps its connection open: the loop
+// must go on with the requests it has read once it has made room, with no
+// event from the viewer to wake it.
+func TestPipelinedPastOutHigh(t *testing.T) {
+	origin := serveRaw(t, func(req *fasthttp.Request) string {
+		body := "origin " + string(req.Header.RequestURI())
+		return "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}, 0)
+	h := &proxy{origin: origin.origin()}
+	_, addr := startLoop(t, h, Config{Loops: 1})
+	const n, size = 100, 4096
+	var raw strings.Builder
+	for i := range n {
+		if i%25 == 20 {
+			fmt.Fprintf(&raw, "GET /o/%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+		} else {
+			fmt.Fprintf(&raw, "GET /repeat/%d HTTP/1.1\r\nHost: x\r\n\r\n", size)
+		}
+	}
+	if n*size < 4*outHigh {
+		t.Fatalf("the responses (%d bytes) do not pass outHigh (%d) often enough", n*size, outHigh)
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte(raw.String())); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	for i := range n {
+		var r fasthttp.Response
+		if err := r.Read(br); err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		want := strings.Repeat("r", size)
+		if i%25 == 20 {
+			want = fmt.Sprintf("origin /o/%d", i)
+		}
+		if r.StatusCode() != 200 || string(r.Body()) != want {
+			t.Fatalf("response %d: %d %.40q, want %.40q", i, r.StatusCode(), r.Body(), want)
+		}
 	}
 }
 

@@ -69,7 +69,7 @@ func (l *loop) send(o *originConn, v *viewer) {
 		l.originDone(o, err, false)
 		return
 	}
-	l.pushOrigin(o)
+	l.writeLater(&o.conn)
 }
 
 // pushOrigin writes what o has to send and waits for the response.

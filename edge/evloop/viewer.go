@@ -99,7 +99,8 @@ func (l *loop) viewerEvent(v *viewer, ev uint32) {
 }
 
 // advance serves the requests read from v, in order, as far as it can
-// without waiting, writes what it can, and settles v's events and deadline.
+// without waiting, and settles v's events and deadline: at once when there
+// is nothing to write, else once its responses are written (writeQueued).
 func (l *loop) advance(v *viewer) {
 	v.advancing = true
 	for {
@@ -116,17 +117,30 @@ func (l *loop) advance(v *viewer) {
 		if v.closed || v.kind != kViewer {
 			return // closed, or handed off
 		}
-		if v.pending() > 0 && !l.flush(&v.conn) {
+		if !full {
+			break
+		}
+		if !l.flush(&v.conn) {
 			v.advancing = false
 			l.closeViewer(v)
 			return
 		}
 		// Writing made room: serve the requests that waited for it.
-		if !full || v.pending() >= outHigh {
+		if v.pending() >= outHigh {
 			break
 		}
 	}
 	v.advancing = false
+	if v.pending() > 0 {
+		l.writeLater(&v.conn)
+		return
+	}
+	l.settleWritten(v)
+}
+
+// settleWritten settles v after its responses were written (as far as the
+// socket took them): it closes v when they were its last.
+func (l *loop) settleWritten(v *viewer) {
 	switch {
 	case v.pending() > 0:
 	case v.closeAfter, v.eof && !v.busy && len(v.unparsed()) == 0:
