@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -321,4 +322,62 @@ func TestOriginPoolWait(t *testing.T) {
 			t.Errorf("held request: status %d", r.status)
 		}
 	}
+}
+
+// TestIdleViewersHoldNoLargeBodies: viewers that keep their connections
+// open after large responses (not cached) leave nothing of them on the
+// node, on both viewer paths. Held, each idle connection pinned its last
+// response (up to the 64 MiB origin limit, several copies on the loops):
+// a viewer could take the node's memory without a request in flight.
+func TestIdleViewersHoldNoLargeBodies(t *testing.T) {
+	const viewers, size = 16, 4 << 20
+	big := []byte(strings.Repeat("b", size))
+	for _, path := range []struct {
+		name string
+		opt  envOption
+	}{{"loop", onLoop}, {"goroutines", onGoroutines}} {
+		t.Run(path.name, func(t *testing.T) {
+			e := newEnv(t, path.opt)
+			o := e.handlerOrigin("big", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Cache-Control", "no-store")
+				w.Write(big)
+			})
+			host := *e.distribution("idle-big", nil, []types.Origin{o.customOrigin("")}).DomainName
+			e.get(host, "/warm")
+			before := heapAfterGC()
+			conns := make([]net.Conn, viewers)
+			for i := range conns {
+				conns[i] = e.dialEdge()
+				fmt.Fprintf(conns[i], "GET /big HTTP/1.1\r\nHost: %s\r\n\r\n", host)
+			}
+			for i, c := range conns {
+				c.SetReadDeadline(time.Now().Add(20 * time.Second))
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					t.Fatalf("viewer %d: %v", i, err)
+				}
+				n, err := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || n != size || err != nil {
+					t.Fatalf("viewer %d: %d, %d of %d bytes, %v", i, resp.StatusCode, n, size, err)
+				}
+			}
+			time.Sleep(100 * time.Millisecond) // the edge is done writing
+			held := int64(heapAfterGC()) - int64(before)
+			t.Logf("%d idle viewers hold %d KiB after %d MiB responses", viewers, held>>10, size>>20)
+			if held > 2*size {
+				t.Errorf("%d idle viewers hold %d MiB after %d MiB responses", viewers, held>>20, size>>20)
+			}
+		})
+	}
+}
+
+// heapAfterGC is the heap in use once a collection has run (twice, so
+// that sync.Pools let go of what they held).
+func heapAfterGC() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -186,6 +186,12 @@ func New(cfg Config) (*Server, error) {
 		NoDefaultServerHeader: true,
 		NoDefaultContentType:  true,
 		CloseOnShutdown:       true,
+		// A kept-alive connection lets go of its buffers and its last
+		// response's body between requests: an idle viewer must not pin
+		// a large response (TestIdleViewersHoldNoLargeBodies). This server
+		// serves what the event loops hand off (and every viewer off
+		// Linux), where the CPU it costs matters less.
+		ReduceMemoryUsage: true,
 		// Bodies go to the origin as they came: never parse them.
 		DisablePreParseMultipartForm: true,
 		Logger:                       fasthttpLogger{cfg.Logger},

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -323,6 +324,87 @@ func TestPipelinedPastOutHigh(t *testing.T) {
 			t.Fatalf("response %d: %d %.40q, want %.40q", i, r.StatusCode(), r.Body(), want)
 		}
 	}
+}
+
+// TestIdleHoldsNoLargeBuffers: connections idle after large responses
+// hold none of their bytes: not the viewer's written response or its
+// exchange's body, nor the pooled origin connection's read one, nor the
+// loop's scratch. Kept, they let a viewer pin a response's size per
+// connection it leaves open (64 MiB each at the default limit) without any
+// request in flight. (The edge's TestIdleViewersHoldNoLargeBodies measures
+// the heap.)
+func TestIdleHoldsNoLargeBuffers(t *testing.T) {
+	const viewers, size = 16, 4 << 20
+	big := strings.Repeat("b", size)
+	origin := serveRaw(t, ok(big), 0)
+	plain := func() (*Server, func() (net.Conn, error)) {
+		s, addr := startLoop(t, &proxy{origin: origin.origin()}, Config{})
+		return s, func() (net.Conn, error) { return net.Dial("tcp", addr) }
+	}
+	overTLS := func() (*Server, func() (net.Conn, error)) {
+		s, addr, client := startTLS(t, &tlsProxy{proxy{origin: origin.origin()}}, Config{})
+		return s, func() (net.Conn, error) { return tls.Dial("tcp", addr, client) }
+	}
+	for name, start := range map[string]func() (*Server, func() (net.Conn, error)){"HTTP": plain, "HTTPS": overTLS} {
+		t.Run(name, func(t *testing.T) {
+			s, dial := start()
+			var conns []net.Conn
+			defer func() {
+				for _, c := range conns {
+					c.Close()
+				}
+			}()
+			for range viewers {
+				c, err := dial()
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				conns = append(conns, c)
+				if _, err := io.WriteString(c, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, c := range conns {
+				var r fasthttp.Response
+				r.SkipBody = true
+				br := bufio.NewReader(c)
+				if err := r.Header.Read(br); err != nil || r.StatusCode() != 200 || r.Header.ContentLength() != size {
+					t.Fatalf("viewer %d: %v %d %d", i, err, r.StatusCode(), r.Header.ContentLength())
+				}
+				if n, err := io.CopyN(io.Discard, br, size); err != nil {
+					t.Fatalf("viewer %d: %d of %d bytes: %v", i, n, size, err)
+				}
+			}
+			waitViewers(t, s, viewers)
+			if held := heldBytes(s); held > viewers*keepBytes {
+				t.Errorf("%d idle connections hold %d KiB of buffers after %d MiB responses", viewers, held>>10, size>>20)
+			}
+		})
+	}
+}
+
+// heldBytes is the capacity of the buffers s's loops hold: their viewers',
+// their pooled origin connections' and their own scratch.
+func heldBytes(s *Server) int {
+	total := 0
+	for _, l := range loopsOf(s) {
+		held := make(chan int, 1)
+		l.post(func() {
+			n := cap(l.src.b) + cap(l.plain.out)
+			for v := range l.viewers {
+				n += cap(v.in) + cap(v.out) + cap(v.x.Ctx.Response.Body())
+			}
+			for _, list := range l.pools {
+				for _, o := range list {
+					n += cap(o.in) + cap(o.out)
+				}
+			}
+			held <- n
+		})
+		total += <-held
+	}
+	return total
 }
 
 // TestOriginPieces: responses that arrive in pieces, framed by length,

@@ -328,8 +328,21 @@ func (l *loop) flush(c *conn) bool {
 		}
 		c.wpos += n
 	}
-	c.out, c.wpos = c.out[:0], 0
+	c.out, c.wpos = keep(c.out), 0
 	return true
+}
+
+// keepBytes is the most a buffer may hold, emptied, for the next message:
+// a larger one (a large response's) is left to the collector, so that a
+// connection left open does not keep a response's size.
+const keepBytes = 64 << 10
+
+// keep returns b emptied, or nil when it is over keepBytes.
+func keep(b []byte) []byte {
+	if cap(b) > keepBytes {
+		return nil
+	}
+	return b[:0]
 }
 
 // writeLater queues c's bytes to be written after the batch of events in

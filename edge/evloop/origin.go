@@ -130,6 +130,9 @@ func (l *loop) readResponse(o *originConn) {
 	resp.Reset()
 	resp.SkipBody = v.isHead
 	l.src.reset(b, o.eof)
+	// The source lets go of o's bytes after the parse: o's buffer may be a
+	// large response's, which the pool does not keep.
+	defer l.src.reset(nil, false)
 	l.respBR.Reset(&l.src)
 	err := resp.ReadLimitBody(l.respBR, l.cfg.MaxOriginBodyBytes)
 	if err != nil && incomplete(err, &l.src) {
@@ -213,10 +216,9 @@ func (l *loop) pool(o *originConn) {
 		return
 	}
 	l.pools[o.key] = append(list, o)
-	if cap(o.in) == bufSize {
-		l.freeBuf(o.in)
-		o.in, o.rpos = nil, 0
-	}
+	// A pooled connection holds no buffer (freeBuf keeps those of bufSize).
+	l.freeBuf(o.in)
+	o.in, o.rpos = nil, 0
 	l.want(&o.conn, unix.EPOLLIN|unix.EPOLLRDHUP)
 	l.deadline(&o.conn, tPooled, o.idle)
 }

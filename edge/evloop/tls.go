@@ -229,7 +229,7 @@ func (l *loop) openMore(v *viewer) bool {
 // seal has v's TLS connection seal the plaintext in l.plain into v.out.
 func (l *loop) seal(v *viewer) bool {
 	_, err := v.tls.conn.Write(l.plain.out)
-	l.plain.out = l.plain.out[:0]
+	l.plain.out = keep(l.plain.out)
 	return err == nil
 }
 

@@ -171,11 +171,10 @@ func (l *loop) settle(v *viewer) {
 		l.noDeadline(&v.conn)
 	default:
 		l.deadline(&v.conn, tIdle, l.cfg.IdleTimeout)
-		if cap(v.in) == bufSize {
-			// An idle connection holds no buffer.
-			l.freeBuf(v.in)
-			v.in, v.rpos = nil, 0
-		}
+		// An idle connection holds no buffer (freeBuf keeps those of
+		// bufSize).
+		l.freeBuf(v.in)
+		v.in, v.rpos = nil, 0
 	}
 }
 
@@ -294,6 +293,9 @@ func (l *loop) respond(v *viewer) {
 		v.closeAfter = true
 	}
 	ctx.Request.Reset()
+	// The exchange keeps its body buffer for the next response, but not a
+	// large one (see keepBytes).
+	ctx.Response.ReleaseBody(keepBytes)
 	ctx.Response.Reset()
 	ctx.Response.Header.SetNoDefaultContentType(true)
 }
