@@ -348,9 +348,9 @@ func keep(b []byte) []byte {
 // writeLater queues c's bytes to be written after the batch of events in
 // hand. Written at once, each message woke its reader (wrk, an origin)
 // while the loop went on with the next event for microseconds, long enough
-// for the reader to finish and sleep again: a wake-up, an interprocessor
-// interrupt and two context switches per message. Written together, the
-// messages reach a reader that is still awake for the first. With
+// for the reader to finish and sleep again: a wake-up per message, which
+// the kernel charges to the writer. Written together, the messages reach a
+// reader that is still awake for the first (docs/DESIGN.md). With
 // bench/edge.sh's function, queued writes cut the CPU per request by 10%,
 // 12% and 18% and raised requests/s by 15%, 15% and 24% at wrk -c32, -c64
 // and -c256 (without a function: 5% and 4% at -c32; interleaved rounds).
