@@ -46,6 +46,9 @@ var (
 	failMalformed   = failure{400, "Bad request.", "Error"}
 	failTimeout     = failure{408, "The request took too long to arrive.", "Error"}
 	failVersion     = failure{505, "The HTTP version of the request is not supported.", "Error"}
+	// The node holds as many large responses for viewers as it may
+	// (Config.ResponseMemory).
+	failCapacity = failure{503, "The edge is holding as many responses as it can. Try again in a moment.", "CapacityExceeded"}
 )
 
 // page is the error page. Nothing in it comes from the request: the message

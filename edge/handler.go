@@ -14,6 +14,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn"
+	"github.com/edgefn/edgefn/edge/evloop"
 	"github.com/edgefn/edgefn/edge/replica"
 	"github.com/edgefn/edgefn/event"
 )
@@ -30,7 +31,9 @@ const (
 
 // exchange is one viewer request on its way through the edge.
 type exchange struct {
-	ctx      *fasthttp.RequestCtx
+	ctx *fasthttp.RequestCtx
+	// lx is the event loop's exchange when a loop serves the viewer.
+	lx       *evloop.Exchange
 	id       string
 	start    time.Time
 	dist     *replica.Distribution
@@ -197,6 +200,7 @@ func (s *Server) finish(x *exchange, answered bool, out *event.Request) {
 	if answered || errorPage {
 		s.responsePhase(x, out, errorPage)
 	}
+	s.holdResponse(x)
 }
 
 // responsePhase finishes a response the origin (or the cache, or a custom

@@ -381,3 +381,92 @@ func heapAfterGC() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// TestHeldResponsesBounded: viewers that ask for large responses and do
+// not read them hold at most Config.ResponseMemory of the node: past it a
+// large response is answered 503 CapacityExceeded, a response read to its
+// end gives its bytes back, and so does a viewer that leaves.
+func TestHeldResponsesBounded(t *testing.T) {
+	// Larger than what the kernel's socket buffers take of a viewer that
+	// does not read, so that the edge holds the rest.
+	const size = 24 << 20
+	big := []byte(strings.Repeat("h", size))
+	for _, path := range []struct {
+		name string
+		opt  envOption
+	}{{"loop", onLoop}, {"goroutines", onGoroutines}} {
+		t.Run(path.name, func(t *testing.T) {
+			e := newEnv(t, path.opt, withConfig(func(c *edge.Config) { c.ResponseMemory = 2*size + size/2 }))
+			o := e.handlerOrigin("big", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Cache-Control", "no-store")
+				w.Write(big)
+			})
+			host := *e.distribution("held-big", nil, []types.Origin{o.customOrigin("")}).DomainName
+			// ask sends a request for the large response and reads its
+			// status line and headers only.
+			ask := func() (net.Conn, *http.Response) {
+				c := e.dialEdge()
+				c.SetDeadline(time.Now().Add(30 * time.Second))
+				fmt.Fprintf(c, "GET /big HTTP/1.1\r\nHost: %s\r\n\r\n", host)
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c, resp
+			}
+			first, r1 := ask()
+			second, r2 := ask()
+			if r1.StatusCode != 200 || r2.StatusCode != 200 {
+				t.Fatalf("the first two: %d %d, want 200 200", r1.StatusCode, r2.StatusCode)
+			}
+			// The budget holds two: the third is refused, with CloudFront's
+			// page, not held.
+			third, r3 := ask()
+			page, _ := io.ReadAll(r3.Body)
+			third.Close()
+			if r3.StatusCode != 503 || !strings.Contains(string(page), "Try again in a moment") {
+				t.Fatalf("the third: %d %.200q, want 503 and the capacity page", r3.StatusCode, page)
+			}
+			if m := e.metrics(); !strings.Contains(m, "edgefn_edge_responses_refused_total 1") {
+				t.Errorf("responses refused: want 1 in\n%s", grepLines(m, "responses_refused"))
+			}
+			// Read to its end, the first gives its bytes back.
+			if n, err := io.Copy(io.Discard, r1.Body); n != size || err != nil {
+				t.Fatalf("the first: %d of %d bytes: %v", n, size, err)
+			}
+			fourth, r4 := ask()
+			if r4.StatusCode != 200 {
+				t.Fatalf("after the first was read: %d, want 200", r4.StatusCode)
+			}
+			// Viewers that leave give theirs back: two fit again.
+			for _, c := range []net.Conn{first, second, fourth} {
+				c.Close()
+			}
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				a, ra := ask()
+				b, rb := ask()
+				a.Close()
+				b.Close()
+				sa, sb := ra.StatusCode, rb.StatusCode
+				if sa == 200 && sb == 200 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("after every viewer left: %d %d, want 200 200 (bytes never given back)", sa, sb)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// grepLines is the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -51,6 +51,7 @@ type loopState struct {
 func (h *loopHandler) Request(lx *evloop.Exchange) evloop.Step {
 	s := h.s
 	x := s.newExchange(&lx.Ctx)
+	x.lx = lx
 	if !s.admit(x) {
 		s.endExchange(x)
 		return evloop.Done
@@ -249,6 +250,7 @@ func (s *Server) serveLoops(serve func(*evloop.Server) error) error {
 		ReadTimeout:        s.cfg.ReadTimeout,
 		WriteTimeout:       s.cfg.WriteTimeout,
 		IdleTimeout:        s.cfg.IdleTimeout,
+		Responses:          s.responses,
 	})
 	s.loopsMu.Lock()
 	s.loops = append(s.loops, ev)

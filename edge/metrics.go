@@ -34,6 +34,9 @@ type metrics struct {
 	// loopOffloads counts the requests the event loops hand to goroutines,
 	// by reason.
 	loopOffloads struct{ slowFunction, origin, cache prometheus.Counter }
+	// responsesRefused counts the large responses refused for want of
+	// room in Config.ResponseMemory (see holdResponse).
+	responsesRefused prometheus.Counter
 	// fns holds each function's metrics per distribution: looking up
 	// labelled series on every run is a measurable share of it.
 	fns sync.Map // fnKey -> *fnMetrics
@@ -213,10 +216,14 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	m.loopOffloads.slowFunction = offloads.WithLabelValues("slow_function")
 	m.loopOffloads.origin = offloads.WithLabelValues("origin")
 	m.loopOffloads.cache = offloads.WithLabelValues("cache")
+	m.responsesRefused = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "edgefn_edge_responses_refused_total",
+		Help: "Large responses answered 503 instead because the node held as many responses for viewers as --edge-response-memory allows.",
+	})
 	if reg == nil {
 		return m, nil
 	}
-	cs := []prometheus.Collector{stripedCollector{m}, m.validationErrors, m.executionErrors, m.throttles, m.mtls, newCacheCollector(m), offloads}
+	cs := []prometheus.Collector{stripedCollector{m}, m.validationErrors, m.executionErrors, m.throttles, m.mtls, newCacheCollector(m), offloads, m.responsesRefused}
 	if cacheSize != nil {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "edgefn_edge_cache_bytes",

@@ -26,6 +26,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/edgefn/edgefn/edge/accesslog"
 	"github.com/edgefn/edgefn/edge/deadline"
@@ -78,10 +79,15 @@ type Config struct {
 	// the system's roots, as CloudFront verifies against public ones.
 	OriginTLS *tls.Config
 	// MaxOriginBodyBytes bounds an origin's response body, which the edge
-	// reads whole before answering (default 64 MiB).
+	// reads whole before answering (default DefaultMaxOriginBodyBytes).
 	MaxOriginBodyBytes int
 	// CacheBytes bounds the response cache; 0 caches nothing.
 	CacheBytes int64
+	// ResponseMemory bounds the bytes of large responses (bodies over
+	// 64 KiB) held for viewers at once, from the end of their response
+	// phase until written (default 1 GiB). A response that finds no room
+	// is answered 503 instead (see holdResponse).
+	ResponseMemory int64
 }
 
 // AccessLogs takes access log lines (accesslog.AppendLine's) for a
@@ -89,6 +95,9 @@ type Config struct {
 type AccessLogs interface {
 	Write(dest accesslog.Destination, t time.Time, line []byte)
 }
+
+// DefaultMaxOriginBodyBytes is the default of Config.MaxOriginBodyBytes.
+const DefaultMaxOriginBodyBytes = 64 << 20
 
 // CloudFront's request size limits: the request line's URL, and the headers.
 const (
@@ -116,7 +125,10 @@ func (c Config) withDefaults() Config {
 		c.MaxBodyBytes = 20 << 20
 	}
 	if c.MaxOriginBodyBytes <= 0 {
-		c.MaxOriginBodyBytes = 64 << 20
+		c.MaxOriginBodyBytes = DefaultMaxOriginBodyBytes
+	}
+	if c.ResponseMemory <= 0 {
+		c.ResponseMemory = 1 << 30
 	}
 	if c.MaxOriginConns <= 0 {
 		c.MaxOriginConns = fasthttp.DefaultMaxConnsPerHost
@@ -142,6 +154,8 @@ type Server struct {
 	exchanges sync.Pool
 	// logLines recycles the buffers access log lines are built in.
 	logLines sync.Pool
+	// responses is the budget of ResponseMemory (see holdResponse).
+	responses *semaphore.Weighted
 	// loops are the event loops of serveLoop.
 	loopsMu sync.Mutex
 	loops   []*evloop.Server
@@ -171,6 +185,7 @@ func New(cfg Config) (*Server, error) {
 		origins:   newOrigins(cfg, deadlines),
 		cache:     cache,
 		deadlines: deadlines,
+		responses: semaphore.NewWeighted(cfg.ResponseMemory),
 	}
 	s.http = &fasthttp.Server{
 		Handler:      s.serve,

@@ -91,7 +91,7 @@ func startEdge(cfg serveConfig, st *store.Store, reg prometheus.Registerer, log 
 		return fail(fmt.Errorf("edge listener: %w", err))
 	}
 	if e.srv, err = edge.New(edge.Config{States: rep, S3Dir: s3Dir, Metrics: reg, Logger: log, HTTPSPort: httpsPort, CacheBytes: int64(cfg.cacheSize),
-		MaxOriginConns: cfg.originConns, OriginConnWait: cfg.originWait, AccessLogs: e.accessLogs}); err != nil {
+		MaxOriginConns: cfg.originConns, OriginConnWait: cfg.originWait, AccessLogs: e.accessLogs, ResponseMemory: int64(cfg.responseMemory)}); err != nil {
 		return fail(err)
 	}
 	go func() { e.errc <- e.srv.Serve(e.ln) }()

@@ -25,6 +25,7 @@ import (
 	"github.com/edgefn/edgefn/api/kvs"
 	"github.com/edgefn/edgefn/api/sigv4"
 	"github.com/edgefn/edgefn/console"
+	"github.com/edgefn/edgefn/edge"
 	"github.com/edgefn/edgefn/internal/gcpace"
 	"github.com/edgefn/edgefn/kvsimport"
 	"github.com/edgefn/edgefn/runtime"
@@ -70,7 +71,9 @@ type serveConfig struct {
 	originConns int
 	originWait  time.Duration
 	apiBodies   byteSize
-	etcd        etcdConfig
+	// responseMemory bounds the large responses held for viewers at once.
+	responseMemory byteSize
+	etcd           etcdConfig
 }
 
 func newServeCommand() *cobra.Command {
@@ -121,6 +124,8 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.Var(&cfg.gcHeadroom, "gc-headroom", "how much the heap may grow past the live heap between collections when that is more than Go's default (the live heap); 0 keeps Go's default, as does a GOGC variable")
 	f.IntVar(&cfg.originConns, "origin-max-conns", 512, "most connections the edge opens to one origin; more requests wait for one")
 	f.DurationVar(&cfg.originWait, "origin-conn-wait", 10*time.Second, "longest a request waits for a free connection to its origin (never past the origin's read timeout) before it is answered 504")
+	cfg.responseMemory = 1 << 30
+	f.Var(&cfg.responseMemory, "edge-response-memory", "memory the edge's large responses (over 64 KiB) may hold at once while viewers read them, e.g. 1GiB; a response beyond it is answered 503")
 	cfg.apiBodies = 64 << 20
 	f.Var(&cfg.apiBodies, "api-body-memory", "memory all API request bodies in flight may hold at once, e.g. 64MiB; a request beyond it is answered 503")
 	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")
@@ -363,6 +368,8 @@ func (cfg serveConfig) checkFlags() error {
 		return usageError("--origin-max-conns %d: want at least 1", cfg.originConns)
 	case cfg.originWait <= 0:
 		return usageError("--origin-conn-wait %s: want a positive duration", cfg.originWait)
+	case cfg.responseMemory < edge.DefaultMaxOriginBodyBytes:
+		return usageError("--edge-response-memory %d: want at least %d, the largest origin response", cfg.responseMemory, edge.DefaultMaxOriginBodyBytes)
 	case cfg.apiBodies < api.DefaultMaxBodyBytes:
 		return usageError("--api-body-memory %d: want at least %d, the largest request body", cfg.apiBodies, api.DefaultMaxBodyBytes)
 	}

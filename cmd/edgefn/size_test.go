@@ -34,7 +34,7 @@ func TestByteSize(t *testing.T) {
 // TestServeFlags: pool and memory bounds that would serve nothing, and
 // certificate flags out of pairs, are usage errors, not silently replaced.
 func TestServeFlags(t *testing.T) {
-	ok := serveConfig{originConns: 512, originWait: 10 * time.Second, apiBodies: 64 << 20}
+	ok := serveConfig{originConns: 512, originWait: 10 * time.Second, apiBodies: 64 << 20, responseMemory: 1 << 30}
 	tests := []struct {
 		name   string
 		change func(*serveConfig)
@@ -47,6 +47,8 @@ func TestServeFlags(t *testing.T) {
 		{"negative wait", func(c *serveConfig) { c.originWait = -time.Second }, true},
 		{"exactly one body", func(c *serveConfig) { c.apiBodies = 4 << 20 }, false},
 		{"less than one body", func(c *serveConfig) { c.apiBodies = 1 << 20 }, true},
+		{"exactly one response", func(c *serveConfig) { c.responseMemory = 64 << 20 }, false},
+		{"less than one response", func(c *serveConfig) { c.responseMemory = 32 << 20 }, true},
 		{"a certificate pair", func(c *serveConfig) { c.edgeCerts, c.edgeKeys = []string{"c"}, []string{"k"} }, false},
 		{"a certificate without its key", func(c *serveConfig) { c.edgeCerts = []string{"c"} }, true},
 	}

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+	"golang.org/x/sync/semaphore"
 )
 
 // Step is what the handler's request phase decided.
@@ -109,6 +110,10 @@ type Exchange struct {
 	State any
 	// Slow is set by a request phase that returns Offload.
 	Slow func()
+	// Held is what the response took from Config.Responses (the handler
+	// takes it for a large body): the loop gives it back once the
+	// response is written, or its viewer gone.
+	Held int64
 }
 
 // The errors a forwarded request may end with, besides fasthttp's parse
@@ -150,6 +155,10 @@ type Config struct {
 	Tick time.Duration
 	// Resolver resolves origin domain names (default net.DefaultResolver).
 	Resolver *net.Resolver
+	// Responses is the budget the handler takes large responses' bytes
+	// from (Exchange.Held), shared by every Server of the node; nil when
+	// the handler takes none.
+	Responses *semaphore.Weighted
 }
 
 func (c Config) withDefaults() Config {

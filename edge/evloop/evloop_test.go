@@ -337,12 +337,14 @@ func TestIdleHoldsNoLargeBuffers(t *testing.T) {
 	const viewers, size = 16, 4 << 20
 	big := strings.Repeat("b", size)
 	origin := serveRaw(t, ok(big), 0)
+	o := origin.origin()
+	o.ReadTimeout = 30 * time.Second // 16 at once, under the race detector
 	plain := func() (*Server, func() (net.Conn, error)) {
-		s, addr := startLoop(t, &proxy{origin: origin.origin()}, Config{})
+		s, addr := startLoop(t, &proxy{origin: o}, Config{})
 		return s, func() (net.Conn, error) { return net.Dial("tcp", addr) }
 	}
 	overTLS := func() (*Server, func() (net.Conn, error)) {
-		s, addr, client := startTLS(t, &tlsProxy{proxy{origin: origin.origin()}}, Config{})
+		s, addr, client := startTLS(t, &tlsProxy{proxy{origin: o}}, Config{})
 		return s, func() (net.Conn, error) { return tls.Dial("tcp", addr, client) }
 	}
 	for name, start := range map[string]func() (*Server, func() (net.Conn, error)){"HTTP": plain, "HTTPS": overTLS} {

@@ -59,6 +59,9 @@ type conn struct {
 	tkind        uint8
 	// queued: c is in its loop's later, to be written after the batch.
 	queued bool
+	// held is what the responses in a viewer's out took from
+	// Config.Responses (Exchange.Held), given back once written.
+	held int64
 	// The connection's owner.
 	v *viewer
 	o *originConn
@@ -222,6 +225,15 @@ func (l *loop) drop(c *conn) {
 	l.conns[c.fd] = nil
 	l.freeBuf(c.in)
 	c.in, c.out = nil, nil
+	l.giveBack(&c.held)
+}
+
+// giveBack returns *held to Config.Responses.
+func (l *loop) giveBack(held *int64) {
+	if *held > 0 {
+		l.cfg.Responses.Release(*held)
+		*held = 0
+	}
 }
 
 func (l *loop) closeConn(c *conn) {
@@ -329,6 +341,7 @@ func (l *loop) flush(c *conn) bool {
 		c.wpos += n
 	}
 	c.out, c.wpos = keep(c.out), 0
+	l.giveBack(&c.held)
 	return true
 }
 

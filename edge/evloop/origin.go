@@ -207,6 +207,9 @@ func (l *loop) end(v *viewer, err error) {
 		v.x.Ctx.Response.Header.SetNoDefaultContentType(true)
 	}
 	l.h.Response(&v.x, err)
+	if v.closed {
+		l.giveBack(&v.x.Held) // nobody to write it to
+	}
 }
 
 func (l *loop) pool(o *originConn) {

@@ -279,6 +279,9 @@ func finish(ctx *fasthttp.RequestCtx, closing bool) bool {
 // respond writes v's response after the ones before it.
 func (l *loop) respond(v *viewer) {
 	ctx := &v.x.Ctx
+	// The budget the response took is the connection's until written.
+	v.held += v.x.Held
+	v.x.Held = 0
 	v.closeAfter = finish(ctx, l.closing)
 	l.sink.c = &v.conn
 	if v.tls != nil {
@@ -342,6 +345,7 @@ func (l *loop) offload(v *viewer, slow func()) {
 func (l *loop) offloadDone(v *viewer) {
 	v.busy, v.offloaded = false, false
 	if v.closed {
+		l.giveBack(&v.x.Held)
 		return
 	}
 	if v.x.Ctx.Response.IsBodyStream() {
@@ -365,6 +369,9 @@ func (l *loop) detach(v *viewer, answered bool) {
 	ahead := append([]byte(nil), v.unparsed()...)
 	fd := v.fd
 	l.drop(&v.conn)
+	// What the budget held for v's responses goes back (drop gave back
+	// v.held): the goroutine writes them within the write timeout.
+	l.giveBack(&v.x.Held)
 	v.kind = 0 // no longer the loop's
 	f := os.NewFile(uintptr(fd), "viewer")
 	nc, err := net.FileConn(f) // a descriptor of its own, in Go's netpoller
