@@ -209,6 +209,9 @@ func (h *loopHandler) Response(lx *evloop.Exchange, err error) {
 		x.viewerGone, x.result, x.detail = true, "Error", "ClientCommError"
 	case err != nil:
 		s.log.Debug("edge: origin request failed", "request_id", x.id, "origin", lx.Origin.Host, "err", err)
+		if errors.Is(err, evloop.ErrNoRoom) {
+			s.metrics.responsesRefused.Inc()
+		}
 		s.fail(x, originFailure(err))
 		s.finish(x, false, st.out)
 	default:

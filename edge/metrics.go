@@ -218,7 +218,7 @@ func newMetrics(reg prometheus.Registerer, cacheSize func() float64) (*metrics, 
 	m.loopOffloads.cache = offloads.WithLabelValues("cache")
 	m.responsesRefused = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "edgefn_edge_responses_refused_total",
-		Help: "Large responses answered 503 instead because the node held as many responses for viewers as --edge-response-memory allows.",
+		Help: "Large responses answered 503 (CapacityExceeded) because the node held as many responses as --edge-response-memory allows: while they arrived from their origins on an event loop, or once made, for their viewers to read.",
 	})
 	if reg == nil {
 		return m, nil

@@ -84,9 +84,10 @@ type Config struct {
 	// CacheBytes bounds the response cache; 0 caches nothing.
 	CacheBytes int64
 	// ResponseMemory bounds the bytes of large responses (bodies over
-	// 64 KiB) held for viewers at once, from the end of their response
-	// phase until written (default 1 GiB). A response that finds no room
-	// is answered 503 instead (see holdResponse).
+	// 64 KiB) the node holds at once: as they arrive from origins on the
+	// event loops, and from the end of their response phase until written
+	// (default 1 GiB). A response that finds no room is answered 503
+	// instead (see holdResponse).
 	ResponseMemory int64
 }
 

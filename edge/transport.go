@@ -14,6 +14,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgefn/edgefn/edge/deadline"
+	"github.com/edgefn/edgefn/edge/evloop"
 )
 
 // originKey identifies a pool of kept-alive connections: the origin's
@@ -242,6 +243,8 @@ func originFailure(err error) failure {
 		return failOriginTimeout
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		return failOriginResponse
+	case errors.Is(err, evloop.ErrNoRoom):
+		return failCapacity
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {

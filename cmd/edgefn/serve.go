@@ -125,7 +125,7 @@ key pair is used and printed; it only listens on loopback addresses.`,
 	f.IntVar(&cfg.originConns, "origin-max-conns", 512, "most connections the edge opens to one origin; more requests wait for one")
 	f.DurationVar(&cfg.originWait, "origin-conn-wait", 10*time.Second, "longest a request waits for a free connection to its origin (never past the origin's read timeout) before it is answered 504")
 	cfg.responseMemory = 1 << 30
-	f.Var(&cfg.responseMemory, "edge-response-memory", "memory the edge's large responses (over 64 KiB) may hold at once while viewers read them, e.g. 1GiB; a response beyond it is answered 503")
+	f.Var(&cfg.responseMemory, "edge-response-memory", "memory the edge's large responses (over 64 KiB) may hold at once, as they arrive from origins and while viewers read them, e.g. 1GiB; a response beyond it is answered 503")
 	cfg.apiBodies = 64 << 20
 	f.Var(&cfg.apiBodies, "api-body-memory", "memory all API request bodies in flight may hold at once, e.g. 64MiB; a request beyond it is answered 503")
 	f.StringVar(&cfg.debugAddr, "debug-addr", "", "listen address for Go's profiles at /debug/pprof/ (default: none)")

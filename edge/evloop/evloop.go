@@ -128,6 +128,9 @@ var (
 	ErrClosed = errors.New("evloop: the origin closed the connection before a whole response")
 	// ErrShutdown: the server was shut down before the origin answered.
 	ErrShutdown = errors.New("evloop: server shut down")
+	// ErrNoRoom: the origin's response grew past what Config.Responses
+	// had room for.
+	ErrNoRoom = errors.New("evloop: no room for the origin's response")
 	// ErrViewerClosed: the viewer's connection closed before the origin
 	// answered.
 	ErrViewerClosed = errors.New("evloop: the viewer's connection closed before the origin answered")

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+	"golang.org/x/sync/semaphore"
 )
 
 // proxy is the test's handler: requests for /local/... are answered on the
@@ -407,6 +408,46 @@ func heldBytes(s *Server) int {
 		total += <-held
 	}
 	return total
+}
+
+// TestOriginResponseRoom: an origin's response read on a loop takes what
+// its buffer grows by past keepBytes from Config.Responses; a response
+// that finds no room ends the exchange with ErrNoRoom, and what it took
+// goes back, as does what a response that fits took.
+func TestOriginResponseRoom(t *testing.T) {
+	const room = 1 << 20
+	bodies := map[string]string{"/small": strings.Repeat("s", room/2), "/large": strings.Repeat("l", 4*room)}
+	origin := serveRaw(t, func(req *fasthttp.Request) string {
+		body := bodies[string(req.Header.RequestURI())]
+		return "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}, 0)
+	budget := semaphore.NewWeighted(room)
+	errs := make(chan error, 10)
+	_, addr := startLoop(t, &proxy{origin: origin.origin(), errs: errs}, Config{Loops: 1, Responses: budget})
+	for _, tt := range []struct {
+		path string
+		want string
+		err  error
+	}{
+		{"/small", "200 " + bodies["/small"], nil},
+		{"/large", "502 " + ErrNoRoom.Error(), ErrNoRoom},
+		{"/small", "200 " + bodies["/small"], nil},
+	} {
+		got := responses(t, exchange(t, addr, "GET "+tt.path+" HTTP/1.1\r\nHost: x\r\n\r\n", 0))
+		if len(got) != 1 || got[0] != tt.want {
+			t.Fatalf("%s: got %.60q, want %.60q", tt.path, got, tt.want)
+		}
+		if tt.err != nil {
+			if err := <-errs; err != tt.err {
+				t.Errorf("%s: the handler got %v, want %v", tt.path, err, tt.err)
+			}
+		}
+		// Everything taken went back.
+		if !budget.TryAcquire(room) {
+			t.Fatalf("after %s: the budget is not whole again", tt.path)
+		}
+		budget.Release(room)
+	}
 }
 
 // TestOriginPieces: responses that arrive in pieces, framed by length,

@@ -5,6 +5,7 @@ package evloop
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"math"
 	"net"
 	"os"
@@ -60,8 +61,9 @@ type conn struct {
 	// queued: c is in its loop's later, to be written after the batch.
 	queued bool
 	// held is what the responses in a viewer's out took from
-	// Config.Responses (Exchange.Held), given back once written.
-	held int64
+	// Config.Responses (Exchange.Held), given back once written; inHeld
+	// what an origin's read buffer took (see room).
+	held, inHeld int64
 	// The connection's owner.
 	v *viewer
 	o *originConn
@@ -226,6 +228,7 @@ func (l *loop) drop(c *conn) {
 	l.freeBuf(c.in)
 	c.in, c.out = nil, nil
 	l.giveBack(&c.held)
+	l.giveBack(&c.inHeld)
 }
 
 // giveBack returns *held to Config.Responses.
@@ -279,27 +282,39 @@ func (l *loop) freeBuf(b []byte) {
 }
 
 // fill reads once from c, as much as fits under limit bytes unparsed. It
-// returns false when the connection failed.
-func (l *loop) fill(c *conn, limit int) bool {
-	if c.eof || !l.room(c, limit) {
-		return true
+// returns the read's error when the connection failed, ErrNoRoom when an
+// origin's response found no room in Config.Responses.
+func (l *loop) fill(c *conn, limit int) error {
+	if c.eof {
+		return nil
+	}
+	if err := l.room(c, limit); err != nil {
+		if err == errFull {
+			return nil
+		}
+		return err
 	}
 	n, err := rawRead(c.fd, c.in[len(c.in):cap(c.in)])
 	switch {
 	case err == unix.EAGAIN || err == unix.EINTR:
 	case err != 0:
-		return false
+		return err
 	case n == 0:
 		c.eof = true
 	default:
 		c.in = c.in[:len(c.in)+n]
 	}
-	return true
+	return nil
 }
 
+// errFull: a connection's buffer holds its limit; the caller stops reading.
+var errFull = errors.New("evloop: buffer full")
+
 // room makes room in c.in for more bytes, keeping under limit bytes
-// unparsed; false when it is full.
-func (l *loop) room(c *conn, limit int) bool {
+// unparsed; errFull when it is full. An origin's buffer grown past
+// keepBytes takes what it grows by from Config.Responses (inHeld), as the
+// response it reads will when it is written: ErrNoRoom when there is none.
+func (l *loop) room(c *conn, limit int) error {
 	if c.in == nil {
 		c.in = l.buf()
 	}
@@ -313,14 +328,32 @@ func (l *loop) room(c *conn, limit int) bool {
 		}
 		if cap(c.in)-len(c.in) < 512 {
 			if len(c.in) >= limit {
-				return false // full: the caller stops reading
+				return errFull
 			}
-			grown := make([]byte, len(c.in), min(max(2*cap(c.in), bufSize), limit+512))
+			size := min(max(2*cap(c.in), bufSize), limit+512)
+			if c.kind == kOrigin && !l.holdIn(c, size) {
+				return ErrNoRoom
+			}
+			grown := make([]byte, len(c.in), size)
 			copy(grown, c.in)
 			l.freeBuf(c.in)
 			c.in = grown
 		}
 	}
+	return nil
+}
+
+// holdIn takes from Config.Responses what c's read buffer at size holds
+// past keepBytes, beyond what it took already.
+func (l *loop) holdIn(c *conn, size int) bool {
+	more := int64(size-keepBytes) - c.inHeld
+	if more <= 0 || l.cfg.Responses == nil {
+		return true
+	}
+	if !l.cfg.Responses.TryAcquire(more) {
+		return false
+	}
+	c.inHeld += more
 	return true
 }
 

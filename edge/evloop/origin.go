@@ -106,7 +106,10 @@ func (l *loop) originEvent(o *originConn, ev uint32) {
 	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
 		return
 	}
-	if !l.fill(&o.conn, l.cfg.OriginHeadBytes+l.cfg.MaxOriginBodyBytes) {
+	if err := l.fill(&o.conn, l.cfg.OriginHeadBytes+l.cfg.MaxOriginBodyBytes); err == ErrNoRoom {
+		l.originDone(o, err, true)
+		return
+	} else if err != nil {
 		l.originFailed(o, unix.ECONNRESET)
 		return
 	}
@@ -222,6 +225,7 @@ func (l *loop) pool(o *originConn) {
 	// A pooled connection holds no buffer (freeBuf keeps those of bufSize).
 	l.freeBuf(o.in)
 	o.in, o.rpos = nil, 0
+	l.giveBack(&o.inHeld)
 	l.want(&o.conn, unix.EPOLLIN|unix.EPOLLRDHUP)
 	l.deadline(&o.conn, tPooled, o.idle)
 }

@@ -192,7 +192,7 @@ func (l *loop) open(v *viewer) bool {
 		return true
 	}
 	for {
-		if !l.room(&v.conn, l.viewerLimit()) {
+		if l.room(&v.conn, l.viewerLimit()) != nil {
 			t.more = true
 			return true
 		}

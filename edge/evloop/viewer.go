@@ -88,7 +88,7 @@ func (l *loop) viewerEvent(v *viewer, ev uint32) {
 		if v.tls != nil {
 			ok = l.tlsFill(v)
 		} else {
-			ok = l.fill(&v.conn, l.viewerLimit())
+			ok = l.fill(&v.conn, l.viewerLimit()) == nil
 		}
 		if !ok {
 			l.closeViewer(v)
