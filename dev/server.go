@@ -157,14 +157,18 @@ func (s *Server) Watch(ctx context.Context) error {
 	s.mu.Lock()
 	files := s.files
 	s.mu.Unlock()
-	return watch.Run(ctx, files, func() []string {
+	w, err := watch.Start(files, func(err error) { s.out.message("\x1b[31m", err.Error()) })
+	if err != nil {
+		return err
+	}
+	return w.Run(ctx, func() []string {
 		if err := s.Reload(ctx); err != nil {
 			s.out.message("\x1b[31m", err.Error())
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.files
-	}, func(err error) { s.out.message("\x1b[31m", err.Error()) })
+	})
 }
 
 // Message prints a line of the command's own among the request lines.

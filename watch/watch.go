@@ -18,58 +18,74 @@ import (
 // the reload should run once, on the finished file.
 const Debounce = 40 * time.Millisecond
 
-// Run calls changed after files change, once per burst, until ctx ends;
-// changed returns the files to watch from then on (a project file that
-// changed may name others). errs receives the watcher's own errors.
-func Run(ctx context.Context, files []string, changed func() []string, errs func(error)) error {
+// Watcher watches files through their directories.
+type Watcher struct {
+	w       *fsnotify.Watcher
+	errs    func(error)
+	watched map[string]bool // files, cleaned absolute paths
+	dirs    map[string]bool
+}
+
+// Start watches files: a change made once it has returned is seen (a
+// message such as "watching for changes" belongs after it). errs receives
+// the watcher's own errors.
+func Start(files []string, errs func(error)) (*Watcher, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watch: %w", err)
+		return nil, fmt.Errorf("watch: %w", err)
 	}
-	defer w.Close()
-	watched := map[string]bool{} // files, cleaned absolute paths
-	dirs := map[string]bool{}
-	set := func(files []string) {
-		clear(watched)
-		for _, f := range files {
-			abs, err := filepath.Abs(f)
-			if err != nil {
-				errs(err)
-				continue
-			}
-			watched[abs] = true
-			dir := filepath.Dir(abs)
-			if dirs[dir] {
-				continue
-			}
-			if err := w.Add(dir); err != nil {
-				errs(fmt.Errorf("watch %s: %w", dir, err))
-				continue
-			}
-			dirs[dir] = true
+	x := &Watcher{w: w, errs: errs, watched: map[string]bool{}, dirs: map[string]bool{}}
+	x.set(files)
+	return x, nil
+}
+
+// set makes files the ones watched.
+func (x *Watcher) set(files []string) {
+	clear(x.watched)
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			x.errs(err)
+			continue
 		}
+		x.watched[abs] = true
+		dir := filepath.Dir(abs)
+		if x.dirs[dir] {
+			continue
+		}
+		if err := x.w.Add(dir); err != nil {
+			x.errs(fmt.Errorf("watch %s: %w", dir, err))
+			continue
+		}
+		x.dirs[dir] = true
 	}
-	set(files)
+}
+
+// Run calls changed after the files change, once per burst, until ctx
+// ends, then stops watching; changed returns the files to watch from then
+// on (a project file that changed may name others).
+func (x *Watcher) Run(ctx context.Context, changed func() []string) error {
+	defer x.w.Close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-w.Events:
+		case ev, ok := <-x.w.Events:
 			if !ok {
 				return nil
 			}
-			if abs, err := filepath.Abs(ev.Name); err == nil && watched[abs] && !ev.Has(fsnotify.Chmod) {
+			if abs, err := filepath.Abs(ev.Name); err == nil && x.watched[abs] && !ev.Has(fsnotify.Chmod) {
 				timer.Reset(Debounce)
 			}
-		case err, ok := <-w.Errors:
+		case err, ok := <-x.w.Errors:
 			if !ok {
 				return nil
 			}
-			errs(err)
+			x.errs(err)
 		case <-timer.C:
-			set(changed())
+			x.set(changed())
 		}
 	}
 }

@@ -24,14 +24,16 @@ func TestRun(t *testing.T) {
 	changed := make(chan int32, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	files := []string{watched}
+	w, err := Start([]string{watched}, func(err error) { t.Error(err) })
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		done <- Run(ctx, files, func() []string {
+		done <- w.Run(ctx, func() []string {
 			changed <- calls.Add(1)
 			return []string{watched, next} // the project now names another file
-		}, func(err error) { t.Error(err) })
+		})
 	}()
-	time.Sleep(50 * time.Millisecond) // let the watcher start
 	wait := func(what string) {
 		t.Helper()
 		select {

@@ -89,8 +89,13 @@ func runSuite(cmd *cobra.Command, target, junitPath string, watching, update boo
 	} else {
 		fmt.Fprintln(cmd.ErrOrStderr(), err)
 	}
+	w, err := watch.Start(files, func(err error) { fmt.Fprintln(cmd.ErrOrStderr(), err) })
+	if err != nil {
+		return err
+	}
+	// Only now: a file saved before the watches were in place was missed.
 	fmt.Fprintln(out, "watching for changes (Ctrl-C to stop)")
-	return watch.Run(cmd.Context(), files, func() []string {
+	return w.Run(cmd.Context(), func() []string {
 		fmt.Fprintln(out)
 		s, err := once()
 		if s == nil {
@@ -99,7 +104,7 @@ func runSuite(cmd *cobra.Command, target, junitPath string, watching, update boo
 		}
 		files = s.files
 		return files
-	}, func(err error) { fmt.Fprintln(cmd.ErrOrStderr(), err) })
+	})
 }
 
 // isTerminal reports whether w is a terminal, where colours help; piped
