@@ -332,10 +332,7 @@ func TestOriginPoolWait(t *testing.T) {
 func TestIdleViewersHoldNoLargeBodies(t *testing.T) {
 	const viewers, size = 16, 4 << 20
 	big := []byte(strings.Repeat("b", size))
-	for _, path := range []struct {
-		name string
-		opt  envOption
-	}{{"loop", onLoop}, {"goroutines", onGoroutines}} {
+	for _, path := range viewerPaths {
 		t.Run(path.name, func(t *testing.T) {
 			e := newEnv(t, path.opt)
 			o := e.handlerOrigin("big", func(w http.ResponseWriter, r *http.Request) {
@@ -372,6 +369,13 @@ func TestIdleViewersHoldNoLargeBodies(t *testing.T) {
 	}
 }
 
+// viewerPaths are the two paths viewers are served on, for the tests that
+// run on each.
+var viewerPaths = []struct {
+	name string
+	opt  envOption
+}{{"loop", onLoop}, {"goroutines", onGoroutines}}
+
 // heapAfterGC is the heap in use once a collection has run (twice, so
 // that sync.Pools let go of what they held).
 func heapAfterGC() uint64 {
@@ -391,10 +395,7 @@ func TestHeldResponsesBounded(t *testing.T) {
 	// does not read, so that the edge holds the rest.
 	const size = 24 << 20
 	big := []byte(strings.Repeat("h", size))
-	for _, path := range []struct {
-		name string
-		opt  envOption
-	}{{"loop", onLoop}, {"goroutines", onGoroutines}} {
+	for _, path := range viewerPaths {
 		t.Run(path.name, func(t *testing.T) {
 			e := newEnv(t, path.opt, withConfig(func(c *edge.Config) { c.ResponseMemory = 2*size + size/2 }))
 			o := e.handlerOrigin("big", func(w http.ResponseWriter, r *http.Request) {
