@@ -152,14 +152,19 @@ func (s *Server) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Watch applies every change to the project's files until ctx ends.
-func (s *Server) Watch(ctx context.Context) error {
+// Watch applies every change to the project's files until ctx ends;
+// ready (if not nil) is called once they are watched, so that a change
+// made after it is seen.
+func (s *Server) Watch(ctx context.Context, ready func()) error {
 	s.mu.Lock()
 	files := s.files
 	s.mu.Unlock()
 	w, err := watch.Start(files, func(err error) { s.out.message("\x1b[31m", err.Error()) })
 	if err != nil {
 		return err
+	}
+	if ready != nil {
+		ready()
 	}
 	return w.Run(ctx, func() []string {
 		if err := s.Reload(ctx); err != nil {

@@ -122,8 +122,9 @@ behaviors:
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	watched := make(chan error, 1)
-	go func() { watched <- srv.Watch(ctx) }()
+	watched, ready := make(chan error, 1), make(chan struct{})
+	go func() { watched <- srv.Watch(ctx, func() { close(ready) }) }()
+	<-ready
 
 	seen := func() string {
 		_, h, _ := get(t, srv.URL()+"/page")
@@ -405,7 +406,9 @@ func TestDevFailsClosed(t *testing.T) {
 			t.Log(out.String())
 		}
 	}()
-	go srv.Watch(ctx)
+	ready := make(chan struct{})
+	go srv.Watch(ctx, func() { close(ready) })
+	<-ready
 	if status, _, body := get(t, srv.URL()+"/"); status != 503 || strings.Contains(body, "secret") {
 		t.Errorf("GET / with a function that never loaded: %d %q; want 503", status, body)
 	}

@@ -73,10 +73,12 @@ It listens on 127.0.0.1:8787 by default, beside edgefn serve's 8080.`,
 			if err != nil {
 				return usageError("%v", err)
 			}
-			srv.Message("edgefn dev: serving on " + srv.URL())
+			serving := func() { srv.Message("edgefn dev: serving on " + srv.URL()) }
 			if watching {
-				err = srv.Watch(cmd.Context())
+				// Said once the files are watched: a save after it is seen.
+				err = srv.Watch(cmd.Context(), serving)
 			} else {
+				serving()
 				<-cmd.Context().Done()
 			}
 			if cerr := srv.Close(); err == nil {
