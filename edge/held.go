@@ -3,12 +3,9 @@ package edge
 import (
 	"bytes"
 	"sync"
-)
 
-// heldAbove is the largest body a response holds without taking its bytes
-// from the node's budget (Config.ResponseMemory): the common response never
-// touches it.
-const heldAbove = 64 << 10
+	"github.com/edgefn/edgefn/edge/evloop"
+)
 
 // holdResponse takes a large body's bytes from the node's budget of
 // responses held for viewers, until it is written: the edge holds a whole
@@ -26,8 +23,8 @@ func (s *Server) holdResponse(x *exchange) {
 		return // a file, read as it is written
 	}
 	n := int64(len(resp.Body()))
-	if n <= heldAbove {
-		return
+	if n <= evloop.LargeBytes {
+		return // the common response never touches the budget
 	}
 	if !s.responses.TryAcquire(n) {
 		s.metrics.responsesRefused.Inc()

@@ -116,6 +116,12 @@ type Exchange struct {
 	Held int64
 }
 
+// LargeBytes is where a buffer or a response body counts as large. A loop
+// keeps no larger buffer for the next message, and what is held past it
+// takes from Config.Responses: a body over it, by its handler
+// (Exchange.Held); an origin's read buffer, by what it grows past it.
+const LargeBytes = 64 << 10
+
 // The errors a forwarded request may end with, besides fasthttp's parse
 // errors and a *net.OpError with Op "dial" for a refused connection.
 var (

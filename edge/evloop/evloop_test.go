@@ -380,7 +380,7 @@ func TestIdleHoldsNoLargeBuffers(t *testing.T) {
 				}
 			}
 			waitViewers(t, s, viewers)
-			if held := heldBytes(s); held > viewers*keepBytes {
+			if held := heldBytes(s); held > viewers*LargeBytes {
 				t.Errorf("%d idle connections hold %d KiB of buffers after %d MiB responses", viewers, held>>10, size>>20)
 			}
 		})
@@ -411,7 +411,7 @@ func heldBytes(s *Server) int {
 }
 
 // TestOriginResponseRoom: an origin's response read on a loop takes what
-// its buffer grows by past keepBytes from Config.Responses; a response
+// its buffer grows by past LargeBytes from Config.Responses; a response
 // that finds no room ends the exchange with ErrNoRoom, and what it took
 // goes back, as does what a response that fits took.
 func TestOriginResponseRoom(t *testing.T) {

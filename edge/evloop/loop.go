@@ -312,7 +312,7 @@ var errFull = errors.New("evloop: buffer full")
 
 // room makes room in c.in for more bytes, keeping under limit bytes
 // unparsed; errFull when it is full. An origin's buffer grown past
-// keepBytes takes what it grows by from Config.Responses (inHeld), as the
+// LargeBytes takes what it grows by from Config.Responses (inHeld), as the
 // response it reads will when it is written: ErrNoRoom when there is none.
 func (l *loop) room(c *conn, limit int) error {
 	if c.in == nil {
@@ -344,9 +344,9 @@ func (l *loop) room(c *conn, limit int) error {
 }
 
 // holdIn takes from Config.Responses what c's read buffer at size holds
-// past keepBytes, beyond what it took already.
+// past LargeBytes, beyond what it took already.
 func (l *loop) holdIn(c *conn, size int) bool {
-	more := int64(size-keepBytes) - c.inHeld
+	more := int64(size-LargeBytes) - c.inHeld
 	if more <= 0 || l.cfg.Responses == nil {
 		return true
 	}
@@ -378,14 +378,11 @@ func (l *loop) flush(c *conn) bool {
 	return true
 }
 
-// keepBytes is the most a buffer may hold, emptied, for the next message:
-// a larger one (a large response's) is left to the collector, so that a
+// keep returns b emptied for the next message, or nil when it is over
+// LargeBytes: a large response's buffer is left to the collector, so that a
 // connection left open does not keep a response's size.
-const keepBytes = 64 << 10
-
-// keep returns b emptied, or nil when it is over keepBytes.
 func keep(b []byte) []byte {
-	if cap(b) > keepBytes {
+	if cap(b) > LargeBytes {
 		return nil
 	}
 	return b[:0]

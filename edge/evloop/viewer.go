@@ -297,8 +297,8 @@ func (l *loop) respond(v *viewer) {
 	}
 	ctx.Request.Reset()
 	// The exchange keeps its body buffer for the next response, but not a
-	// large one (see keepBytes).
-	ctx.Response.ReleaseBody(keepBytes)
+	// large one (see LargeBytes).
+	ctx.Response.ReleaseBody(LargeBytes)
 	ctx.Response.Reset()
 	ctx.Response.Header.SetNoDefaultContentType(true)
 }
